@@ -1,0 +1,67 @@
+#include <ember/autograd/node.h>
+
+#include <ember/autograd/grad_mode.h>
+#include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/inplace.h>
+#include <ember/tensor/ops/row_sparse.h>
+
+namespace ember::autograd {
+
+std::vector<Tensor> Node::apply(const Tensor& grad_output, bool retain_graph) {
+  EMBER_CHECK(backward_, "backward: trying to backward through ", name_,
+              " a second time; its saved tensors were freed after the first backward. "
+              "Pass retain_graph=true to the first backward to keep them.");
+  std::vector<Tensor> grads = backward_(grad_output);
+  if (!retain_graph) backward_ = nullptr;
+  EMBER_CHECK(grads.size() == inputs_.size(), name_, ": backward returned ", grads.size(),
+              " gradients for ", inputs_.size(), " inputs");
+  for (size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].defined() || !inputs_[i]) continue;
+    EMBER_CHECK(grads[i].sizes() == input_sizes_[i], name_, ": gradient for input ", i,
+                " has sizes ", grads[i].sizes(), " but the input has ", input_sizes_[i]);
+  }
+  return grads;
+}
+
+const std::shared_ptr<Meta>& meta_of(const Tensor& t) {
+  auto& meta = t.impl().autograd;
+  if (!meta) meta = std::make_shared<Meta>();
+  return meta;
+}
+
+Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
+              Node::Backward backward) {
+  if (!GradMode::is_enabled()) return out;
+  bool any = false;
+  for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
+  if (!any) return out;
+  std::vector<std::shared_ptr<Meta>> edges;
+  std::vector<Shape> sizes;
+  for (const Tensor& t : inputs) {
+    bool needs = t.defined() && t.requires_grad();
+    edges.push_back(needs ? meta_of(t) : nullptr);
+    sizes.push_back(t.defined() ? t.sizes() : Shape{});
+  }
+  EMBER_CHECK(!out.impl().autograd || !out.impl().autograd->grad_fn,
+              name, ": output already has a grad_fn");
+  const auto& meta = meta_of(out);
+  meta->requires_grad = true;
+  meta->grad_fn = std::make_shared<Node>(name, std::move(edges), std::move(sizes),
+                                         std::move(backward));
+  return out;
+}
+
+Tensor accumulate(const Tensor& sum, const Tensor& grad) {
+  if (!sum.defined()) return grad;
+  if (!grad.defined()) return sum;
+  if (sum.is_row_sparse() && grad.is_row_sparse()) return ops::add_row_sparse(sum, grad);
+  Tensor dense = sum.is_row_sparse() ? ops::to_dense(sum) : ops::clone(sum);
+  if (grad.is_row_sparse()) {
+    ops::add_row_sparse_to_dense_(dense, grad);
+  } else {
+    ops::add_(dense, grad);
+  }
+  return dense;
+}
+
+}  // namespace ember::autograd
