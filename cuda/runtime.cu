@@ -1,0 +1,107 @@
+#include <cstring>
+#include <mutex>
+
+#include <ember/cuda/check.cuh>
+#include <ember/tensor/error.h>
+
+namespace ember::cuda {
+
+void check_status(int status, const char* call, const char* file, int line) {
+  if (status == cudaSuccess) return;
+  cudaError_t error = static_cast<cudaError_t>(status);
+  EMBER_FAIL("CUDA error at ", file, ":", line, " in ", call, ": ", cudaGetErrorName(error), " (",
+             cudaGetErrorString(error), ")");
+}
+
+int device_count() {
+  static const int count = [] {
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess) {
+      cudaGetLastError();  // no driver or no GPU: clear the error, report none
+      return 0;
+    }
+    return n;
+  }();
+  return count;
+}
+
+int current_device() {
+  int index = 0;
+  EMBER_CUDA_CHECK(cudaGetDevice(&index));
+  return index;
+}
+
+void set_device(int index) {
+  EMBER_CHECK(index >= 0 && index < device_count(), "cuda: device ", index,
+              " does not exist (", device_count(), " CUDA devices present)");
+  EMBER_CUDA_CHECK(cudaSetDevice(index));
+}
+
+void synchronize() { EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream())); }
+
+// One stream for all of ember's work for now: the legacy default stream's implicit
+// synchronisation is avoided by using a non-blocking stream of our own.
+cudaStream_t current_stream() {
+  static cudaStream_t stream = [] {
+    cudaStream_t s;
+    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    return s;
+  }();
+  return stream;
+}
+
+DeviceGuard::DeviceGuard(int index) : previous_(current_device()) {
+  if (index != previous_) set_device(index);
+}
+DeviceGuard::~DeviceGuard() { cudaSetDevice(previous_); }
+
+namespace {
+
+constexpr size_t kStagingBytes = size_t(8) << 20;   // pinned buffer for large host copies
+constexpr size_t kDirectBelow = size_t(256) << 10;  // smaller copies go straight through
+
+// Copies host <-> device through a pinned buffer in chunks (pageable memory would be
+// staged by the driver anyway, one page at a time).
+void staged_copy(void* dst, const void* src, size_t nbytes, bool to_device) {
+  static std::mutex mutex;
+  static void* staging = nullptr;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!staging) EMBER_CUDA_CHECK(cudaMallocHost(&staging, kStagingBytes));
+  cudaStream_t stream = current_stream();
+  for (size_t done = 0; done < nbytes; done += kStagingBytes) {
+    size_t n = std::min(kStagingBytes, nbytes - done);
+    if (to_device) {
+      std::memcpy(staging, static_cast<const char*>(src) + done, n);
+      EMBER_CUDA_CHECK(cudaMemcpyAsync(static_cast<char*>(dst) + done, staging, n,
+                                       cudaMemcpyHostToDevice, stream));
+      EMBER_CUDA_CHECK(cudaStreamSynchronize(stream));
+    } else {
+      EMBER_CUDA_CHECK(cudaMemcpyAsync(staging, static_cast<const char*>(src) + done, n,
+                                       cudaMemcpyDeviceToHost, stream));
+      EMBER_CUDA_CHECK(cudaStreamSynchronize(stream));
+      std::memcpy(static_cast<char*>(dst) + done, staging, n);
+    }
+  }
+}
+
+}  // namespace
+
+void memcpy(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes) {
+  if (nbytes == 0) return;
+  cudaStream_t stream = current_stream();
+  if (dst_device.is_cuda() && src_device.is_cuda()) {
+    EMBER_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyDeviceToDevice, stream));
+    return;
+  }
+  const bool to_device = dst_device.is_cuda();
+  if (nbytes >= kDirectBelow) {
+    staged_copy(dst, src, nbytes, to_device);
+    return;
+  }
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes,
+                                   to_device ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost,
+                                   stream));
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+}  // namespace ember::cuda

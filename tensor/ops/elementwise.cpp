@@ -1,0 +1,453 @@
+#include <ember/tensor/ops/elementwise.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include <ember/tensor/ops/checks.h>
+#include <ember/tensor/ops/loops.h>
+
+namespace ember::ops {
+
+namespace {
+
+// ---- the three loops every kernel below is one line of ----
+// Each writes a fresh contiguous `out`; inputs are strided views read through their offsets.
+// for_each_row merges contiguous dims, so the common cases reach the unit-step branches,
+// which the compiler vectorises.
+
+template <typename T>
+T* first(const Tensor& t) {
+  return static_cast<T*>(t.storage().data());
+}
+
+// out[i] = f(a[i]); out and a are [sizes of a].
+template <typename R, typename A, typename F>
+Tensor map1(const Tensor& a, F f) {
+  Tensor out = empty(a.sizes(), TensorOptions(dtype_of<R>).device(a.device()));
+  R* o = first<R>(out);
+  const A* x = first<const A>(a);
+  for_each_row<2>(a.sizes(), {out.strides(), a.strides()}, {0, a.offset()},
+                  [&](std::array<int64_t, 2> at, int64_t n, std::array<int64_t, 2> step) {
+                    R* po = o + at[0];
+                    const A* pa = x + at[1];
+                    if (step[0] == 1 && step[1] == 1) {
+                      for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i]);
+                    } else {
+                      for (int64_t i = 0; i < n; ++i) po[i * step[0]] = f(pa[i * step[1]]);
+                    }
+                  });
+  return out;
+}
+
+// out[i] = f(a[i], b[i]); out is [sizes], a and b broadcast to it.
+template <typename R, typename A, typename B, typename F>
+Tensor map2(const Tensor& a, const Tensor& b, const Shape& sizes, F f) {
+  Tensor out = empty(sizes, TensorOptions(dtype_of<R>).device(a.device()));
+  R* o = first<R>(out);
+  const A* x = first<const A>(a);
+  const B* y = first<const B>(b);
+  for_each_row<3>(
+      sizes, {out.strides(), broadcast_strides(a, sizes), broadcast_strides(b, sizes)},
+      {0, a.offset(), b.offset()},
+      [&](std::array<int64_t, 3> at, int64_t n, std::array<int64_t, 3> step) {
+        R* po = o + at[0];
+        const A* pa = x + at[1];
+        const B* pb = y + at[2];
+        if (step[0] == 1 && step[1] == 1 && step[2] == 1) {
+          for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+        } else if (step[0] == 1 && step[1] == 1 && step[2] == 0) {  // b fixed along the row
+          const B v = *pb;
+          for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], v);
+        } else if (step[0] == 1 && step[1] == 0 && step[2] == 1) {  // a fixed along the row
+          const A v = *pa;
+          for (int64_t i = 0; i < n; ++i) po[i] = f(v, pb[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            po[i * step[0]] = f(pa[i * step[1]], pb[i * step[2]]);
+        }
+      });
+  return out;
+}
+
+// out[i] = f(a[i], b[i], c[i]); out is [sizes], a, b and c broadcast to it.
+template <typename R, typename A, typename B, typename C, typename F>
+Tensor map3(const Tensor& a, const Tensor& b, const Tensor& c, const Shape& sizes, F f) {
+  Tensor out = empty(sizes, TensorOptions(dtype_of<R>).device(b.device()));
+  R* o = first<R>(out);
+  const A* x = first<const A>(a);
+  const B* y = first<const B>(b);
+  const C* z = first<const C>(c);
+  for_each_row<4>(sizes,
+                  {out.strides(), broadcast_strides(a, sizes), broadcast_strides(b, sizes),
+                   broadcast_strides(c, sizes)},
+                  {0, a.offset(), b.offset(), c.offset()},
+                  [&](std::array<int64_t, 4> at, int64_t n, std::array<int64_t, 4> step) {
+                    R* po = o + at[0];
+                    const A* pa = x + at[1];
+                    const B* pb = y + at[2];
+                    const C* pc = z + at[3];
+                    if (step[0] == 1 && step[1] == 1 && step[2] == 1 && step[3] == 1) {
+                      for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+                    } else {
+                      for (int64_t i = 0; i < n; ++i)
+                        po[i * step[0]] = f(pa[i * step[1]], pb[i * step[2]], pc[i * step[3]]);
+                    }
+                  });
+  return out;
+}
+
+// ---- argument checks ----
+
+void check_input(const Tensor& t, const char* op) {
+  check_defined(t, op);
+  check_strided(t, op);
+  check_cpu(t, op);
+}
+
+void check_binary(const Tensor& a, const Tensor& b, const char* op) {
+  check_defined(a, op);
+  check_defined(b, op);
+  check_same_dtype(a, b, op);
+  check_same_device(a, b, op);
+  check_input(a, op);
+  check_input(b, op);
+}
+
+void check_mask(const Tensor& mask, const Tensor& a, const char* op) {
+  check_input(mask, op);
+  EMBER_CHECK(mask.dtype() == kBool, op, ": mask/condition must be a bool tensor, got ",
+              mask.dtype());
+  check_same_device(mask, a, op);
+}
+
+void check_whole(double value, DType dtype, const char* op) {
+  EMBER_CHECK(!is_integral(dtype) || (std::isfinite(value) && value == std::trunc(value)), op,
+              ": scalar ", value, " is not a whole number but the tensor is ", dtype,
+              " (convert the tensor with .to(kFloat32))");
+}
+
+// A double bound as T: for an integer T it must be whole.
+template <typename T>
+T scalar_as(double value, const char* op) {
+  check_whole(value, dtype_of<T>, op);
+  return T(value);
+}
+
+// The smallest and largest T, infinities included: where a missing clamp bound sits.
+template <typename T>
+T lowest() {
+  if constexpr (std::numeric_limits<T>::has_infinity) return -std::numeric_limits<T>::infinity();
+  return std::numeric_limits<T>::lowest();
+}
+template <typename T>
+T highest() {
+  if constexpr (std::numeric_limits<T>::has_infinity) return std::numeric_limits<T>::infinity();
+  return std::numeric_limits<T>::max();
+}
+
+// ---- the op families ----
+
+// out = f(a, b) in a's dtype; numeric types.
+template <typename F>
+Tensor arithmetic(const Tensor& a, const Tensor& b, const char* op, F f) {
+  check_binary(a, b, op);
+  Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), op);
+  return dispatch_numeric(a.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    return map2<T, T, T>(a, b, sizes, [&](T x, T y) { return T(f(x, y)); });
+  });
+}
+
+// out = f(a, b) in a's dtype; float32/float64 only.
+template <typename F>
+Tensor binary_floating(const Tensor& a, const Tensor& b, const char* op, F f) {
+  check_binary(a, b, op);
+  Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), op);
+  return dispatch_floating(a.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    return map2<T, T, T>(a, b, sizes, [&](T x, T y) { return T(f(x, y)); });
+  });
+}
+
+template <typename F>
+Tensor unary_numeric(const Tensor& a, const char* op, F f) {
+  check_input(a, op);
+  return dispatch_numeric(a.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    return map1<T, T>(a, [&](T x) { return T(f(x)); });
+  });
+}
+
+template <typename F>
+Tensor unary_floating(const Tensor& a, const char* op, F f) {
+  check_input(a, op);
+  return dispatch_floating(a.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    return map1<T, T>(a, [&](T x) { return T(f(x)); });
+  });
+}
+
+// out = f(a, b) as bool, broadcast.
+template <typename F>
+Tensor compare(const Tensor& a, const Tensor& b, const char* op, F f) {
+  check_binary(a, b, op);
+  Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), op);
+  return dispatch_numeric(a.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    return map2<bool, T, T>(a, b, sizes, [&](T x, T y) { return bool(f(x, y)); });
+  });
+}
+
+// out = f(a, value) as bool; see elementwise.h for how value meets each dtype.
+template <typename F>
+Tensor compare(const Tensor& a, double value, const char* op, F f) {
+  check_input(a, op);
+  return dispatch_numeric(a.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      const T v = T(value);
+      return map1<bool, T>(a, [&](T x) { return bool(f(x, v)); });
+    } else {
+      return map1<bool, T>(a, [&](T x) { return bool(f(double(x), value)); });
+    }
+  });
+}
+
+// Whether an integer tensor holds a 0 (integer division checks before it divides).
+bool has_zero(const Tensor& t) {
+  std::atomic<bool> found{false};
+  dispatch_index(t.dtype(), "div", [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = first<const T>(t);
+    for_each_row<1>(t.sizes(), {t.strides()}, {t.offset()},
+                    [&](std::array<int64_t, 1> at, int64_t n, std::array<int64_t, 1> step) {
+                      bool zero = false;
+                      for (int64_t i = 0; i < n; ++i) zero |= x[at[0] + i * step[0]] == 0;
+                      if (zero) found.store(true, std::memory_order_relaxed);
+                    });
+  });
+  return found.load();
+}
+
+}  // namespace
+
+Tensor scalar_like(const Tensor& like, double value, const char* op) {
+  check_defined(like, op);
+  check_whole(value, like.dtype(), op);
+  return scalar_tensor(value, TensorOptions(like.dtype()).device(like.device()));
+}
+
+// ---- binary arithmetic ----
+
+Tensor add(const Tensor& a, const Tensor& b) {
+  return arithmetic(a, b, "add", [](auto x, auto y) { return x + y; });
+}
+
+Tensor sub(const Tensor& a, const Tensor& b) {
+  return arithmetic(a, b, "sub", [](auto x, auto y) { return x - y; });
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  return arithmetic(a, b, "mul", [](auto x, auto y) { return x * y; });
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  check_binary(a, b, "div");
+  EMBER_CHECK(!is_integral(b.dtype()) || !has_zero(b), "div: integer division by zero");
+  return arithmetic(a, b, "div", [](auto x, auto y) { return x / y; });
+}
+
+Tensor pow(const Tensor& a, const Tensor& exponent) {
+  return binary_floating(a, exponent, "pow", [](auto x, auto y) { return std::pow(x, y); });
+}
+
+// ---- unary ----
+
+Tensor neg(const Tensor& a) {
+  return unary_numeric(a, "neg", [](auto x) { return -x; });
+}
+
+Tensor abs(const Tensor& a) {
+  return unary_numeric(a, "abs", [](auto x) { return std::abs(x); });
+}
+
+Tensor sign(const Tensor& a) {
+  return unary_numeric(a, "sign", [](auto x) {
+    using T = decltype(x);
+    return (T(0) < x) - (x < T(0));
+  });
+}
+
+Tensor pow(const Tensor& a, double exponent) {
+  if (exponent == 2.0) return unary_floating(a, "pow", [](auto x) { return x * x; });
+  return unary_floating(a, "pow", [exponent](auto x) {
+    using T = decltype(x);
+    return std::pow(x, T(exponent));
+  });
+}
+
+Tensor exp(const Tensor& a) {
+  return unary_floating(a, "exp", [](auto x) { return std::exp(x); });
+}
+
+Tensor log(const Tensor& a) {
+  return unary_floating(a, "log", [](auto x) { return std::log(x); });
+}
+
+Tensor sqrt(const Tensor& a) {
+  return unary_floating(a, "sqrt", [](auto x) { return std::sqrt(x); });
+}
+
+Tensor sigmoid(const Tensor& a) {
+  return unary_floating(a, "sigmoid", [](auto x) {
+    using T = decltype(x);
+    return T(1) / (T(1) + std::exp(-x));
+  });
+}
+
+Tensor tanh(const Tensor& a) {
+  return unary_floating(a, "tanh", [](auto x) { return std::tanh(x); });
+}
+
+Tensor relu(const Tensor& a) {
+  return unary_floating(a, "relu", [](auto x) {
+    using T = decltype(x);
+    return x < T(0) ? T(0) : x;
+  });
+}
+
+Tensor logsigmoid(const Tensor& a) {
+  return unary_floating(a, "logsigmoid", [](auto x) {
+    using T = decltype(x);
+    return std::min(x, T(0)) - std::log1p(std::exp(-std::abs(x)));
+  });
+}
+
+Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max) {
+  check_input(a, "clamp");
+  EMBER_CHECK(min || max, "clamp: at least one of min and max must be given");
+  return dispatch_numeric(a.dtype(), "clamp", [&](auto tag) {
+    using T = decltype(tag);
+    const T lo = min ? scalar_as<T>(*min, "clamp") : lowest<T>();
+    const T hi = max ? scalar_as<T>(*max, "clamp") : highest<T>();
+    return map1<T, T>(a, [lo, hi](T x) {
+      T y = x < lo ? lo : x;
+      return hi < y ? hi : y;
+    });
+  });
+}
+
+// ---- selection ----
+
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  check_binary(a, b, "where");
+  check_mask(condition, a, "where");
+  Shape sizes = broadcast_shapes(condition.sizes(), a.sizes(), "where");
+  sizes = broadcast_shapes(sizes, b.sizes(), "where");
+  return dispatch_numeric(a.dtype(), "where", [&](auto tag) {
+    using T = decltype(tag);
+    return map3<T, bool, T, T>(condition, a, b, sizes,
+                               [](bool c, T x, T y) { return c ? x : y; });
+  });
+}
+
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
+  check_input(a, "masked_fill");
+  check_mask(mask, a, "masked_fill");
+  EMBER_CHECK(broadcast_shapes(mask.sizes(), a.sizes(), "masked_fill") == a.sizes(),
+              "masked_fill: mask ", mask.sizes(), " does not broadcast to ", a.sizes());
+  return dispatch_numeric(a.dtype(), "masked_fill", [&](auto tag) {
+    using T = decltype(tag);
+    const T v = scalar_as<T>(value, "masked_fill");
+    return map2<T, T, bool>(a, mask, a.sizes(), [v](T x, bool m) { return m ? v : x; });
+  });
+}
+
+// ---- comparisons ----
+
+Tensor eq(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "eq", [](auto x, auto y) { return x == y; });
+}
+Tensor ne(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "ne", [](auto x, auto y) { return x != y; });
+}
+Tensor lt(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "lt", [](auto x, auto y) { return x < y; });
+}
+Tensor le(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "le", [](auto x, auto y) { return x <= y; });
+}
+Tensor gt(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "gt", [](auto x, auto y) { return x > y; });
+}
+Tensor ge(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "ge", [](auto x, auto y) { return x >= y; });
+}
+
+Tensor eq(const Tensor& a, double value) {
+  return compare(a, value, "eq", [](auto x, auto y) { return x == y; });
+}
+Tensor ne(const Tensor& a, double value) {
+  return compare(a, value, "ne", [](auto x, auto y) { return x != y; });
+}
+Tensor lt(const Tensor& a, double value) {
+  return compare(a, value, "lt", [](auto x, auto y) { return x < y; });
+}
+Tensor le(const Tensor& a, double value) {
+  return compare(a, value, "le", [](auto x, auto y) { return x <= y; });
+}
+Tensor gt(const Tensor& a, double value) {
+  return compare(a, value, "gt", [](auto x, auto y) { return x > y; });
+}
+Tensor ge(const Tensor& a, double value) {
+  return compare(a, value, "ge", [](auto x, auto y) { return x >= y; });
+}
+
+// ---- fused backward formulas: grad and the saved tensor share a shape ----
+
+Tensor sigmoid_backward(const Tensor& grad, const Tensor& out) {
+  return binary_floating(grad, out, "sigmoid_backward", [](auto g, auto y) {
+    using T = decltype(y);
+    return g * y * (T(1) - y);
+  });
+}
+
+Tensor tanh_backward(const Tensor& grad, const Tensor& out) {
+  return binary_floating(grad, out, "tanh_backward", [](auto g, auto y) {
+    using T = decltype(y);
+    return g * (T(1) - y * y);
+  });
+}
+
+Tensor relu_backward(const Tensor& grad, const Tensor& out) {
+  return binary_floating(grad, out, "relu_backward", [](auto g, auto y) {
+    using T = decltype(y);
+    return y > T(0) ? g : T(0);
+  });
+}
+
+// d/da logsigmoid(a) = sigmoid(-a) = 1 / (1 + exp(a)): 0 for large a, 1 for very negative a.
+Tensor logsigmoid_backward(const Tensor& grad, const Tensor& a) {
+  return binary_floating(grad, a, "logsigmoid_backward", [](auto g, auto x) {
+    using T = decltype(x);
+    return g / (T(1) + std::exp(x));
+  });
+}
+
+Tensor clamp_backward(const Tensor& grad, const Tensor& a, std::optional<double> min,
+                      std::optional<double> max) {
+  check_binary(grad, a, "clamp_backward");
+  return dispatch_floating(a.dtype(), "clamp_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T lo = min ? T(*min) : lowest<T>();
+    const T hi = max ? T(*max) : highest<T>();
+    Shape sizes = broadcast_shapes(grad.sizes(), a.sizes(), "clamp_backward");
+    return map2<T, T, T>(grad, a, sizes,
+                         [lo, hi](T g, T x) { return lo <= x && x <= hi ? g : T(0); });
+  });
+}
+
+}  // namespace ember::ops

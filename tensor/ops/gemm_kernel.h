@@ -1,0 +1,45 @@
+// The inner kernels of gemm.cpp, each in a portable version and an AVX2+FMA version picked
+// at run time (the library is built for generic x86-64).
+//   micro kernel:  C[mr,nr] = alpha * A[MR,kc] * B[kc,NR] + beta * C[mr,nr] on packed
+//                  panels (A panel is p-major [kc][MR], B panel [kc][NR], zero padded).
+//   direct kernel: the same product on unpacked strided matrices, for tiny sizes where
+//                  packing costs more than it saves (bmm of [5,100] x [100,1] per item).
+// In both, C is written (=) when beta == 0 and never read, so it may hold garbage.
+#pragma once
+
+#include <cstdint>
+
+namespace ember::ops::gemm_kernel {
+
+// Register block (MR x NR), and the cache blocks: an A block [MC,KC] stays in L2, a B
+// micro-panel [KC,NR] in L1, the B panel [KC,NC] in L3.
+template <typename T>
+struct Blocking;
+template <>
+struct Blocking<float> {
+  static constexpr int64_t kMr = 6, kNr = 16, kMc = 144, kKc = 256, kNc = 4080;
+};
+template <>
+struct Blocking<double> {
+  static constexpr int64_t kMr = 6, kNr = 8, kMc = 72, kKc = 256, kNc = 2040;
+};
+
+template <typename T>
+using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t c_rs,
+                             int64_t c_cs, int64_t mr, int64_t nr, T alpha, T beta);
+
+// A is [m,k], B is [k,n], C is [m,n]; element (i,j) of X at x[i * x_rs + j * x_cs].
+template <typename T>
+using DirectKernel = void (*)(int64_t m, int64_t n, int64_t k, T alpha, const T* a,
+                              int64_t a_rs, int64_t a_cs, const T* b, int64_t b_rs,
+                              int64_t b_cs, T beta, T* c, int64_t c_rs, int64_t c_cs);
+
+// The fastest version this CPU runs.
+template <typename T>
+MicroKernel<T> micro_kernel();
+template <typename T>
+DirectKernel<T> direct_kernel();
+
+bool cpu_has_avx2_fma();
+
+}  // namespace ember::ops::gemm_kernel
