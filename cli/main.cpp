@@ -1,1 +1,42 @@
-int main() { return 0; }
+// The `ember` program. Subcommands are added as the capabilities land; `demo` trains a
+// small skip-gram model through the autograd engine and shows what it learned.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "commands.h"
+
+namespace {
+
+void print_help() {
+  std::printf(
+      "ember — tensors, autograd and embeddings\n"
+      "\n"
+      "usage: ember <command> [options]\n"
+      "\n"
+      "commands:\n"
+      "  demo     train a small skip-gram model with autograd on a text file, print the\n"
+      "           loss, nearest neighbours, and write the vectors (word2vec text format)\n"
+      "  version  print the version and whether the CUDA backend is built and usable\n"
+      "\n"
+      "Run `ember <command> --help` for a command's options.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    print_help();
+    return argc < 2 ? 1 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "demo") return ember::cli::demo(argc - 1, argv + 1);
+    if (command == "version") return ember::cli::version();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ember %s: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "ember: unknown command '%s' (see ember --help)\n", command.c_str());
+  return 1;
+}

@@ -85,5 +85,9 @@ Tensor tensor(std::initializer_list<double> values, TensorOptions options) {
 Tensor tensor(std::initializer_list<int64_t> values, TensorOptions options) {
   return tensor(std::vector<int64_t>(values), {int64_t(values.size())}, options);
 }
+Tensor tensor(std::initializer_list<int> values, TensorOptions options) {
+  return tensor(std::vector<int64_t>(values.begin(), values.end()), {int64_t(values.size())},
+                options);
+}
 
 }  // namespace ember

@@ -178,6 +178,7 @@ Tensor tensor(const std::vector<T>& values, Shape sizes = {}, TensorOptions opti
 Tensor tensor(std::initializer_list<float> values, TensorOptions options = kFloat32);
 Tensor tensor(std::initializer_list<double> values, TensorOptions options);
 Tensor tensor(std::initializer_list<int64_t> values, TensorOptions options = kInt64);
+Tensor tensor(std::initializer_list<int> values, TensorOptions options = kInt64);  // ids: {4, 1, 4}
 // A row-sparse tensor of dense sizes `sizes` from row ids [K] and rows [K, ...]; ids may
 // repeat and come in any order: the result is coalesced (unique sorted ids, rows summed).
 Tensor row_sparse(const Tensor& indices, const Tensor& values, Shape sizes);

@@ -77,9 +77,8 @@ Tensor div(const Tensor& a, double b) {
 // out = s / b; db = -g * out / b.
 Tensor operator/(double s, const Tensor& b) {
   Tensor out = ops::div(ops::scalar_like(b, s, "div"), b);
-  return record("DivBackward", out, {b}, [b, y = out.detach()](const Tensor& g) {
-    return Grads{-(g * y) / b};
-  });
+  return record("DivBackward", out, {b},
+                [b, y = out.detach()](const Tensor& g) { return Grads{-(g * y) / b}; });
 }
 
 // ---- pow: a [A], exponent [E] or a double, out and g [broadcast(A, E)] ----
@@ -148,32 +147,28 @@ Tensor abs(const Tensor& a) {
 // out = 1 / (1 + e^-a); da = g * out * (1 - out).
 Tensor sigmoid(const Tensor& a) {
   Tensor out = ops::sigmoid(a);
-  return record("SigmoidBackward", out, {a}, [y = out.detach()](const Tensor& g) {
-    return Grads{ops::sigmoid_backward(g, y)};
-  });
+  return record("SigmoidBackward", out, {a},
+                [y = out.detach()](const Tensor& g) { return Grads{ops::sigmoid_backward(g, y)}; });
 }
 
 // out = tanh(a); da = g * (1 - out^2).
 Tensor tanh(const Tensor& a) {
   Tensor out = ops::tanh(a);
-  return record("TanhBackward", out, {a}, [y = out.detach()](const Tensor& g) {
-    return Grads{ops::tanh_backward(g, y)};
-  });
+  return record("TanhBackward", out, {a},
+                [y = out.detach()](const Tensor& g) { return Grads{ops::tanh_backward(g, y)}; });
 }
 
 // out = max(a, 0); da = g where out > 0, so 0 at a == 0.
 Tensor relu(const Tensor& a) {
   Tensor out = ops::relu(a);
-  return record("ReluBackward", out, {a}, [y = out.detach()](const Tensor& g) {
-    return Grads{ops::relu_backward(g, y)};
-  });
+  return record("ReluBackward", out, {a},
+                [y = out.detach()](const Tensor& g) { return Grads{ops::relu_backward(g, y)}; });
 }
 
 // out = log(sigmoid(a)); da = g * sigmoid(-a).
 Tensor logsigmoid(const Tensor& a) {
-  return record("LogSigmoidBackward", ops::logsigmoid(a), {a}, [a](const Tensor& g) {
-    return Grads{ops::logsigmoid_backward(g, a)};
-  });
+  return record("LogSigmoidBackward", ops::logsigmoid(a), {a},
+                [a](const Tensor& g) { return Grads{ops::logsigmoid_backward(g, a)}; });
 }
 
 // out = min(max(a, min), max); da = g where min <= a <= max, else 0.
@@ -191,9 +186,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
                 [condition, sa = a.sizes(), sb = b.sizes(), need_a = a.requires_grad(),
                  need_b = b.requires_grad()](const Tensor& g) {
                   Tensor zero = ops::scalar_like(g, 0.0, "where");
-                  return Grads{
-                      need_a ? unbroadcast(ops::where(condition, g, zero), sa) : Tensor(),
-                      need_b ? unbroadcast(ops::where(condition, zero, g), sb) : Tensor()};
+                  return Grads{need_a ? unbroadcast(ops::where(condition, g, zero), sa) : Tensor(),
+                               need_b ? unbroadcast(ops::where(condition, zero, g), sb) : Tensor()};
                 });
 }
 

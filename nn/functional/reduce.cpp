@@ -16,6 +16,7 @@ namespace {
 
 // g has the sizes of a reduction of `in` over `dims`; returns it repeated over `in` (a view).
 Tensor expand_back(const Tensor& g, const Shape& in, const Shape& dims) {
+  if (g.dim() == 0) return ops::expand(g, in);
   std::vector<bool> reduced = ops::reduced_dims(int64_t(in.size()), dims, "backward");
   return ops::expand(ops::reshape(g, ops::reduced_sizes(in, reduced, true)), in);
 }
@@ -40,6 +41,7 @@ Tensor split_among_ties(const Tensor& a, const Tensor& value, const Tensor& g) {
 // has 1 and `a` does not. sum_to(a [2,3,4], [3,1]) sums dims 0 and 2.
 Tensor sum_to(const Tensor& a, const Shape& sizes) {
   if (a.sizes() == sizes) return a;
+  if (sizes.empty()) return sum(a);
   const int64_t lead = a.dim() - int64_t(sizes.size());
   EMBER_CHECK(lead >= 0, "sum_to: cannot sum ", a.sizes(), " down to ", sizes,
               " (more dims than the tensor)");
@@ -63,8 +65,9 @@ Tensor sum_to(const Tensor& a, const Shape& sizes) {
 Tensor sum(const Tensor& a) { return sum(a, {}, false); }
 
 Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
-  return record("SumBackward", ops::sum(a, dims, keepdim), {a},
-                [in = a.sizes(), dims](const Tensor& g) { return Grads{expand_back(g, in, dims)}; });
+  return record(
+      "SumBackward", ops::sum(a, dims, keepdim), {a},
+      [in = a.sizes(), dims](const Tensor& g) { return Grads{expand_back(g, in, dims)}; });
 }
 
 Tensor mean(const Tensor& a) { return mean(a, {}, false); }

@@ -129,7 +129,7 @@ static Shape infer_size(Shape sizes, int64_t numel, const char* op) {
 // Strides for viewing `t` as `sizes` without a copy, or empty when impossible (PyTorch's
 // computeStride: each run of old dims that is contiguous in memory can be re-split).
 static std::optional<Shape> view_strides(const Tensor& t, const Shape& sizes) {
-  if (t.numel() == 0) return contiguous_strides(sizes);
+  if (t.numel() == 0 || t.dim() == 0) return contiguous_strides(sizes);
   const Shape& old_sizes = t.sizes();
   const Shape& old_strides = t.strides();
   Shape new_strides(sizes.size());

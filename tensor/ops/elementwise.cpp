@@ -1,13 +1,12 @@
+#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/elementwise.h>
+#include <ember/tensor/ops/loops.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
 #include <type_traits>
-
-#include <ember/tensor/ops/checks.h>
-#include <ember/tensor/ops/loops.h>
 
 namespace ember::ops {
 
@@ -65,8 +64,7 @@ Tensor map2(const Tensor& a, const Tensor& b, const Shape& sizes, F f) {
           const A v = *pa;
           for (int64_t i = 0; i < n; ++i) po[i] = f(v, pb[i]);
         } else {
-          for (int64_t i = 0; i < n; ++i)
-            po[i * step[0]] = f(pa[i * step[1]], pb[i * step[2]]);
+          for (int64_t i = 0; i < n; ++i) po[i * step[0]] = f(pa[i * step[1]], pb[i * step[2]]);
         }
       });
   return out;
@@ -116,10 +114,10 @@ void check_binary(const Tensor& a, const Tensor& b, const char* op) {
   check_input(b, op);
 }
 
-void check_mask(const Tensor& mask, const Tensor& a, const char* op) {
+// `what` names the argument in the message: "condition" for where, "mask" for masked_fill.
+void check_mask(const Tensor& mask, const Tensor& a, const char* op, const char* what) {
   check_input(mask, op);
-  EMBER_CHECK(mask.dtype() == kBool, op, ": mask/condition must be a bool tensor, got ",
-              mask.dtype());
+  EMBER_CHECK(mask.dtype() == kBool, op, ": ", what, " must be a bool tensor, got ", mask.dtype());
   check_same_device(mask, a, op);
 }
 
@@ -344,19 +342,18 @@ Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> m
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   check_binary(a, b, "where");
-  check_mask(condition, a, "where");
+  check_mask(condition, a, "where", "condition");
   Shape sizes = broadcast_shapes(condition.sizes(), a.sizes(), "where");
   sizes = broadcast_shapes(sizes, b.sizes(), "where");
   return dispatch_numeric(a.dtype(), "where", [&](auto tag) {
     using T = decltype(tag);
-    return map3<T, bool, T, T>(condition, a, b, sizes,
-                               [](bool c, T x, T y) { return c ? x : y; });
+    return map3<T, bool, T, T>(condition, a, b, sizes, [](bool c, T x, T y) { return c ? x : y; });
   });
 }
 
 Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
   check_input(a, "masked_fill");
-  check_mask(mask, a, "masked_fill");
+  check_mask(mask, a, "masked_fill", "mask");
   EMBER_CHECK(broadcast_shapes(mask.sizes(), a.sizes(), "masked_fill") == a.sizes(),
               "masked_fill: mask ", mask.sizes(), " does not broadcast to ", a.sizes());
   return dispatch_numeric(a.dtype(), "masked_fill", [&](auto tag) {

@@ -6,9 +6,9 @@
 // float16 is storage only: these raise an error that says to convert first.
 #pragma once
 
-#include <optional>
-
 #include <ember/tensor/tensor.h>
+
+#include <optional>
 
 namespace ember::ops {
 
@@ -60,9 +60,9 @@ Tensor gt(const Tensor& a, double value);
 Tensor ge(const Tensor& a, double value);
 
 // Fused backward formulas, all "=" into a fresh tensor of grad's shape (== the input's).
-Tensor sigmoid_backward(const Tensor& grad, const Tensor& out);  // grad * out * (1 - out)
-Tensor tanh_backward(const Tensor& grad, const Tensor& out);     // grad * (1 - out^2)
-Tensor relu_backward(const Tensor& grad, const Tensor& out);     // out > 0 ? grad : 0
+Tensor sigmoid_backward(const Tensor& grad, const Tensor& out);   // grad * out * (1 - out)
+Tensor tanh_backward(const Tensor& grad, const Tensor& out);      // grad * (1 - out^2)
+Tensor relu_backward(const Tensor& grad, const Tensor& out);      // out > 0 ? grad : 0
 Tensor logsigmoid_backward(const Tensor& grad, const Tensor& a);  // grad * sigmoid(-a)
 // min <= a <= max ? grad : 0 (a missing bound always passes).
 Tensor clamp_backward(const Tensor& grad, const Tensor& a, std::optional<double> min,

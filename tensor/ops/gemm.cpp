@@ -95,9 +95,9 @@ bool use_direct(int64_t m, int64_t n, int64_t k) {
 }
 
 template <typename T>
-void gemm_direct(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs,
-                 int64_t a_cs, const T* b, int64_t b_rs, int64_t b_cs, T beta, T* c,
-                 int64_t c_rs, int64_t c_cs, int threads) {
+void gemm_direct(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs, int64_t a_cs,
+                 const T* b, int64_t b_rs, int64_t b_cs, T beta, T* c, int64_t c_rs, int64_t c_cs,
+                 int threads) {
   auto kernel = gemm_kernel::direct_kernel<T>();
   if (threads <= 1 || m * n * k < (int64_t(1) << 16)) {
     kernel(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, beta, c, c_rs, c_cs);
@@ -142,8 +142,7 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs, in
   for (int64_t jc = 0; jc < n; jc += NC) {
     const int64_t nc = std::min(NC, n - jc);
     const int64_t panels = ceil_div(nc, NR);
-    const int64_t groups =
-        std::max<int64_t>(1, std::min(panels, ceil_div(threads, row_blocks)));
+    const int64_t groups = std::max<int64_t>(1, std::min(panels, ceil_div(threads, row_blocks)));
     for (int64_t pc = 0; pc < k; pc += KC) {
       const int64_t kc = std::min(KC, k - pc);
       const T beta_here = pc == 0 ? beta : T(1);  // later depth blocks accumulate
@@ -187,7 +186,6 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs, in
 template void gemm<float>(int64_t, int64_t, int64_t, float, const float*, int64_t, int64_t,
                           const float*, int64_t, int64_t, float, float*, int64_t, int64_t, int);
 template void gemm<double>(int64_t, int64_t, int64_t, double, const double*, int64_t, int64_t,
-                           const double*, int64_t, int64_t, double, double*, int64_t, int64_t,
-                           int);
+                           const double*, int64_t, int64_t, double, double*, int64_t, int64_t, int);
 
 }  // namespace ember::ops

@@ -31,7 +31,8 @@ template <typename T>
 static void store_tile(const T* tile, int64_t ld, T* c, int64_t c_rs, int64_t c_cs, int64_t mr,
                        int64_t nr, T alpha, T beta) {
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) store_c(c + i * c_rs + j * c_cs, tile[i * ld + j], alpha, beta);
+    for (int64_t j = 0; j < nr; ++j)
+      store_c(c + i * c_rs + j * c_cs, tile[i * ld + j], alpha, beta);
 }
 
 // ---- micro kernels ----
@@ -49,9 +50,11 @@ static void micro_kernel_generic(int64_t kc, const T* a, const T* b, T* c, int64
 
 #if EMBER_GEMM_X86
 // float 6x16: 12 ymm accumulators, two ymm of B and one broadcast of A per step.
-__attribute__((target("avx2,fma"))) static void micro_kernel_f32_avx2(
-    int64_t kc, const float* a, const float* b, float* c, int64_t c_rs, int64_t c_cs, int64_t mr,
-    int64_t nr, float alpha, float beta) {
+__attribute__((target("avx2,fma"))) static void micro_kernel_f32_avx2(int64_t kc, const float* a,
+                                                                      const float* b, float* c,
+                                                                      int64_t c_rs, int64_t c_cs,
+                                                                      int64_t mr, int64_t nr,
+                                                                      float alpha, float beta) {
   __m256 acc[6][2];
 #pragma GCC unroll 6
   for (int i = 0; i < 6; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
@@ -83,6 +86,7 @@ __attribute__((target("avx2,fma"))) static void micro_kernel_f32_avx2(
     return;
   }
   alignas(32) float tile[6 * 16];
+#pragma GCC unroll 6
   for (int i = 0; i < 6; ++i) {
     _mm256_store_ps(tile + i * 16, acc[i][0]);
     _mm256_store_ps(tile + i * 16 + 8, acc[i][1]);
@@ -91,9 +95,11 @@ __attribute__((target("avx2,fma"))) static void micro_kernel_f32_avx2(
 }
 
 // double 6x8: the same shape with 4 lanes per ymm.
-__attribute__((target("avx2,fma"))) static void micro_kernel_f64_avx2(
-    int64_t kc, const double* a, const double* b, double* c, int64_t c_rs, int64_t c_cs,
-    int64_t mr, int64_t nr, double alpha, double beta) {
+__attribute__((target("avx2,fma"))) static void micro_kernel_f64_avx2(int64_t kc, const double* a,
+                                                                      const double* b, double* c,
+                                                                      int64_t c_rs, int64_t c_cs,
+                                                                      int64_t mr, int64_t nr,
+                                                                      double alpha, double beta) {
   __m256d acc[6][2];
 #pragma GCC unroll 6
   for (int i = 0; i < 6; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_pd();
@@ -125,6 +131,7 @@ __attribute__((target("avx2,fma"))) static void micro_kernel_f64_avx2(
     return;
   }
   alignas(32) double tile[6 * 8];
+#pragma GCC unroll 6
   for (int i = 0; i < 6; ++i) {
     _mm256_store_pd(tile + i * 8, acc[i][0]);
     _mm256_store_pd(tile + i * 8 + 4, acc[i][1]);
@@ -189,7 +196,8 @@ EMBER_INLINE void direct_body(int64_t m, int64_t n, int64_t k, T alpha, const T*
           const T* bp = b + p * b_rs + j0;
           for (int64_t j = 0; j < len; ++j) row[j] += aip * bp[j];
         }
-        for (int64_t j = 0; j < len; ++j) store_c(c + i * c_rs + (j0 + j) * c_cs, row[j], alpha, beta);
+        for (int64_t j = 0; j < len; ++j)
+          store_c(c + i * c_rs + (j0 + j) * c_cs, row[j], alpha, beta);
       }
     }
   } else {
@@ -211,9 +219,11 @@ static void direct_generic(int64_t m, int64_t n, int64_t k, T alpha, const T* a,
 
 #if EMBER_GEMM_X86
 template <typename T>
-__attribute__((target("avx2,fma"))) static void direct_avx2(
-    int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs, int64_t a_cs, const T* b,
-    int64_t b_rs, int64_t b_cs, T beta, T* c, int64_t c_rs, int64_t c_cs) {
+__attribute__((target("avx2,fma"))) static void direct_avx2(int64_t m, int64_t n, int64_t k,
+                                                            T alpha, const T* a, int64_t a_rs,
+                                                            int64_t a_cs, const T* b, int64_t b_rs,
+                                                            int64_t b_cs, T beta, T* c,
+                                                            int64_t c_rs, int64_t c_cs) {
   direct_body(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, beta, c, c_rs, c_cs);
 }
 #endif

@@ -25,14 +25,14 @@ struct Blocking<double> {
 };
 
 template <typename T>
-using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t c_rs,
-                             int64_t c_cs, int64_t mr, int64_t nr, T alpha, T beta);
+using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t c_rs, int64_t c_cs,
+                             int64_t mr, int64_t nr, T alpha, T beta);
 
 // A is [m,k], B is [k,n], C is [m,n]; element (i,j) of X at x[i * x_rs + j * x_cs].
 template <typename T>
-using DirectKernel = void (*)(int64_t m, int64_t n, int64_t k, T alpha, const T* a,
-                              int64_t a_rs, int64_t a_cs, const T* b, int64_t b_rs,
-                              int64_t b_cs, T beta, T* c, int64_t c_rs, int64_t c_cs);
+using DirectKernel = void (*)(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs,
+                              int64_t a_cs, const T* b, int64_t b_rs, int64_t b_cs, T beta, T* c,
+                              int64_t c_rs, int64_t c_cs);
 
 // The fastest version this CPU runs.
 template <typename T>

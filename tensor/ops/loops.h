@@ -5,6 +5,7 @@
 //   row(std::array<int64_t, N> offsets, int64_t length, std::array<int64_t, N> steps)
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -55,9 +56,13 @@ void for_each_row(const Shape& sizes, const std::array<Shape, N>& strides,
   for (size_t k = 0; k < N; ++k) steps[k] = s.strides[k].back();
   int64_t rows = 1;
   for (int64_t d = 0; d + 1 < ndim; ++d) rows *= s.sizes[d];
-  const int64_t grain = length >= 32768 ? 1 : (32768 + length - 1) / length;
-  parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
+  // Long rows are cut into pieces so that one big contiguous tensor still uses every thread.
+  constexpr int64_t kPiece = 32768;
+  const int64_t pieces = (length + kPiece - 1) / kPiece;
+  const int64_t grain = length >= kPiece ? 1 : (kPiece + length - 1) / length;
+  parallel_for(rows * pieces, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t r = item / pieces, piece = item % pieces;
       std::array<int64_t, N> offsets = base;
       int64_t rest = r;
       for (int64_t d = ndim - 2; d >= 0; --d) {
@@ -65,7 +70,9 @@ void for_each_row(const Shape& sizes, const std::array<Shape, N>& strides,
         rest /= s.sizes[d];
         for (size_t k = 0; k < N; ++k) offsets[k] += i * s.strides[k][d];
       }
-      row(offsets, length, steps);
+      const int64_t start = piece * kPiece;
+      for (size_t k = 0; k < N; ++k) offsets[k] += start * steps[k];
+      row(offsets, std::min(kPiece, length - start), steps);
     }
   });
 }

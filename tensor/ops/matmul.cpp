@@ -1,7 +1,8 @@
 // mm and bmm: argument checks, then gemm on the operands' own strides (no copies).
-#include <ember/tensor/ops/matmul.h>
+#include <algorithm>
 
 #include <ember/tensor/ops/checks.h>
+#include <ember/tensor/ops/matmul.h>
 #include <ember/tensor/parallel.h>
 
 namespace ember::ops {
@@ -37,8 +38,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 // large ones run one after another, each on all threads.
 Tensor bmm(const Tensor& a, const Tensor& b) {
   check_operands(a, b, "bmm");
-  EMBER_CHECK(a.dim() == 3 && b.dim() == 3, "bmm: expected 3-D tensors, got ", a.sizes(),
-              " and ", b.sizes());
+  EMBER_CHECK(a.dim() == 3 && b.dim() == 3, "bmm: expected 3-D tensors, got ", a.sizes(), " and ",
+              b.sizes());
   EMBER_CHECK(a.size(0) == b.size(0), "bmm: batch sizes differ, ", a.sizes(), " and ", b.sizes());
   EMBER_CHECK(a.size(2) == b.size(1), "bmm: shapes ", a.sizes(), " and ", b.sizes(),
               " cannot be multiplied (", a.size(2), " != ", b.size(1), ")");
@@ -52,8 +53,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
     T* out_data = out.data<T>();
     auto item = [&](int64_t i, int threads) {
       gemm<T>(m, n, k, T(1), a_data + i * a.stride(0), a.stride(1), a.stride(2),
-              b_data + i * b.stride(0), b.stride(1), b.stride(2), T(0), out_data + i * m * n, n,
-              1, threads);
+              b_data + i * b.stride(0), b.stride(1), b.stride(2), T(0), out_data + i * m * n, n, 1,
+              threads);
     };
     const int threads = get_num_threads();
     const int64_t work = std::max<int64_t>(1, m * n * std::max<int64_t>(k, 1));

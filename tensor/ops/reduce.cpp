@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 #include <type_traits>
 
-#include <ember/tensor/convert.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/parallel.h>
@@ -121,15 +119,12 @@ std::vector<Best<T>> best_of_rows(const Rows& r) {
       });
 }
 
+// max (kMax) or min over the `reduced` dims (the indices count along the flattened row).
 template <bool kMax>
-ValuesIndices max_or_min(const Tensor& a, int64_t dim, bool keepdim, const char* op) {
+ValuesIndices max_or_min(const Tensor& a, const std::vector<bool>& reduced, bool keepdim,
+                         const char* op) {
   check_cpu(a, op);
   check_strided(a, op);
-  std::vector<bool> reduced = reduced_dims(a.dim(), {dim}, op);
-  dim = wrap_dim(dim, a.dim(), op);
-  const int64_t length = a.dim() == 0 ? 1 : a.size(dim);
-  EMBER_CHECK(length > 0, op, ": cannot reduce over an empty dim (dim ", dim, " of sizes ",
-              a.sizes(), ")");
   Shape out_sizes = reduced_sizes(a.sizes(), reduced, keepdim);
   ValuesIndices out{empty(out_sizes, a.dtype()), empty(out_sizes, kInt64)};
   dispatch_numeric(a.dtype(), op, [&](auto tag) {
@@ -147,9 +142,18 @@ ValuesIndices max_or_min(const Tensor& a, int64_t dim, bool keepdim, const char*
 }
 
 template <bool kMax>
-Tensor max_or_min_all(const Tensor& a, const char* op) {
+ValuesIndices max_or_min_dim(const Tensor& a, int64_t dim, bool keepdim, const char* op) {
+  std::vector<bool> reduced = reduced_dims(a.dim(), {dim}, op);
+  dim = wrap_dim(dim, a.dim(), op);
+  EMBER_CHECK(a.dim() == 0 || a.size(dim) > 0, op, ": cannot reduce over an empty dim (dim ", dim,
+              " of sizes ", a.sizes(), ")");
+  return max_or_min<kMax>(a, reduced, keepdim, op);
+}
+
+template <bool kMax>
+ValuesIndices max_or_min_all(const Tensor& a, const char* op) {
   EMBER_CHECK(a.numel() > 0, op, ": cannot reduce on an empty tensor (sizes ", a.sizes(), ")");
-  return max_or_min<kMax>(reshape(a, {a.numel()}), 0, false, op).values;
+  return max_or_min<kMax>(a, reduced_dims(a.dim(), {}, op), false, op);
 }
 
 }  // namespace
@@ -214,7 +218,7 @@ Tensor sum(const Tensor& a, const Shape& dims, bool keepdim) {
 Tensor mean(const Tensor& a) { return mean(a, {}, false); }
 
 Tensor mean(const Tensor& a, const Shape& dims, bool keepdim) {
-  dispatch_floating(a.dtype(), "mean", [](auto) {});
+  dispatch_floating(a.dtype(), "mean", [](auto) {});  // ints and float16 raise here
   std::vector<bool> reduced = reduced_dims(a.dim(), dims, "mean");
   int64_t count = 1;
   for (int64_t d = 0; d < a.dim(); ++d)
@@ -231,21 +235,18 @@ Tensor mean(const Tensor& a, const Shape& dims, bool keepdim) {
 // ---- max, min, argmax ----
 
 ValuesIndices max(const Tensor& a, int64_t dim, bool keepdim) {
-  return max_or_min<true>(a, dim, keepdim, "max");
+  return max_or_min_dim<true>(a, dim, keepdim, "max");
 }
 ValuesIndices min(const Tensor& a, int64_t dim, bool keepdim) {
-  return max_or_min<false>(a, dim, keepdim, "min");
+  return max_or_min_dim<false>(a, dim, keepdim, "min");
 }
-Tensor max(const Tensor& a) { return max_or_min_all<true>(a, "max"); }
-Tensor min(const Tensor& a) { return max_or_min_all<false>(a, "min"); }
+Tensor max(const Tensor& a) { return max_or_min_all<true>(a, "max").values; }
+Tensor min(const Tensor& a) { return max_or_min_all<false>(a, "min").values; }
 
 Tensor argmax(const Tensor& a, int64_t dim, bool keepdim) {
-  return max_or_min<true>(a, dim, keepdim, "argmax").indices;
+  return max_or_min_dim<true>(a, dim, keepdim, "argmax").indices;
 }
-Tensor argmax(const Tensor& a) {
-  EMBER_CHECK(a.numel() > 0, "argmax: cannot reduce on an empty tensor (sizes ", a.sizes(), ")");
-  return max_or_min<true>(reshape(a, {a.numel()}), 0, false, "argmax").indices;
-}
+Tensor argmax(const Tensor& a) { return max_or_min_all<true>(a, "argmax").indices; }
 
 // ---- norm ----
 

@@ -55,8 +55,8 @@ Tensor forward(const Tensor& x_in, int64_t dim, bool log, const char* op) {
         sum += double(e);
       }
       if (log) {
-        const T shift = max + T(std::log(sum));
-        for (int64_t j = 0; j < n; ++j) out[j * step] = in[j * step] - shift;
+        const T log_sum = T(std::log(sum));
+        for (int64_t j = 0; j < n; ++j) out[j * step] = (in[j * step] - max) - log_sum;
       } else {
         const T scale = T(1.0 / sum);
         for (int64_t j = 0; j < n; ++j) out[j * step] *= scale;
@@ -67,8 +67,7 @@ Tensor forward(const Tensor& x_in, int64_t dim, bool log, const char* op) {
 }
 
 // The (log-)softmax backward; `log` picks which.
-Tensor backward(const Tensor& grad_in, const Tensor& y_in, int64_t dim, bool log,
-                const char* op) {
+Tensor backward(const Tensor& grad_in, const Tensor& y_in, int64_t dim, bool log, const char* op) {
   check_cpu(y_in, op);
   EMBER_CHECK(grad_in.sizes() == y_in.sizes(), op, ": gradient ", grad_in.sizes(),
               " does not match the output ", y_in.sizes());

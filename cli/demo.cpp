@@ -1,0 +1,215 @@
+// `ember demo`: skip-gram with negative sampling, written with the autograd engine the way
+// the seed tutorial writes it in PyTorch — two embedding tables, a batched dot product,
+// logsigmoid — and trained with plain SGD. The fused trainers (`ember train`) are the fast
+// way; this shows the engine end to end.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <ember/ember.h>
+
+#include "commands.h"
+
+namespace ember::cli {
+
+namespace {
+
+struct Options {
+  std::string input = "corpus/sample.txt";
+  std::string output = "out/demo";
+  int64_t dim = 50, window = 2, negatives = 5, batch = 512, max_vocab = 5000, epochs = 1;
+  double lr = 5.0;
+  uint64_t seed = 1;
+};
+
+void print_demo_help() {
+  std::printf(
+      "usage: ember demo [--input FILE] [--output PREFIX] [--dim N] [--window N]\n"
+      "                  [--negatives N] [--batch N] [--max-vocab N] [--epochs N] [--lr X]\n"
+      "                  [--seed N]\n"
+      "Trains skip-gram with negative sampling through autograd on FILE (whitespace tokens),\n"
+      "prints the loss and nearest neighbours, and writes PREFIX.vec (word2vec text).\n"
+      "defaults: --input corpus/sample.txt --output out/demo --dim 50 --window 2\n"
+      "          --negatives 5 --batch 512 --max-vocab 5000 --epochs 1 --lr 5 --seed 1\n");
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      print_demo_help();
+      std::exit(0);
+    }
+    EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
+    std::string value = argv[++i];
+    if (flag == "--input") o.input = value;
+    else if (flag == "--output") o.output = value;
+    else if (flag == "--dim") o.dim = std::stoll(value);
+    else if (flag == "--window") o.window = std::stoll(value);
+    else if (flag == "--negatives") o.negatives = std::stoll(value);
+    else if (flag == "--batch") o.batch = std::stoll(value);
+    else if (flag == "--max-vocab") o.max_vocab = std::stoll(value);
+    else if (flag == "--epochs") o.epochs = std::stoll(value);
+    else if (flag == "--lr") o.lr = std::stod(value);
+    else if (flag == "--seed") o.seed = std::stoull(value);
+    else EMBER_FAIL("unknown option ", flag, " (see ember demo --help)");
+  }
+  return o;
+}
+
+// Words kept by frequency (at most max_vocab), and the corpus as their ids.
+struct Corpus {
+  std::vector<std::string> words;
+  std::vector<int64_t> counts;
+  std::vector<int64_t> ids;  // the text with out-of-vocabulary words dropped
+};
+
+Corpus read_corpus(const std::string& path, int64_t max_vocab) {
+  std::ifstream in(path);
+  EMBER_CHECK(in, "cannot open ", path);
+  std::unordered_map<std::string, int64_t> count;
+  std::vector<std::string> tokens;
+  for (std::string token; in >> token;) {
+    ++count[token];
+    tokens.push_back(token);
+  }
+  EMBER_CHECK(!tokens.empty(), path, " has no words");
+  std::vector<std::pair<int64_t, std::string>> by_count;
+  for (auto& [word, n] : count) by_count.push_back({-n, word});
+  std::sort(by_count.begin(), by_count.end());
+  Corpus c;
+  std::unordered_map<std::string, int64_t> id;
+  for (size_t i = 0; i < by_count.size() && int64_t(i) < max_vocab; ++i) {
+    id[by_count[i].second] = int64_t(i);
+    c.words.push_back(by_count[i].second);
+    c.counts.push_back(-by_count[i].first);
+  }
+  for (const std::string& token : tokens) {
+    auto it = id.find(token);
+    if (it != id.end()) c.ids.push_back(it->second);
+  }
+  return c;
+}
+
+// Writes the word2vec text format to a temporary file, then renames it into place.
+void write_vectors(const std::string& path, const Corpus& c, const Tensor& vectors) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary);
+    EMBER_CHECK(out, "cannot write ", temporary);
+    std::vector<float> v = vectors.to_vector<float>();
+    const int64_t d = vectors.size(1);
+    out << c.words.size() << ' ' << d << '\n';
+    for (size_t w = 0; w < c.words.size(); ++w) {
+      out << c.words[w];
+      for (int64_t j = 0; j < d; ++j) out << ' ' << v[w * d + j];
+      out << '\n';
+    }
+    EMBER_CHECK(out.good(), "error writing ", temporary);
+  }
+  EMBER_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0, "cannot rename ", temporary,
+              " to ", path);
+}
+
+}  // namespace
+
+int demo(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  Generator gen(o.seed);
+  Corpus corpus = read_corpus(o.input, o.max_vocab);
+  const int64_t V = int64_t(corpus.words.size()), D = o.dim;
+  std::printf("demo: %zu tokens in vocabulary of %lld words from %s\n", corpus.ids.size(),
+              static_cast<long long>(V), o.input.c_str());
+
+  // (center, context) pairs within the window, shuffled once.
+  std::vector<int64_t> centers, contexts;
+  const int64_t n = int64_t(corpus.ids.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = std::max<int64_t>(0, i - o.window); j <= std::min(n - 1, i + o.window); ++j)
+      if (j != i) {
+        centers.push_back(corpus.ids[i]);
+        contexts.push_back(corpus.ids[j]);
+      }
+  const int64_t pairs = int64_t(centers.size());
+  Tensor all_centers = tensor(centers, {pairs}), all_contexts = tensor(contexts, {pairs});
+
+  // Negatives from the unigram distribution raised to 3/4, as word2vec draws them.
+  std::vector<float> weights(corpus.counts.size());
+  for (size_t w = 0; w < weights.size(); ++w) weights[w] = std::pow(float(corpus.counts[w]), 0.75f);
+  Tensor noise = tensor(weights, {V});
+
+  // The two tables of the seed's SkipGramModel: in ~ U(-0.5/D, 0.5/D), out = 0.
+  Tensor in_table = rand({V, D}, &gen);
+  {
+    NoGradGuard no_grad;
+    in_table = (in_table - 0.5) / double(D);
+  }
+  in_table.requires_grad_();
+  Tensor out_table = zeros({V, D}).requires_grad_();
+
+  auto start = std::chrono::steady_clock::now();
+  const int64_t steps = o.epochs * ((pairs + o.batch - 1) / o.batch);
+  double running = 0;
+  int64_t step = 0;
+  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
+    Tensor order = randperm(pairs, &gen);
+    for (int64_t begin = 0; begin < pairs; begin += o.batch, ++step) {
+      Tensor batch = order.slice(0, begin, std::min(pairs, begin + o.batch));
+      const int64_t B = batch.size(0);
+      Tensor center = index_select(in_table, 0, index_select(all_centers, 0, batch));    // [B,D]
+      Tensor context = index_select(out_table, 0, index_select(all_contexts, 0, batch)); // [B,D]
+      Tensor negative_ids = multinomial(noise, B * o.negatives, true, &gen);
+      Tensor negative = index_select(out_table, 0, negative_ids).view({B, o.negatives, D});
+      Tensor positive_score = sum(center * context, {1});                           // [B]
+      Tensor negative_score = bmm(negative, center.unsqueeze(2)).squeeze(2);        // [B,K]
+      Tensor loss = -mean(logsigmoid(positive_score) + sum(logsigmoid(-negative_score), {1}));
+      loss.backward();
+      const double lr = o.lr * (1.0 - double(step) / double(steps));  // word2vec's linear decay
+      {
+        NoGradGuard no_grad;
+        in_table.add_(in_table.grad(), -lr);
+        out_table.add_(out_table.grad(), -lr);
+      }
+      in_table.set_grad(Tensor());
+      out_table.set_grad(Tensor());
+      running = step == 0 ? loss.item() : 0.98 * running + 0.02 * loss.item();
+      if (step % 200 == 0 || step + 1 == steps)
+        std::printf("step %5lld / %lld  loss %.4f  lr %.3f\n", static_cast<long long>(step),
+                    static_cast<long long>(steps), running, lr);
+    }
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("trained %lld pairs in %.1f s (%.0f pairs/s)\n",
+              static_cast<long long>(pairs * o.epochs), seconds, double(pairs * o.epochs) / seconds);
+
+  // Nearest neighbours by cosine similarity: normalise rows, one matrix product, top-k.
+  Tensor vectors = in_table.detach();
+  Tensor unit = vectors / norm(vectors, 2.0, {1}, true);
+  for (const char* word : {"war", "congress", "peace", "british", "citizens", "treasury"}) {
+    auto it = std::find(corpus.words.begin(), corpus.words.end(), word);
+    if (it == corpus.words.end()) continue;
+    int64_t id = it - corpus.words.begin();
+    Tensor similarity = matmul(unit, unit.select(0, id));
+    ValuesIndices top = topk(similarity, 6);
+    std::printf("%-10s ->", word);
+    std::vector<int64_t> ids = top.indices.to_vector<int64_t>();
+    std::vector<float> sims = top.values.to_vector<float>();
+    for (size_t k = 1; k < ids.size(); ++k)
+      std::printf(" %s (%.2f)", corpus.words[ids[k]].c_str(), sims[k]);
+    std::printf("\n");
+  }
+  write_vectors(o.output + ".vec", corpus, vectors);
+  std::printf("wrote %s.vec\n", o.output.c_str());
+  return 0;
+}
+
+}  // namespace ember::cli
