@@ -1,6 +1,7 @@
 // Where a tensor's memory lives: the host (CPU) or a CUDA device.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 

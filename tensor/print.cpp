@@ -145,7 +145,7 @@ std::string Tensor::str() const {
     body = "[]";
     if (dim() != 1) suffix.push_back("size=" + sizes_tuple(sizes()));
   } else {
-    Printer printer{sizes(), summarize, fmt, values};
+    Printer printer{sizes(), summarize, fmt, values, 0, {}};
     printer.print(0, 7);  // "tensor(" is 7 wide
     body = printer.out.str();
   }

@@ -99,7 +99,7 @@ void gemm_direct(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a
                  const T* b, int64_t b_rs, int64_t b_cs, T beta, T* c, int64_t c_rs, int64_t c_cs,
                  int threads) {
   auto kernel = gemm_kernel::direct_kernel<T>();
-  if (threads <= 1 || m * n * k < (int64_t(1) << 16)) {
+  if (threads <= 1) {
     kernel(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, beta, c, c_rs, c_cs);
   } else if (m >= n) {  // split the rows of C
     parallel_for(m, 1, [&](int64_t i0, int64_t i1) {
