@@ -85,6 +85,18 @@ Tensor Tensor::as_strided(Shape sizes, Shape strides, int64_t offset) const {
   return Tensor(impl);
 }
 
+void Tensor::set_data(const Tensor& other) const {
+  TensorImpl& self = impl();
+  const TensorImpl& from = other.impl();
+  self.storage = from.storage;
+  self.sizes = from.sizes;
+  self.strides = from.strides;
+  self.offset = from.offset;
+  self.dtype = from.dtype;
+  self.layout = from.layout;
+  self.row_sparse = from.row_sparse;
+}
+
 Tensor Tensor::indices() const {
   EMBER_CHECK(is_row_sparse(), "indices: tensor is not row-sparse");
   return impl().row_sparse->indices;

@@ -92,6 +92,10 @@ class Tensor {
   // autograd. The building block of every view op in tensor/ops.
   Tensor as_strided(Shape sizes, Shape strides, int64_t offset) const;
 
+  // Points this tensor (and every handle to it) at other's data, keeping its autograd
+  // state: how Module::to(device) moves parameters that layers hold as members.
+  void set_data(const Tensor& other) const;
+
   // Row-sparse parts (layout kRowSparse only).
   Tensor indices() const;
   Tensor values() const;
