@@ -50,6 +50,13 @@ T* Tensor::data() const {
 }
 
 template <typename T>
+T* Tensor::device_data() const {
+  EMBER_CHECK(dtype() == dtype_of<T>, "device_data<", dtype_name(dtype_of<T>), ">: tensor is ",
+              dtype());
+  return static_cast<T*>(raw_data());
+}
+
+template <typename T>
 T Tensor::item() const {
   EMBER_CHECK(numel() == 1, "item: expected a tensor with one element, got sizes ", sizes());
   Tensor host = ops::to_dtype(ops::to_device(*this, Device(kCPU)), kFloat64);
@@ -109,6 +116,7 @@ Tensor Tensor::values() const {
 
 #define EMBER_INSTANTIATE(T)                 \
   template T* Tensor::data<T>() const;       \
+  template T* Tensor::device_data<T>() const; \
   template T Tensor::item<T>() const;        \
   template std::vector<T> Tensor::to_vector<T>() const;
 EMBER_INSTANTIATE(float)
@@ -118,6 +126,7 @@ EMBER_INSTANTIATE(int64_t)
 EMBER_INSTANTIATE(bool)
 #undef EMBER_INSTANTIATE
 template Half* Tensor::data<Half>() const;
+template Half* Tensor::device_data<Half>() const;
 template std::vector<Half> Tensor::to_vector<Half>() const;
 
 }  // namespace ember

@@ -82,6 +82,8 @@ class Tensor {
   // Pointer to element 0 of this view on the host; checks dtype and device.
   template <typename T> T* data() const;
   void* raw_data() const;  // element 0 of this view, any device, any dtype
+  // Pointer to element 0 on whatever device the tensor lives (for kernels); checks dtype.
+  template <typename T> T* device_data() const;
 
   // The value of a one-element tensor (any dtype, converted), e.g. loss.item().
   template <typename T = double> T item() const;

@@ -8,11 +8,11 @@
 
 namespace ember {
 
-namespace {
+namespace ops {
 
-Tensor make_row_sparse(Tensor indices, Tensor values, Shape sizes) {
+Tensor make_row_sparse(const Tensor& indices, const Tensor& values, const Shape& sizes) {
   auto impl = std::make_shared<TensorImpl>();
-  impl->sizes = std::move(sizes);
+  impl->sizes = sizes;
   impl->strides = contiguous_strides(impl->sizes);
   impl->dtype = values.dtype();
   impl->layout = Layout::kRowSparse;
@@ -20,7 +20,7 @@ Tensor make_row_sparse(Tensor indices, Tensor values, Shape sizes) {
   return Tensor(impl);
 }
 
-}  // namespace
+}  // namespace ops
 
 Tensor row_sparse(const Tensor& indices_in, const Tensor& values_in, Shape sizes) {
   EMBER_CHECK(indices_in.dim() == 1, "row_sparse: indices must be 1-D, got sizes ",
@@ -64,8 +64,8 @@ Tensor row_sparse(const Tensor& indices_in, const Tensor& values_in, Shape sizes
     }
   });
   Tensor out_ids = tensor(unique_ids, {nnz}, kInt64);
-  return make_row_sparse(ops::to_device(out_ids, device), ops::to_device(out_values, device),
-                         std::move(sizes));
+  return ops::make_row_sparse(ops::to_device(out_ids, device),
+                              ops::to_device(out_values, device), sizes);
 }
 
 namespace ops {

@@ -8,6 +8,9 @@
 namespace ember::ops {
 
 Tensor to_dense(const Tensor& sparse);
+// A row-sparse tensor from parts that are already coalesced (unique sorted int64 ids on the
+// values' device): no checks, no copies. For kernels that produce sorted unique ids.
+Tensor make_row_sparse(const Tensor& indices, const Tensor& values, const Shape& sizes);
 // sparse + sparse, both coalesced: merges ids, sums shared rows; the result is coalesced.
 Tensor add_row_sparse(const Tensor& a, const Tensor& b);
 // dense[ids[k]] += alpha * rows[k], in place.

@@ -1,0 +1,435 @@
+// The CUDA twins of tensor/ops/embedding.cpp and embedding_bag.cpp. Letters: V table rows,
+// D dim, N ids, K unique ids, B bags. The backward never uses float atomics: it sorts the
+// ids (CUB radix sort, positions as values), finds each id's run (run-length encode + scan),
+// and one block sums each run in position order — the same bits on every run.
+#include <cub/cub.cuh>
+
+#include <algorithm>
+#include <climits>
+
+#include <ember/cuda/allocator.h>
+#include <ember/cuda/check.cuh>
+#include <ember/cuda/embedding.h>
+#include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/row_sparse.h>
+
+namespace ember::cuda {
+
+namespace {
+
+// Device scratch memory for CUB and small results, returned to the cache when it goes.
+struct Scratch {
+  Storage storage;
+  explicit Scratch(size_t bytes, int device) : storage(Storage::allocate(bytes, Device(kCUDA, device))) {}
+  void* data() const { return storage.data(); }
+};
+
+int bits_for(int64_t rows) {  // radix sort only the bits ids can use
+  int bits = 1;
+  while (bits < 63 && (int64_t(1) << bits) < rows) ++bits;
+  return bits;
+}
+
+template <typename T>
+T read_one(const T* device_ptr) {
+  T value;
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost,
+                                   current_stream()));
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+  return value;
+}
+
+// ---- id checks ----
+
+__global__ void first_bad_id_kernel(const int64_t* ids, int64_t n, int64_t rows,
+                                    unsigned long long* first) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    if (ids[i] < 0 || ids[i] >= rows) atomicMin(first, static_cast<unsigned long long>(i));
+}
+
+// ---- forward: out[n] = weight[ids[n]], rows copied as 16/8/4/2/1-byte words ----
+
+template <typename Word>
+__global__ void gather_rows_kernel(Word* out, const Word* table, const int64_t* ids, int64_t n,
+                                   int64_t words_per_row) {
+  const int64_t total = n * words_per_row;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t row = i / words_per_row, word = i - row * words_per_row;
+    out[i] = table[ids[row] * words_per_row + word];
+  }
+}
+
+template <typename Word>
+void gather_rows(void* out, const void* table, const int64_t* ids, int64_t n, size_t row_bytes) {
+  const int64_t words = int64_t(row_bytes / sizeof(Word));
+  gather_rows_kernel<<<blocks_for(n * words), kThreads, 0, current_stream()>>>(
+      static_cast<Word*>(out), static_cast<const Word*>(table), ids, n, words);
+  EMBER_CUDA_CHECK_LAUNCH();
+}
+
+// ---- sort + run-length encode: the shared front of renorm and the backward ----
+
+struct Runs {
+  Tensor sorted_ids;  // [N] int64
+  Tensor positions;   // [N] int64: where each sorted id was
+  Tensor unique_ids;  // [R] int64
+  Tensor starts;      // [R] int64: run r is sorted[starts[r] .. starts[r] + counts[r])
+  Tensor counts;      // [R] int64
+  int64_t runs = 0;   // R
+};
+
+__global__ void iota_kernel(int64_t* out, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    out[i] = i;
+}
+
+Runs sort_into_runs(const Tensor& ids, int64_t rows) {
+  const int64_t n = ids.numel();
+  const int device = ids.device().index;
+  const TensorOptions long_options = TensorOptions(kInt64).device(ids.device());
+  cudaStream_t stream = current_stream();
+  Runs r;
+  Tensor iota = empty({n}, long_options);
+  iota_kernel<<<blocks_for(n), kThreads, 0, stream>>>(iota.device_data<int64_t>(), n);
+  EMBER_CUDA_CHECK_LAUNCH();
+  r.sorted_ids = empty({n}, long_options);
+  r.positions = empty({n}, long_options);
+  const int end_bit = bits_for(rows);
+  size_t sort_bytes = 0;
+  EMBER_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(
+      nullptr, sort_bytes, ids.device_data<int64_t>(), r.sorted_ids.device_data<int64_t>(),
+      iota.device_data<int64_t>(), r.positions.device_data<int64_t>(), n, 0, end_bit, stream));
+  Scratch sort_scratch(sort_bytes, device);
+  EMBER_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(
+      sort_scratch.data(), sort_bytes, ids.device_data<int64_t>(),
+      r.sorted_ids.device_data<int64_t>(), iota.device_data<int64_t>(),
+      r.positions.device_data<int64_t>(), n, 0, end_bit, stream));
+
+  r.unique_ids = empty({n}, long_options);
+  r.counts = empty({n}, long_options);
+  Tensor num_runs = empty({1}, long_options);
+  size_t rle_bytes = 0;
+  EMBER_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(
+      nullptr, rle_bytes, r.sorted_ids.device_data<int64_t>(),
+      r.unique_ids.device_data<int64_t>(), r.counts.device_data<int64_t>(),
+      num_runs.device_data<int64_t>(), n, stream));
+  Scratch rle_scratch(rle_bytes, device);
+  EMBER_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(
+      rle_scratch.data(), rle_bytes, r.sorted_ids.device_data<int64_t>(),
+      r.unique_ids.device_data<int64_t>(), r.counts.device_data<int64_t>(),
+      num_runs.device_data<int64_t>(), n, stream));
+  r.runs = read_one(num_runs.device_data<int64_t>());
+
+  r.starts = empty({std::max<int64_t>(r.runs, 1)}, long_options);
+  size_t scan_bytes = 0;
+  EMBER_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes,
+                                                 r.counts.device_data<int64_t>(),
+                                                 r.starts.device_data<int64_t>(), r.runs, stream));
+  Scratch scan_scratch(scan_bytes, device);
+  EMBER_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(scan_scratch.data(), scan_bytes,
+                                                 r.counts.device_data<int64_t>(),
+                                                 r.starts.device_data<int64_t>(), r.runs, stream));
+  return r;
+}
+
+// The index of padding_idx's run among the sorted unique ids, or -1: one thread, a binary
+// search, one int back to the host.
+__global__ void find_run_kernel(const int64_t* unique_ids, int64_t runs, int64_t id,
+                                int64_t* out) {
+  int64_t lo = 0, hi = runs;
+  while (lo < hi) {
+    int64_t mid = (lo + hi) / 2;
+    if (unique_ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  *out = (lo < runs && unique_ids[lo] == id) ? lo : -1;
+}
+
+// ---- renorm: one block per unique id ----
+
+struct MaxOp {
+  __device__ double operator()(double a, double b) const { return fmax(a, b); }
+};
+
+template <typename T>
+__global__ void renorm_kernel(T* table, const int64_t* unique_ids, int64_t d, double max_norm,
+                              double norm_type) {
+  T* row = table + unique_ids[blockIdx.x] * d;
+  double partial = 0;
+  const bool inf_norm = isinf(norm_type);
+  for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
+    double v = fabs(double(row[j]));
+    partial = inf_norm ? fmax(partial, v) : partial + pow(v, norm_type);
+  }
+  using Reduce = cub::BlockReduce<double, kThreads>;
+  __shared__ typename Reduce::TempStorage storage;
+  __shared__ double norm;
+  double total = inf_norm ? Reduce(storage).Reduce(partial, MaxOp())
+                          : Reduce(storage).Sum(partial);
+  if (threadIdx.x == 0) norm = inf_norm ? total : pow(total, 1.0 / norm_type);
+  __syncthreads();
+  if (norm > max_norm) {
+    const T scale = T(max_norm / (norm + 1e-7));
+    for (int64_t j = threadIdx.x; j < d; j += blockDim.x) row[j] *= scale;
+  }
+}
+
+// ---- backward: one block per output run, threads over columns ----
+// rows[k] = (sum over the run's positions p, in order, of scale[p] * grad[p]) / count when
+// scale_by_freq. Output run k reads run k, or k + 1 past the skipped padding run. Writes (=).
+
+template <typename T>
+__global__ void reduce_runs_kernel(T* rows, const T* grad, const T* scale, const int64_t* positions,
+                                   const int64_t* starts, const int64_t* counts, int64_t d,
+                                   int64_t skip_run, bool scale_by_freq) {
+  const int64_t run = blockIdx.x < skip_run || skip_run < 0 ? blockIdx.x : blockIdx.x + 1;
+  const int64_t begin = starts[run], count = counts[run];
+  for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
+    T sum = 0;
+    for (int64_t i = begin; i < begin + count; ++i) {
+      const int64_t p = positions[i];
+      sum += (scale ? scale[p] : T(1)) * grad[p * d + j];
+    }
+    rows[blockIdx.x * d + j] = scale_by_freq ? sum / T(count) : sum;
+  }
+}
+
+__global__ void select_ids_kernel(int64_t* out, const int64_t* unique_ids, int64_t k,
+                                  int64_t skip_run) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < k;
+       i += int64_t(gridDim.x) * blockDim.x)
+    out[i] = unique_ids[(i < skip_run || skip_run < 0) ? i : i + 1];
+}
+
+// dense[ids[k]] = rows[k] for unique ids (no two threads write one row).
+template <typename T>
+__global__ void scatter_rows_kernel(T* dense, const T* rows, const int64_t* ids, int64_t k,
+                                    int64_t d) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < k * d;
+       i += int64_t(gridDim.x) * blockDim.x)
+    dense[ids[i / d] * d + i % d] = rows[i];
+}
+
+// The unique ids (padding removed) and their summed rows.
+std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& ids,
+                                        int64_t num_rows, std::optional<int64_t> padding_idx,
+                                        bool scale_grad_by_freq, const Tensor& row_scale) {
+  const int64_t n = ids.numel(), d = grad_rows.size(1);
+  EMBER_CHECK(grad_rows.dim() == 2 && grad_rows.size(0) == n, "embedding backward: gradient ",
+              grad_rows.sizes(), " does not have one row per id (", n, " ids)");
+  const TensorOptions long_options = TensorOptions(kInt64).device(ids.device());
+  if (n == 0)
+    return {empty({0}, long_options),
+            empty({0, d}, TensorOptions(grad_rows.dtype()).device(ids.device()))};
+  Runs r = sort_into_runs(ids, num_rows);
+  int64_t skip = -1;
+  if (padding_idx) {
+    Tensor found = empty({1}, long_options);
+    find_run_kernel<<<1, 1, 0, current_stream()>>>(r.unique_ids.device_data<int64_t>(), r.runs,
+                                                   *padding_idx, found.device_data<int64_t>());
+    EMBER_CUDA_CHECK_LAUNCH();
+    skip = read_one(found.device_data<int64_t>());
+  }
+  const int64_t k = r.runs - (skip >= 0 ? 1 : 0);
+  Tensor unique = empty({k}, long_options);
+  if (k > 0) {
+    select_ids_kernel<<<blocks_for(k), kThreads, 0, current_stream()>>>(
+        unique.device_data<int64_t>(), r.unique_ids.device_data<int64_t>(), k, skip);
+    EMBER_CUDA_CHECK_LAUNCH();
+  }
+  Tensor grad = ops::contiguous(grad_rows);
+  Tensor rows = empty({k, d}, TensorOptions(grad.dtype()).device(grad.device()));
+  Tensor scale = row_scale.defined() ? ops::contiguous(ops::to_dtype(row_scale, grad.dtype()))
+                                     : Tensor();
+  dispatch_floating(grad.dtype(), "embedding backward", [&](auto tag) {
+    using T = decltype(tag);
+    if (k == 0 || d == 0) return;
+    reduce_runs_kernel<<<unsigned(k), unsigned(std::min<int64_t>(d, kThreads)), 0,
+                         current_stream()>>>(
+        rows.device_data<T>(), grad.device_data<T>(),
+        scale.defined() ? scale.device_data<T>() : nullptr, r.positions.device_data<int64_t>(),
+        r.starts.device_data<int64_t>(), r.counts.device_data<int64_t>(), d, skip,
+        scale_grad_by_freq);
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  return {unique, rows};
+}
+
+// ---- EmbeddingBag: one block per bag, threads over columns ----
+
+template <typename T>
+__global__ void bag_forward_kernel(T* out, int64_t* max_indices, int64_t* bag_size,
+                                   const T* table, const int64_t* ids, const int64_t* starts,
+                                   const T* scale, int64_t d, int mode, int64_t padding_idx) {
+  const int64_t b = blockIdx.x;
+  const int64_t begin = starts[b], end = starts[b + 1];
+  int64_t count = 0;
+  for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
+    T acc = 0;
+    int64_t arg = -1;
+    count = 0;
+    for (int64_t n = begin; n < end; ++n) {
+      const int64_t id = ids[n];
+      if (id == padding_idx) continue;
+      const T v = table[id * d + j];
+      if (mode == int(ops::BagMode::kMax)) {
+        if (count == 0 || v > acc) {
+          acc = v;
+          arg = id;
+        }
+      } else {
+        acc += (scale ? scale[n] : T(1)) * v;
+      }
+      ++count;
+    }
+    if (mode == int(ops::BagMode::kMean) && count > 0) acc /= T(count);
+    out[b * d + j] = acc;
+    if (max_indices) max_indices[b * d + j] = arg;
+  }
+  if (threadIdx.x == 0) {
+    count = 0;
+    for (int64_t n = begin; n < end; ++n) count += ids[n] != padding_idx;
+    bag_size[b] = count;
+  }
+}
+
+// grad_weight[max_indices[b, j], j] += grad[b, j]: one thread per column walks the bags in
+// order, so the sums are deterministic without atomics. Writes (+=) into zeros.
+template <typename T>
+__global__ void bag_max_backward_kernel(T* dense, const T* grad, const int64_t* max_indices,
+                                        int64_t bags, int64_t d) {
+  const int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (j >= d) return;
+  for (int64_t b = 0; b < bags; ++b) {
+    const int64_t id = max_indices[b * d + j];
+    if (id >= 0) dense[id * d + j] += grad[b * d + j];
+  }
+}
+
+}  // namespace
+
+int64_t first_bad_id(const Tensor& ids, int64_t rows) {
+  const int64_t n = ids.numel();
+  if (n == 0) return -1;
+  DeviceGuard guard(ids.device().index);
+  Tensor first = full({1}, -1, TensorOptions(kInt64).device(ids.device()));  // all bits set
+  first_bad_id_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
+      ids.device_data<int64_t>(), n, rows,
+      reinterpret_cast<unsigned long long*>(first.device_data<int64_t>()));
+  EMBER_CUDA_CHECK_LAUNCH();
+  return read_one(first.device_data<int64_t>());  // -1 (all bits set) when none is bad
+}
+
+Tensor embedding_forward(const Tensor& weight, const Tensor& ids, const Shape& out_sizes) {
+  DeviceGuard guard(weight.device().index);
+  Tensor table = ops::contiguous(weight);
+  Tensor out = empty(out_sizes, TensorOptions(weight.dtype()).device(weight.device()));
+  const int64_t n = ids.numel();
+  const size_t row_bytes = size_t(weight.size(1)) * element_size(weight.dtype());
+  if (n == 0 || row_bytes == 0) return out;
+  auto aligned = [&](size_t word) {
+    return row_bytes % word == 0 && reinterpret_cast<uintptr_t>(table.raw_data()) % word == 0 &&
+           reinterpret_cast<uintptr_t>(out.raw_data()) % word == 0;
+  };
+  const int64_t* id = ids.device_data<int64_t>();
+  if (aligned(16)) gather_rows<uint4>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else if (aligned(8)) gather_rows<uint2>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else if (aligned(4)) gather_rows<uint32_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else if (aligned(2)) gather_rows<uint16_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else gather_rows<uint8_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  return out;
+}
+
+void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
+                       double norm_type) {
+  EMBER_CHECK(weight.is_contiguous(), "embedding max_norm: weight must be contiguous");
+  if (ids.numel() == 0) return;
+  DeviceGuard guard(weight.device().index);
+  Runs r = sort_into_runs(ids, weight.size(0));
+  dispatch_floating(weight.dtype(), "embedding max_norm", [&](auto tag) {
+    using T = decltype(tag);
+    renorm_kernel<<<unsigned(r.runs), kThreads, 0, current_stream()>>>(
+        weight.device_data<T>(), r.unique_ids.device_data<int64_t>(), weight.size(1), max_norm,
+        norm_type);
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+}
+
+Tensor embedding_backward_sparse(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
+                                 std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
+                                 const Tensor& row_scale) {
+  DeviceGuard guard(grad_rows.device().index);
+  auto [unique, rows] =
+      backward_rows(grad_rows, ids, num_rows, padding_idx, scale_grad_by_freq, row_scale);
+  return ops::make_row_sparse(unique, rows, {num_rows, grad_rows.size(1)});
+}
+
+Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
+                                std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
+                                const Tensor& row_scale) {
+  DeviceGuard guard(grad_rows.device().index);
+  const auto unique_rows =
+      backward_rows(grad_rows, ids, num_rows, padding_idx, scale_grad_by_freq, row_scale);
+  const Tensor& unique = unique_rows.first;
+  const Tensor& rows = unique_rows.second;
+  const int64_t d = grad_rows.size(1), k = unique.numel();
+  Tensor dense = zeros({num_rows, d}, TensorOptions(grad_rows.dtype()).device(grad_rows.device()));
+  dispatch_floating(dense.dtype(), "embedding backward", [&](auto tag) {
+    using T = decltype(tag);
+    if (k * d == 0) return;
+    scatter_rows_kernel<<<blocks_for(k * d), kThreads, 0, current_stream()>>>(
+        dense.device_data<T>(), rows.device_data<T>(), unique.device_data<int64_t>(), k, d);
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  return dense;
+}
+
+ops::BagResult embedding_bag_forward(const Tensor& weight, const ops::Bags& bags,
+                                     ops::BagMode mode, const Tensor& per_sample_weights,
+                                     std::optional<int64_t> padding_idx) {
+  DeviceGuard guard(weight.device().index);
+  const int64_t b = bags.count, d = weight.size(1);
+  const TensorOptions on_device = TensorOptions(weight.dtype()).device(weight.device());
+  ops::BagResult result;
+  result.out = empty({b, d}, on_device);
+  result.bag_size = empty({b}, on_device.dtype(kInt64));
+  if (mode == ops::BagMode::kMax) result.max_indices = empty({b, d}, on_device.dtype(kInt64));
+  if (b == 0) return result;
+  Tensor table = ops::contiguous(weight);
+  Tensor scale = per_sample_weights.defined() ? ops::contiguous(per_sample_weights) : Tensor();
+  dispatch_floating(weight.dtype(), "embedding_bag", [&](auto tag) {
+    using T = decltype(tag);
+    bag_forward_kernel<<<unsigned(b), unsigned(std::clamp<int64_t>(d, 32, kThreads)), 0,
+                         current_stream()>>>(
+        result.out.device_data<T>(),
+        mode == ops::BagMode::kMax ? result.max_indices.device_data<int64_t>() : nullptr,
+        result.bag_size.device_data<int64_t>(), table.device_data<T>(),
+        bags.ids.device_data<int64_t>(), bags.starts.device_data<int64_t>(),
+        scale.defined() ? scale.device_data<T>() : nullptr, d, int(mode),
+        padding_idx.value_or(-1));
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  return result;
+}
+
+Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,
+                                  int64_t num_rows) {
+  DeviceGuard guard(grad.device().index);
+  const int64_t b = grad.size(0), d = grad.size(1);
+  Tensor dense = zeros({num_rows, d}, TensorOptions(grad.dtype()).device(grad.device()));
+  Tensor g = ops::contiguous(grad);
+  dispatch_floating(grad.dtype(), "embedding_bag max backward", [&](auto tag) {
+    using T = decltype(tag);
+    if (b * d == 0) return;
+    bag_max_backward_kernel<<<blocks_for(d, 128), 128, 0, current_stream()>>>(
+        dense.device_data<T>(), g.device_data<T>(), max_indices.device_data<int64_t>(), b,
+        d);
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  return dense;
+}
+
+}  // namespace ember::cuda

@@ -1,0 +1,202 @@
+#include <ember/tensor/ops/embedding.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+#include <ember/config.h>
+#include <ember/tensor/ops/checks.h>
+#include <ember/tensor/ops/copy.h>
+#include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/embedding.h>
+#endif
+
+namespace ember::ops {
+
+namespace {
+
+void check_table(const Tensor& weight, const char* op) {
+  check_strided(weight, op);
+  EMBER_CHECK(weight.dim() == 2, op, ": weight must be 2-D [V, D], got sizes ", weight.sizes());
+}
+
+// ids as contiguous int64 on the weight's device.
+Tensor ids_int64(const Tensor& ids) { return contiguous(to_dtype(ids, kInt64)); }
+
+}  // namespace
+
+void check_ids(const Tensor& ids, int64_t rows, const char* op) {
+#if EMBER_WITH_CUDA
+  if (ids.is_cuda()) {  // a kernel finds the first bad position; only that id comes back
+    int64_t position = cuda::first_bad_id(ids_int64(ids), rows);
+    if (position < 0) return;
+    int64_t id = ids.view({-1}).select(0, position).item<int64_t>();
+    EMBER_FAIL(op, ": id ", id, " at position ", position, " out of range for a table of ", rows,
+               " rows");
+  }
+#endif
+  dispatch_index(ids.dtype(), op, [&](auto tag) {
+    using I = decltype(tag);
+    (void)tag;
+    Tensor host = contiguous(to_device(ids, Device(kCPU)));
+    const I* id = host.data<I>();
+    for (int64_t n = 0; n < host.numel(); ++n)
+      EMBER_CHECK(id[n] >= 0 && id[n] < rows, op, ": id ", int64_t(id[n]), " at position ", n,
+                  " out of range for a table of ", rows, " rows");
+  });
+}
+
+Tensor embedding_forward(const Tensor& weight, const Tensor& ids) {
+  check_table(weight, "embedding");
+  check_same_device(weight, ids, "embedding");
+  const int64_t V = weight.size(0), D = weight.size(1), N = ids.numel();
+  Shape out_sizes = ids.sizes();
+  out_sizes.push_back(D);
+  check_ids(ids, V, "embedding");
+#if EMBER_WITH_CUDA
+  if (weight.is_cuda()) return cuda::embedding_forward(weight, ids_int64(ids), out_sizes);
+#endif
+  Tensor table = contiguous(weight);
+  Tensor id = ids_int64(ids);
+  Tensor out = empty(out_sizes, TensorOptions(weight.dtype()));
+  const int64_t* index = id.data<int64_t>();
+  const size_t row_bytes = size_t(D) * element_size(weight.dtype());
+  const char* src = static_cast<const char*>(table.raw_data());
+  char* dst = static_cast<char*>(out.raw_data());
+  parallel_for(N, std::max<int64_t>(1, 65536 / std::max<int64_t>(D, 1)),
+               [&](int64_t begin, int64_t end) {
+                 for (int64_t n = begin; n < end; ++n)
+                   std::memcpy(dst + n * row_bytes, src + index[n] * row_bytes, row_bytes);
+               });
+  return out;
+}
+
+void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
+                       double norm_type) {
+  check_table(weight, "embedding max_norm");
+  EMBER_CHECK(max_norm > 0, "embedding: max_norm must be positive, got ", max_norm);
+  check_ids(ids, weight.size(0), "embedding max_norm");
+#if EMBER_WITH_CUDA
+  if (weight.is_cuda()) {
+    cuda::embedding_renorm_(weight, ids_int64(ids), max_norm, norm_type);
+    return;
+  }
+#endif
+  EMBER_CHECK(weight.is_contiguous(), "embedding max_norm: weight must be contiguous");
+  std::vector<int64_t> unique = ids_int64(ids).to_vector<int64_t>();
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  const int64_t D = weight.size(1);
+  dispatch_floating(weight.dtype(), "embedding max_norm", [&](auto tag) {
+    using T = decltype(tag);
+    T* table = weight.data<T>();
+    for (int64_t id : unique) {
+      T* row = table + id * D;
+      double norm = 0;
+      if (std::isinf(norm_type)) {
+        for (int64_t j = 0; j < D; ++j) norm = std::max(norm, std::abs(double(row[j])));
+      } else {
+        for (int64_t j = 0; j < D; ++j) norm += std::pow(std::abs(double(row[j])), norm_type);
+        norm = std::pow(norm, 1.0 / norm_type);
+      }
+      if (norm > max_norm) {
+        const T scale = T(max_norm / (norm + 1e-7));
+        for (int64_t j = 0; j < D; ++j) row[j] *= scale;
+      }
+    }
+  });
+}
+
+// The shared core of both backward forms: sorted unique ids and their summed rows.
+static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
+                            std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
+                            const Tensor& row_scale, Tensor* unique_ids) {
+  const int64_t N = ids.numel();
+  EMBER_CHECK(grad_rows.dim() == 2 && grad_rows.size(0) == N, "embedding backward: gradient ",
+              grad_rows.sizes(), " does not have one row per id (", N, " ids)");
+  EMBER_CHECK(!row_scale.defined() || row_scale.numel() == N,
+              "embedding backward: row_scale has ", row_scale.defined() ? row_scale.numel() : 0,
+              " entries for ", N, " ids");
+  const int64_t D = grad_rows.size(1);
+  std::vector<int64_t> id = ids_int64(ids).to_vector<int64_t>();
+  for (int64_t n = 0; n < N; ++n)
+    EMBER_CHECK(id[n] >= 0 && id[n] < num_rows, "embedding backward: id ", id[n],
+                " at position ", n, " out of range for a table of ", num_rows, " rows");
+  // 1. sort positions by id, stably; 2. find where each id's run starts.
+  std::vector<int64_t> order(N);
+  std::iota(order.begin(), order.end(), int64_t(0));
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return id[a] < id[b]; });
+  std::vector<int64_t> starts;
+  for (int64_t i = 0; i < N; ++i)
+    if ((i == 0 || id[order[i]] != id[order[i - 1]]) && id[order[i]] != padding_idx.value_or(-1))
+      starts.push_back(i);
+  const int64_t K = int64_t(starts.size());
+  std::vector<int64_t> unique(K);
+  for (int64_t k = 0; k < K; ++k) unique[k] = id[order[starts[k]]];
+  *unique_ids = tensor(unique, {K}, kInt64);
+  // 3. reduce each run in position order; 4. the caller scatters the rows.
+  Tensor rows = zeros({K, D}, grad_rows.dtype());
+  Tensor grad = contiguous(grad_rows);
+  Tensor scale = row_scale.defined() ? contiguous(to_dtype(row_scale, grad.dtype())) : Tensor();
+  dispatch_floating(grad.dtype(), "embedding backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T* g = grad.data<T>();
+    const T* s = scale.defined() ? scale.data<T>() : nullptr;
+    T* out = rows.data<T>();
+    parallel_for(K, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
+                 [&](int64_t begin, int64_t end) {
+                   for (int64_t k = begin; k < end; ++k) {
+                     T* row = out + k * D;
+                     int64_t count = 0;
+                     for (int64_t i = starts[k]; i < N && id[order[i]] == unique[k]; ++i, ++count) {
+                       const int64_t n = order[i];
+                       const T weight = s ? s[n] : T(1);
+                       for (int64_t j = 0; j < D; ++j) row[j] += weight * g[n * D + j];
+                     }
+                     if (scale_grad_by_freq && count > 1)
+                       for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
+                   }
+                 });
+  });
+  return rows;
+}
+
+Tensor embedding_backward_sparse(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
+                                 std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
+                                 const Tensor& row_scale) {
+#if EMBER_WITH_CUDA
+  if (grad_rows.is_cuda())
+    return cuda::embedding_backward_sparse(grad_rows, ids_int64(ids), num_rows, padding_idx,
+                                           scale_grad_by_freq, row_scale);
+#endif
+  Tensor unique;
+  Tensor rows =
+      backward_rows(grad_rows, ids, num_rows, padding_idx, scale_grad_by_freq, row_scale, &unique);
+  return row_sparse(unique, rows, {num_rows, grad_rows.size(1)});
+}
+
+Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
+                                std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
+                                const Tensor& row_scale) {
+#if EMBER_WITH_CUDA
+  if (grad_rows.is_cuda())
+    return cuda::embedding_backward_dense(grad_rows, ids_int64(ids), num_rows, padding_idx,
+                                          scale_grad_by_freq, row_scale);
+#endif
+  Tensor unique;
+  Tensor rows =
+      backward_rows(grad_rows, ids, num_rows, padding_idx, scale_grad_by_freq, row_scale, &unique);
+  const int64_t D = grad_rows.size(1), K = unique.numel();
+  Tensor dense = zeros({num_rows, D}, grad_rows.dtype());
+  const int64_t* id = unique.data<int64_t>();
+  const size_t row_bytes = size_t(D) * element_size(dense.dtype());
+  char* dst = static_cast<char*>(dense.raw_data());
+  const char* src = static_cast<const char*>(rows.raw_data());
+  for (int64_t k = 0; k < K; ++k) std::memcpy(dst + id[k] * row_bytes, src + k * row_bytes, row_bytes);
+  return dense;
+}
+
+}  // namespace ember::ops

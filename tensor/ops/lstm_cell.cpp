@@ -1,0 +1,139 @@
+#include <algorithm>
+#include <cmath>
+
+#include <ember/tensor/ops/checks.h>
+#include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/lstm_cell.h>
+#include <ember/tensor/parallel.h>
+
+namespace ember::ops {
+
+namespace {
+
+void check_state(const Tensor& t, const char* what, int64_t batch, int64_t hidden,
+                 const Tensor& like, const char* op) {
+  check_defined(t, op);
+  check_strided(t, op);
+  check_cpu(t, op);
+  check_same_dtype(t, like, op);
+  EMBER_CHECK(t.dim() == 2 && t.size(0) == batch && t.size(1) == hidden, op, ": ", what,
+              " has sizes ", t.sizes(), ", expected [", batch, ", ", hidden, "]");
+}
+
+template <typename T>
+T sigmoid(T x) {
+  return T(1) / (T(1) + std::exp(-x));
+}
+
+// Rows per parallel chunk: about 32K elements of [B, 4H] each.
+int64_t row_grain(int64_t hidden) {
+  return std::max<int64_t>(1, 8192 / std::max<int64_t>(1, hidden));
+}
+
+}  // namespace
+
+LstmCellForward lstm_cell_forward(const Tensor& input_gates_in, const Tensor& hidden_gates_in,
+                                  const Tensor& c_prev_in) {
+  const char* op = "lstm_cell";
+  check_defined(input_gates_in, op);
+  check_cpu(input_gates_in, op);
+  EMBER_CHECK(input_gates_in.dim() == 2 && input_gates_in.size(1) % 4 == 0, op,
+              ": input_gates must be [B, 4H], got ", input_gates_in.sizes());
+  const int64_t batch = input_gates_in.size(0), hidden = input_gates_in.size(1) / 4;
+  check_state(hidden_gates_in, "hidden_gates", batch, 4 * hidden, input_gates_in, op);
+  check_state(c_prev_in, "c_prev", batch, hidden, input_gates_in, op);
+  Tensor input_gates = contiguous(input_gates_in);
+  Tensor hidden_gates = contiguous(hidden_gates_in);
+  Tensor c_prev = contiguous(c_prev_in);
+  DType dtype = input_gates.dtype();
+  LstmCellForward out{empty({batch, hidden}, dtype), empty({batch, hidden}, dtype),
+                      empty({batch, 4 * hidden}, dtype)};
+  dispatch_floating(dtype, op, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xg = input_gates.data<T>();
+    const T* hg = hidden_gates.data<T>();
+    const T* cp = c_prev.data<T>();
+    T* hp = out.h.data<T>();
+    T* cn = out.c.data<T>();
+    T* act = out.gates.data<T>();
+    const int64_t H = hidden;
+    parallel_for(batch, row_grain(H), [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) {
+        const T* x = xg + b * 4 * H;
+        const T* r = hg + b * 4 * H;
+        T* a = act + b * 4 * H;
+        for (int64_t j = 0; j < H; ++j) {
+          T i = sigmoid(x[j] + r[j]);
+          T f = sigmoid(x[H + j] + r[H + j]);
+          T g = std::tanh(x[2 * H + j] + r[2 * H + j]);
+          T o = sigmoid(x[3 * H + j] + r[3 * H + j]);
+          T c = f * cp[b * H + j] + i * g;
+          a[j] = i;
+          a[H + j] = f;
+          a[2 * H + j] = g;
+          a[3 * H + j] = o;
+          cn[b * H + j] = c;
+          hp[b * H + j] = o * std::tanh(c);
+        }
+      }
+    });
+  });
+  return out;
+}
+
+// With tc = tanh(c):
+//   dc_total = grad_c + grad_h * o * (1 - tc^2)
+//   d(o pre) = grad_h * tc * o * (1 - o)        d(i pre) = dc_total * g * i * (1 - i)
+//   d(g pre) = dc_total * i * (1 - g^2)         d(f pre) = dc_total * c_prev * f * (1 - f)
+//   grad_c_prev = dc_total * f
+LstmCellBackward lstm_cell_backward(const Tensor& grad_h_in, const Tensor& grad_c_in,
+                                    const Tensor& gates_in, const Tensor& c_prev_in,
+                                    const Tensor& c_in) {
+  const char* op = "lstm_cell_backward";
+  check_defined(gates_in, op);
+  check_cpu(gates_in, op);
+  const int64_t batch = gates_in.size(0), hidden = gates_in.size(1) / 4;
+  check_state(c_prev_in, "c_prev", batch, hidden, gates_in, op);
+  check_state(c_in, "c", batch, hidden, gates_in, op);
+  if (grad_h_in.defined()) check_state(grad_h_in, "grad_h", batch, hidden, gates_in, op);
+  if (grad_c_in.defined()) check_state(grad_c_in, "grad_c", batch, hidden, gates_in, op);
+  Tensor gates = contiguous(gates_in);
+  Tensor c_prev = contiguous(c_prev_in);
+  Tensor c = contiguous(c_in);
+  Tensor grad_h = grad_h_in.defined() ? contiguous(grad_h_in) : Tensor();
+  Tensor grad_c = grad_c_in.defined() ? contiguous(grad_c_in) : Tensor();
+  DType dtype = gates.dtype();
+  LstmCellBackward out{empty({batch, 4 * hidden}, dtype), empty({batch, hidden}, dtype)};
+  dispatch_floating(dtype, op, [&](auto tag) {
+    using T = decltype(tag);
+    const T* act = gates.data<T>();
+    const T* cp = c_prev.data<T>();
+    const T* cn = c.data<T>();
+    const T* dh = grad_h.defined() ? grad_h.data<T>() : nullptr;
+    const T* dc = grad_c.defined() ? grad_c.data<T>() : nullptr;
+    T* dgates = out.grad_gates.data<T>();
+    T* dcp = out.grad_c_prev.data<T>();
+    const int64_t H = hidden;
+    parallel_for(batch, row_grain(H), [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) {
+        const T* a = act + b * 4 * H;
+        T* d = dgates + b * 4 * H;
+        for (int64_t j = 0; j < H; ++j) {
+          const int64_t at = b * H + j;
+          T i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
+          T tc = std::tanh(cn[at]);
+          T grad_h_j = dh ? dh[at] : T(0);
+          T dc_total = (dc ? dc[at] : T(0)) + grad_h_j * o * (T(1) - tc * tc);
+          d[j] = dc_total * g * i * (T(1) - i);
+          d[H + j] = dc_total * cp[at] * f * (T(1) - f);
+          d[2 * H + j] = dc_total * i * (T(1) - g * g);
+          d[3 * H + j] = grad_h_j * tc * o * (T(1) - o);
+          dcp[at] = dc_total * f;
+        }
+      }
+    });
+  });
+  return out;
+}
+
+}  // namespace ember::ops

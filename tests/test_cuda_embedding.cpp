@@ -1,0 +1,119 @@
+// cuda/embedding.cu against tensor/ops/embedding.cpp: the same lookups and gradients on
+// random inputs (empty, repeated ids, padding, ragged and empty bags), a bit-identical
+// sparse backward across runs, and out-of-range ids as errors. SKIPPED without a GPU.
+#include "testing.h"
+
+#include <ember/nn/functional/embedding.h>
+
+namespace ember {
+namespace {
+
+namespace F = nn::functional;
+using ::ember::testing::all_close;
+
+struct Case {
+  int64_t rows, dim, n;
+};
+const Case kCases[] = {{1, 1, 0}, {7, 3, 20}, {50, 128, 1000}, {1000, 33, 5000}, {3, 260, 64}};
+
+TEST(CudaEmbedding, ForwardMatchesCpu) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(1);
+  for (const Case& c : kCases)
+    for (DType dtype : {kFloat32, kFloat64, kFloat16}) {
+      Tensor w = randn({c.rows, c.dim}, &g).to(dtype);
+      Tensor ids = randint(0, c.rows, {c.n}, &g);
+      Tensor cpu = F::embedding(ids, w);
+      Tensor gpu = F::embedding(ids.cuda(), w.cuda());
+      EXPECT_TRUE(all_close(gpu.cpu(), cpu, 0, 0)) << c.rows << "x" << c.dim << " n=" << c.n;
+    }
+}
+
+TEST(CudaEmbedding, BackwardMatchesCpuAndIsDeterministic) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(2);
+  for (const Case& c : kCases)
+    for (bool sparse : {false, true})
+      for (bool by_freq : {false, true}) {
+        Tensor w = randn({c.rows, c.dim}, &g);
+        Tensor ids = randint(0, std::max<int64_t>(1, c.rows / 2), {c.n}, &g);  // repeats
+        Tensor upstream = randn({c.n, c.dim}, &g);
+        F::EmbeddingOptions o;
+        o.sparse = sparse;
+        o.scale_grad_by_freq = by_freq;
+        o.padding_idx = 0;
+        auto grad_of = [&](const Tensor& table, const Tensor& index, const Tensor& up) {
+          Tensor leaf = table.detach().clone().requires_grad_();
+          F::embedding(index, leaf, o).backward(up);
+          return leaf.grad();
+        };
+        Tensor cpu = grad_of(w, ids, upstream);
+        Tensor gpu = grad_of(w.cuda(), ids.cuda(), upstream.cuda());
+        Tensor again = grad_of(w.cuda(), ids.cuda(), upstream.cuda());
+        EXPECT_EQ(gpu.is_row_sparse(), sparse);
+        if (sparse) {
+          EXPECT_EQ(gpu.indices().cpu().to_vector<int64_t>(), cpu.indices().to_vector<int64_t>());
+          EXPECT_EQ(again.values().cpu().to_vector<float>(), gpu.values().cpu().to_vector<float>());
+        }
+        EXPECT_TRUE(all_close(gpu.to_dense().cpu(), cpu.to_dense(), 1e-5, 1e-5))
+            << c.rows << "x" << c.dim << " n=" << c.n << " sparse=" << sparse;
+        EXPECT_EQ(again.to_dense().cpu().to_vector<float>(), gpu.to_dense().cpu().to_vector<float>())
+            << "not bit-identical across runs";
+      }
+}
+
+TEST(CudaEmbedding, MaxNormMatchesCpu) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(3);
+  Tensor w = randn({100, 16}, &g) * 2.0;
+  Tensor ids = randint(0, 100, {300}, &g);
+  Tensor w_gpu = w.cuda();
+  F::embedding(ids, w, {.max_norm = 1.5});
+  F::embedding(ids.cuda(), w_gpu, {.max_norm = 1.5});
+  EXPECT_TRUE(all_close(w_gpu.cpu(), w, 1e-6, 1e-6));
+}
+
+TEST(CudaEmbedding, OutOfRangeIdIsAnError) {
+  EMBER_REQUIRE_CUDA();
+  Tensor w = zeros({10, 4}, Device(kCUDA));
+  EXPECT_EMBER_ERROR(F::embedding(tensor({1, 2, 12, 3}).cuda(), w),
+                     "id 12 at position 2 out of range for a table of 10 rows");
+  // The context is still usable afterwards: no sticky CUDA error.
+  EXPECT_EQ(F::embedding(tensor({1}).cuda(), w).cpu().to_vector<float>(),
+            (std::vector<float>{0, 0, 0, 0}));
+}
+
+TEST(CudaEmbeddingBag, ForwardAndBackwardMatchCpu) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(4);
+  const int64_t rows = 40, dim = 24;
+  // Ragged bags, an empty one, repeated ids, padding id 0.
+  Tensor ids = randint(0, rows, {200}, &g);
+  Tensor offsets = tensor({0, 5, 5, 37, 90, 91, 150});
+  Tensor w = randn({rows, dim}, &g);
+  Tensor psw = randn({200}, &g);
+  for (F::BagMode mode : {F::BagMode::kSum, F::BagMode::kMean, F::BagMode::kMax})
+    for (bool sparse : {false, true}) {
+      if (sparse && mode == F::BagMode::kMax) continue;
+      F::EmbeddingBagOptions o;
+      o.mode = mode;
+      o.sparse = sparse;
+      o.padding_idx = 0;
+      bool weighted = mode == F::BagMode::kSum;
+      auto run = [&](Device device) {
+        Tensor leaf = w.to(device).detach().clone().requires_grad_();
+        Tensor sample = weighted ? psw.to(device).detach().clone().requires_grad_() : Tensor();
+        Tensor out = F::embedding_bag(ids.to(device), leaf, offsets.to(device), o, sample);
+        out.backward(ones_like(out));
+        return std::vector<Tensor>{out.cpu(), leaf.grad().to_dense().cpu(),
+                                   weighted ? sample.grad().cpu() : Tensor()};
+      };
+      std::vector<Tensor> cpu = run(Device(kCPU)), gpu = run(Device(kCUDA));
+      EXPECT_TRUE(all_close(gpu[0], cpu[0], 1e-5, 1e-5)) << "forward, mode " << int(mode);
+      EXPECT_TRUE(all_close(gpu[1], cpu[1], 1e-5, 1e-5)) << "weight grad, mode " << int(mode);
+      if (weighted) EXPECT_TRUE(all_close(gpu[2], cpu[2], 1e-5, 1e-5)) << "psw grad";
+    }
+}
+
+}  // namespace
+}  // namespace ember
