@@ -7,6 +7,24 @@
 
 namespace ember::autograd {
 
+void Node::release_into(std::vector<std::shared_ptr<Node>>& stack) {
+  backward_ = nullptr;  // first: captured inputs let go of their Meta
+  for (std::shared_ptr<Meta>& meta : inputs_) {
+    if (meta && meta.use_count() == 1 && meta->grad_fn) stack.push_back(std::move(meta->grad_fn));
+    meta.reset();
+  }
+}
+
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> stack;
+  release_into(stack);
+  while (!stack.empty()) {
+    std::shared_ptr<Node> node = std::move(stack.back());
+    stack.pop_back();
+    if (node.use_count() == 1) node->release_into(stack);
+  }  // each node dies here with nothing left behind it
+}
+
 std::vector<Tensor> Node::apply(const Tensor& grad_output, bool retain_graph) {
   EMBER_CHECK(backward_, "backward: trying to backward through ", name_,
               " a second time; its saved tensors were freed after the first backward. "

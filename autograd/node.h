@@ -42,6 +42,12 @@ class Node {
         input_sizes_(std::move(input_sizes)),
         backward_(std::move(backward)) {}
 
+  // Frees the chain of nodes behind this one with an explicit stack: the destructor of a
+  // 100,000-step graph must not recurse 100,000 deep either.
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
   const std::string& name() const { return name_; }
   const std::vector<std::shared_ptr<Meta>>& inputs() const { return inputs_; }
   const Shape& input_sizes(size_t i) const { return input_sizes_[i]; }
@@ -51,6 +57,10 @@ class Node {
   std::vector<Tensor> apply(const Tensor& grad_output, bool retain_graph);
 
  private:
+  // Drops the saved tensors and edges, moving onto `stack` each input node that nothing
+  // else holds, so the caller frees it without recursion.
+  void release_into(std::vector<std::shared_ptr<Node>>& stack);
+
   std::string name_;
   std::vector<std::shared_ptr<Meta>> inputs_;  // nullptr where the input needs no grad
   std::vector<Shape> input_sizes_;

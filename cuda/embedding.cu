@@ -309,7 +309,102 @@ __global__ void bag_max_backward_kernel(T* dense, const T* grad, const int64_t* 
   }
 }
 
+__global__ void first_bad_offset_kernel(const int64_t* starts, int64_t bags, int64_t n,
+                                        unsigned long long* first) {
+  for (int64_t b = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; b <= bags;
+       b += int64_t(gridDim.x) * blockDim.x) {
+    bool bad = b == 0 ? starts[0] != 0 : (starts[b] < starts[b - 1] || starts[b] > n);
+    if (bad) atomicMin(first, static_cast<unsigned long long>(b));
+  }
+}
+
+// bag_of[i] = b for i in [starts[b], starts[b + 1]): one block per bag. Writes (=).
+__global__ void bag_of_kernel(int64_t* bag_of, const int64_t* starts) {
+  const int64_t b = blockIdx.x;
+  for (int64_t i = starts[b] + threadIdx.x; i < starts[b + 1]; i += blockDim.x) bag_of[i] = b;
+}
+
+template <typename T>
+__global__ void mean_scale_kernel(T* scale, const int64_t* bag_size, const int64_t* bag_of,
+                                  int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t size = bag_size[bag_of[i]];
+    scale[i] = size > 0 ? T(1) / T(size) : T(0);
+  }
+}
+
+// out[i] = grad[bag_of[i]] . weight[ids[i]] (0 for padding): one warp per id. Writes (=).
+template <typename T>
+__global__ void psw_backward_kernel(T* out, const T* grad, const T* weight, const int64_t* ids,
+                                    const int64_t* bag_of, int64_t n, int64_t d,
+                                    int64_t padding_idx) {
+  const int64_t warp = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / 32;
+  const int lane = threadIdx.x % 32;
+  if (warp >= n) return;
+  T dot = 0;
+  if (ids[warp] != padding_idx)
+    for (int64_t j = lane; j < d; j += 32) dot += grad[bag_of[warp] * d + j] * weight[ids[warp] * d + j];
+  for (int offset = 16; offset > 0; offset /= 2) dot += __shfl_down_sync(0xffffffffu, dot, offset);
+  if (lane == 0) out[warp] = dot;
+}
+
 }  // namespace
+
+int64_t first_bad_offset(const Tensor& starts, int64_t n) {
+  DeviceGuard guard(starts.device().index);
+  const int64_t bags = starts.numel() - 1;
+  Tensor first = full({1}, -1, TensorOptions(kInt64).device(starts.device()));
+  first_bad_offset_kernel<<<blocks_for(bags + 1), kThreads, 0, current_stream()>>>(
+      starts.device_data<int64_t>(), bags, n,
+      reinterpret_cast<unsigned long long*>(first.device_data<int64_t>()));
+  EMBER_CUDA_CHECK_LAUNCH();
+  return read_one(first.device_data<int64_t>());
+}
+
+Tensor bag_of(const Tensor& starts, int64_t n) {
+  DeviceGuard guard(starts.device().index);
+  const int64_t bags = starts.numel() - 1;
+  Tensor out = empty({n}, TensorOptions(kInt64).device(starts.device()));
+  if (bags > 0 && n > 0) {
+    bag_of_kernel<<<unsigned(bags), 128, 0, current_stream()>>>(out.device_data<int64_t>(),
+                                                               starts.device_data<int64_t>());
+    EMBER_CUDA_CHECK_LAUNCH();
+  }
+  return out;
+}
+
+Tensor embedding_bag_mean_scale(const Tensor& bag_size, const Tensor& bag_of, DType dtype) {
+  DeviceGuard guard(bag_size.device().index);
+  const int64_t n = bag_of.numel();
+  Tensor scale = empty({n}, TensorOptions(dtype).device(bag_size.device()));
+  dispatch_floating(dtype, "embedding_bag mean backward", [&](auto tag) {
+    using T = decltype(tag);
+    if (n == 0) return;
+    mean_scale_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
+        scale.device_data<T>(), bag_size.device_data<int64_t>(), bag_of.device_data<int64_t>(), n);
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  return scale;
+}
+
+Tensor embedding_bag_psw_backward(const Tensor& grad, const Tensor& weight, const ops::Bags& bags,
+                                  std::optional<int64_t> padding_idx) {
+  DeviceGuard guard(grad.device().index);
+  const int64_t n = bags.ids.numel(), d = weight.size(1);
+  Tensor g = ops::contiguous(grad), w = ops::contiguous(weight);
+  Tensor out = empty({n}, TensorOptions(grad.dtype()).device(grad.device()));
+  dispatch_floating(grad.dtype(), "embedding_bag per_sample_weights backward", [&](auto tag) {
+    using T = decltype(tag);
+    if (n == 0) return;
+    psw_backward_kernel<<<blocks_for(n * 32), kThreads, 0, current_stream()>>>(
+        out.device_data<T>(), g.device_data<T>(), w.device_data<T>(),
+        bags.ids.device_data<int64_t>(), bags.bag_of.device_data<int64_t>(), n, d,
+        padding_idx.value_or(-1));
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  return out;
+}
 
 int64_t first_bad_id(const Tensor& ids, int64_t rows) {
   const int64_t n = ids.numel();

@@ -22,6 +22,12 @@ Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int6
 ops::BagResult embedding_bag_forward(const Tensor& weight, const ops::Bags& bags,
                                      ops::BagMode mode, const Tensor& per_sample_weights,
                                      std::optional<int64_t> padding_idx);
+// The first b where starts [B + 1] is not 0, non-decreasing and <= n; -1 when all is well.
+int64_t first_bad_offset(const Tensor& starts, int64_t n);
+Tensor bag_of(const Tensor& starts, int64_t n);
+Tensor embedding_bag_mean_scale(const Tensor& bag_size, const Tensor& bag_of, DType dtype);
+Tensor embedding_bag_psw_backward(const Tensor& grad, const Tensor& weight, const ops::Bags& bags,
+                                  std::optional<int64_t> padding_idx);
 Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,
                                   int64_t num_rows);
 

@@ -11,6 +11,16 @@ namespace {
 namespace F = nn::functional;
 using ::ember::testing::all_close;
 
+F::EmbeddingOptions options(std::optional<int64_t> padding_idx, bool scale_grad_by_freq = false,
+                            bool sparse = false, std::optional<double> max_norm = std::nullopt) {
+  F::EmbeddingOptions o;
+  o.padding_idx = padding_idx;
+  o.scale_grad_by_freq = scale_grad_by_freq;
+  o.sparse = sparse;
+  o.max_norm = max_norm;
+  return o;
+}
+
 struct Case {
   int64_t rows, dim, n;
 };
@@ -68,8 +78,8 @@ TEST(CudaEmbedding, MaxNormMatchesCpu) {
   Tensor w = randn({100, 16}, &g) * 2.0;
   Tensor ids = randint(0, 100, {300}, &g);
   Tensor w_gpu = w.cuda();
-  F::embedding(ids, w, {.max_norm = 1.5});
-  F::embedding(ids.cuda(), w_gpu, {.max_norm = 1.5});
+  F::embedding(ids, w, options(std::nullopt, false, false, 1.5));
+  F::embedding(ids.cuda(), w_gpu, options(std::nullopt, false, false, 1.5));
   EXPECT_TRUE(all_close(w_gpu.cpu(), w, 1e-6, 1e-6));
 }
 
@@ -111,7 +121,9 @@ TEST(CudaEmbeddingBag, ForwardAndBackwardMatchCpu) {
       std::vector<Tensor> cpu = run(Device(kCPU)), gpu = run(Device(kCUDA));
       EXPECT_TRUE(all_close(gpu[0], cpu[0], 1e-5, 1e-5)) << "forward, mode " << int(mode);
       EXPECT_TRUE(all_close(gpu[1], cpu[1], 1e-5, 1e-5)) << "weight grad, mode " << int(mode);
-      if (weighted) EXPECT_TRUE(all_close(gpu[2], cpu[2], 1e-5, 1e-5)) << "psw grad";
+      if (weighted) {
+        EXPECT_TRUE(all_close(gpu[2], cpu[2], 1e-5, 1e-5)) << "psw grad";
+      }
     }
 }
 

@@ -10,6 +10,16 @@ namespace {
 namespace F = nn::functional;
 using ::ember::testing::all_close;
 
+F::EmbeddingOptions options(std::optional<int64_t> padding_idx, bool scale_grad_by_freq = false,
+                            bool sparse = false, std::optional<double> max_norm = std::nullopt) {
+  F::EmbeddingOptions o;
+  o.padding_idx = padding_idx;
+  o.scale_grad_by_freq = scale_grad_by_freq;
+  o.sparse = sparse;
+  o.max_norm = max_norm;
+  return o;
+}
+
 Tensor table(int64_t rows, int64_t dim, uint64_t seed, DType dtype = kFloat64) {
   Generator g(seed);
   return randn({rows, dim}, &g, dtype).requires_grad_();
@@ -37,7 +47,7 @@ TEST(Embedding, Errors) {
   EXPECT_EMBER_ERROR(F::embedding(tensor({-1}), w), "id -1 at position 0");
   EXPECT_EMBER_ERROR(F::embedding(tensor({1.f}), w), "indices must be int64 or int32");
   EXPECT_EMBER_ERROR(F::embedding(tensor({1}), zeros({5})), "weight must be 2-D");
-  EXPECT_EMBER_ERROR(F::embedding(tensor({1}), w, {.padding_idx = 9}), "padding_idx 9");
+  EXPECT_EMBER_ERROR(F::embedding(tensor({1}), w, options(9)), "padding_idx 9");
 }
 
 TEST(Embedding, Gradcheck) {
@@ -58,7 +68,7 @@ TEST(Embedding, PaddingAndFrequencyScaling) {
   Tensor upstream = tensor(std::vector<double>{1, 2, 3, 4, 5}, {5, 1}, kFloat64);
   for (bool sparse : {false, true}) {
     Tensor w = table(5, 1, 2);
-    F::embedding(ids, w, {.padding_idx = 4, .scale_grad_by_freq = true, .sparse = sparse})
+    F::embedding(ids, w, options(4, true, sparse))
         .backward(upstream);
     // id 3 appears 3 times: (1 + 3 + 5) / 3; id 1 once: 2; padding id 4: nothing.
     EXPECT_EQ(w.grad().to_dense().to_vector<double>(), (std::vector<double>{0, 2, 0, 3, 0}));
@@ -70,8 +80,8 @@ TEST(Embedding, SparseGradientEqualsDense) {
   Tensor dense_w = table(10, 4, 2), sparse_w = dense_w.detach().clone().requires_grad_();
   Generator g(3);
   Tensor upstream = randn({2, 3, 4}, &g, kFloat64);
-  F::embedding(ids, dense_w, {.padding_idx = 9, .scale_grad_by_freq = true}).backward(upstream);
-  F::embedding(ids, sparse_w, {.padding_idx = 9, .scale_grad_by_freq = true, .sparse = true})
+  F::embedding(ids, dense_w, options(9, true)).backward(upstream);
+  F::embedding(ids, sparse_w, options(9, true, true))
       .backward(upstream);
   Tensor sparse = sparse_w.grad();
   ASSERT_TRUE(sparse.is_row_sparse());
@@ -83,7 +93,7 @@ TEST(Embedding, SparseGradientEqualsDense) {
 
 TEST(Embedding, MaxNormRenormalisesLookedUpRowsInPlace) {
   Tensor w = tensor(std::vector<float>{3, 4, 0.3f, 0.4f, 6, 8}, {3, 2});
-  Tensor out = F::embedding(tensor({0, 1}), w, {.max_norm = 1.0});
+  Tensor out = F::embedding(tensor({0, 1}), w, options(std::nullopt, false, false, 1.0));
   // Row 0 (norm 5) and row 1 (norm 0.5) were looked up; only row 0 exceeded max_norm.
   EXPECT_TRUE(all_close(w.select(0, 0), tensor({0.6f, 0.8f}), 1e-6, 1e-6));
   EXPECT_TRUE(all_close(w.select(0, 1), tensor({0.3f, 0.4f}), 0, 0));
@@ -100,7 +110,7 @@ TEST(Embedding, ModuleFromPretrainedAndFreeze) {
   auto trainable = nn::Embedding::from_pretrained(vectors, /*freeze=*/false);
   trainable->forward(tensor({1, 1})).sum().backward();
   EXPECT_EQ(trainable->weight.grad().to_vector<float>(), (std::vector<float>{0, 0, 2, 2}));
-  nn::Embedding padded(4, 3, {.padding_idx = -1});
+  nn::Embedding padded(4, 3, options(-1));
   EXPECT_EQ(padded.weight.select(0, 3).to_vector<float>(), (std::vector<float>{0, 0, 0}));
   EXPECT_EQ(padded.named_parameters()[0].first, "weight");
 }

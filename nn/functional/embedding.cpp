@@ -77,23 +77,17 @@ Tensor embedding_bag(const Tensor& ids, const Tensor& weight, const Tensor& offs
                                      Tensor()};
         // Each id n of bag b receives grad[b] times its weight: per_sample_weights[n] in sum
         // mode, 1 / (ids in b) in mean mode.
-        Tensor grad_rows = index_select(grad, 0, bags.bag_of);  // [N, D]
-        Tensor row_scale;
-        if (options.mode == BagMode::kMean) {
-          Tensor size = to(r.bag_size, grad.dtype());
-          row_scale = index_select(div(ones_like(size), clamp(size, 1.0, std::nullopt)), 0,
-                                   bags.bag_of);
-        } else if (psw.defined()) {
-          row_scale = psw;
-        }
+        Tensor grad_rows = ops::embedding_forward(grad, bags.bag_of);  // [N, D]
+        Tensor row_scale = options.mode == BagMode::kMean
+                               ? ops::embedding_bag_mean_scale(r.bag_size, bags.bag_of,
+                                                               grad.dtype())
+                               : psw;
         Tensor grad_weight = table_gradient(grad_rows, bags.ids, rows, padding_idx,
                                             options.scale_grad_by_freq, options.sparse, row_scale);
         Tensor grad_psw;
-        if (psw.defined()) {  // d out[b] / d psw[n] = weight[ids[n]], dotted with grad[b]
-          grad_psw = sum(mul(grad_rows, ops::embedding_forward(w, bags.ids)), {1});
-          if (padding_idx) grad_psw = masked_fill(grad_psw, eq(bags.ids, double(*padding_idx)), 0);
-          grad_psw = grad_psw.reshape(psw.sizes());
-        }
+        if (psw.defined())
+          grad_psw = ops::embedding_bag_psw_backward(grad, w, bags, padding_idx)
+                         .view(psw.sizes());
         return std::vector<Tensor>{grad_weight, grad_psw};
       });
 }

@@ -23,14 +23,20 @@ void copy_(const Tensor& dst, const Tensor& src) {
     copy_(dst, staged);
     return;
   }
+  const bool plain = dst.dtype() == src.dtype() && dst.sizes() == src.sizes() &&
+                     dst.is_contiguous() && src.is_contiguous();
   if (dst.is_cuda()) {
 #if EMBER_WITH_CUDA
-    cuda::copy_strided(dst, src);
+    if (plain) {
+      cuda::memcpy(dst.raw_data(), dst.device(), src.raw_data(), src.device(),
+                   size_t(dst.numel()) * element_size(dst.dtype()));
+    } else {
+      cuda::copy_strided(dst, src);
+    }
     return;
 #endif
   }
-  if (dst.dtype() == src.dtype() && dst.sizes() == src.sizes() && dst.is_contiguous() &&
-      src.is_contiguous()) {
+  if (plain) {
     if (dst.numel() > 0 && dst.raw_data() != src.raw_data())
       std::memcpy(dst.raw_data(), src.raw_data(), size_t(dst.numel()) * element_size(dst.dtype()));
     return;

@@ -63,6 +63,14 @@ BagResult embedding_bag_forward(const Tensor& weight, const Bags& bags, BagMode 
                                 const Tensor& per_sample_weights,
                                 std::optional<int64_t> padding_idx);
 
+// The weight each id's row gets in the sum/mean backward: 1 / (ids in its bag) for mean
+// (0 for an empty bag), from bag_size [B] and bag_of [N] -> [N] of dtype.
+Tensor embedding_bag_mean_scale(const Tensor& bag_size, const Tensor& bag_of, DType dtype);
+// d out[b] / d per_sample_weights[n] dotted with grad[b]: grad[bag_of[n]] . weight[ids[n]],
+// 0 where ids[n] is padding_idx -> [N].
+Tensor embedding_bag_psw_backward(const Tensor& grad, const Tensor& weight, const Bags& bags,
+                                  std::optional<int64_t> padding_idx);
+
 // Mode max: grad_weight[max_indices[b, d], d] += grad[b, d], as a dense [V, D] tensor;
 // each column sums its bags in bag order (deterministic).
 Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,

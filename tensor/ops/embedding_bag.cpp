@@ -18,39 +18,62 @@ namespace ember::ops {
 Bags make_bags(const Tensor& ids, const Tensor& offsets, bool include_last_offset,
                int64_t num_rows) {
   const char* op = "embedding_bag";
-  Bags bags;
-  std::vector<int64_t> starts;
-  int64_t N = ids.numel();
+  const Device device = ids.device();
+  Tensor starts;  // [B + 1]
+  int64_t n = ids.numel();
   if (ids.dim() == 2) {
     EMBER_CHECK(!offsets.defined(), op, ": offsets must be empty when ids are 2-D [B, L]");
-    const int64_t B = ids.size(0), L = ids.size(1);
-    for (int64_t b = 0; b <= B; ++b) starts.push_back(b * L);
+    starts = arange(0, double(n + 1), double(std::max<int64_t>(ids.size(1), 1)),
+                    TensorOptions(kInt64).device(device));
+    if (ids.size(1) == 0) starts = zeros({ids.size(0) + 1}, TensorOptions(kInt64).device(device));
   } else {
     EMBER_CHECK(ids.dim() == 1, op, ": ids must be 1-D (with offsets) or 2-D, got sizes ",
                 ids.sizes());
     EMBER_CHECK(offsets.defined() && offsets.dim() == 1, op,
                 ": 1-D ids need 1-D offsets, one start per bag");
     dispatch_index(offsets.dtype(), op, [](auto) {});
-    starts = to_dtype(offsets, kInt64).to_vector<int64_t>();
-    if (!include_last_offset) starts.push_back(N);
-    EMBER_CHECK(!starts.empty() && (starts.size() > 1 || !include_last_offset), op,
+    check_same_device(ids, offsets, op);
+    const int64_t given = offsets.numel();
+    EMBER_CHECK(given > 0 || !include_last_offset, op,
                 ": include_last_offset needs at least one offset");
-    EMBER_CHECK(starts[0] == 0, op, ": offsets[0] must be 0, got ", starts[0]);
-    for (size_t b = 1; b < starts.size(); ++b)
-      EMBER_CHECK(starts[b] >= starts[b - 1] && starts[b] <= N, op, ": offsets[", b, "] = ",
-                  starts[b], " is not in [offsets[", b - 1, "] = ", starts[b - 1], ", ", N, "]");
-    if (include_last_offset) N = starts.back();  // ids past the last offset are not used
+    starts = empty({include_last_offset ? given : given + 1}, TensorOptions(kInt64).device(device));
+    copy_(slice(starts, 0, 0, given, 1), offsets);
+    if (!include_last_offset) fill_(slice(starts, 0, given, given + 1, 1), double(n));
   }
-  bags.count = int64_t(starts.size()) - 1;
-  std::vector<int64_t> bag_of(static_cast<size_t>(N));
-  for (int64_t b = 0; b < bags.count; ++b)
-    for (int64_t n = starts[b]; n < starts[b + 1]; ++n) bag_of[n] = b;
-  Device device = ids.device();
-  Tensor flat = contiguous(to_dtype(ids, kInt64)).view({-1}).slice(0, 0, N, 1);
-  check_ids(flat, num_rows, op);
-  bags.ids = contiguous(flat);
-  bags.bag_of = to_device(tensor(bag_of, {N}, kInt64), device);
-  bags.starts = to_device(tensor(starts, {bags.count + 1}, kInt64), device);
+  const int64_t bags_count = starts.numel() - 1;
+  // offsets must start at 0, never decrease, and stay within the ids.
+  int64_t bad = -1;
+#if EMBER_WITH_CUDA
+  if (device.is_cuda()) bad = cuda::first_bad_offset(starts, n);
+#endif
+  if (device.is_cpu()) {
+    const int64_t* s = starts.data<int64_t>();
+    for (int64_t b = 0; b <= bags_count && bad < 0; ++b)
+      if ((b == 0 && s[0] != 0) || (b > 0 && (s[b] < s[b - 1] || s[b] > n))) bad = b;
+  }
+  if (bad >= 0) {
+    std::vector<int64_t> s = starts.to_vector<int64_t>();
+    EMBER_CHECK(bad != 0, op, ": offsets[0] must be 0, got ", s[0]);
+    EMBER_FAIL(op, ": offsets[", bad, "] = ", s[bad], " is not in [offsets[", bad - 1, "] = ",
+               s[bad - 1], ", ", n, "]");
+  }
+  if (include_last_offset) n = starts.select(0, bags_count).item<int64_t>();  // ids past it unused
+  Bags bags;
+  bags.count = bags_count;
+  bags.ids = contiguous(slice(contiguous(to_dtype(ids, kInt64)).view({-1}), 0, 0, n, 1));
+  check_ids(bags.ids, num_rows, op);
+  bags.starts = starts;
+#if EMBER_WITH_CUDA
+  if (device.is_cuda()) {
+    bags.bag_of = cuda::bag_of(starts, n);
+    return bags;
+  }
+#endif
+  bags.bag_of = empty({n}, kInt64);
+  const int64_t* s = starts.data<int64_t>();
+  int64_t* bag_of = bags.bag_of.data<int64_t>();
+  for (int64_t b = 0; b < bags_count; ++b)
+    for (int64_t i = s[b]; i < s[b + 1]; ++i) bag_of[i] = b;
   return bags;
 }
 
@@ -115,6 +138,51 @@ BagResult embedding_bag_forward(const Tensor& weight, const Bags& bags, BagMode 
     });
   });
   return result;
+}
+
+Tensor embedding_bag_mean_scale(const Tensor& bag_size, const Tensor& bag_of, DType dtype) {
+#if EMBER_WITH_CUDA
+  if (bag_size.is_cuda()) return cuda::embedding_bag_mean_scale(bag_size, bag_of, dtype);
+#endif
+  Tensor scale = empty({bag_of.numel()}, dtype);
+  const int64_t* size = bag_size.data<int64_t>();
+  const int64_t* bag = bag_of.data<int64_t>();
+  dispatch_floating(dtype, "embedding_bag mean backward", [&](auto tag) {
+    using T = decltype(tag);
+    T* out = scale.data<T>();
+    for (int64_t n = 0; n < bag_of.numel(); ++n)
+      out[n] = size[bag[n]] > 0 ? T(1) / T(size[bag[n]]) : T(0);
+  });
+  return scale;
+}
+
+Tensor embedding_bag_psw_backward(const Tensor& grad, const Tensor& weight, const Bags& bags,
+                                  std::optional<int64_t> padding_idx) {
+#if EMBER_WITH_CUDA
+  if (grad.is_cuda()) return cuda::embedding_bag_psw_backward(grad, weight, bags, padding_idx);
+#endif
+  const int64_t n = bags.ids.numel(), d = weight.size(1);
+  Tensor g = contiguous(grad), w = contiguous(weight);
+  Tensor out = empty({n}, grad.dtype());
+  const int64_t* id = bags.ids.data<int64_t>();
+  const int64_t* bag = bags.bag_of.data<int64_t>();
+  const int64_t pad = padding_idx.value_or(-1);
+  dispatch_floating(grad.dtype(), "embedding_bag per_sample_weights backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T* gp = g.data<T>();
+    const T* wp = w.data<T>();
+    T* o = out.data<T>();
+    parallel_for(n, std::max<int64_t>(1, 16384 / std::max<int64_t>(d, 1)),
+                 [&](int64_t lo, int64_t hi) {
+                   for (int64_t i = lo; i < hi; ++i) {
+                     T dot = 0;
+                     if (id[i] != pad)
+                       for (int64_t j = 0; j < d; ++j) dot += gp[bag[i] * d + j] * wp[id[i] * d + j];
+                     o[i] = dot;
+                   }
+                 });
+  });
+  return out;
 }
 
 Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,

@@ -12,15 +12,16 @@ namespace ember::ops {
 // h W_hh^T), blocks of H in PyTorch's gate order i, f, g, o; c_prev [B,H]. With
 //   i = sigmoid(.), f = sigmoid(.), g = tanh(.), o = sigmoid(.) of input_gates + hidden_gates,
 //   c = f * c_prev + i * g,   h = o * tanh(c),
-// returns h [B,H], c [B,H] and the activated gates [B,4H] (i, f, g, o) the backward reuses.
+// returns h [B,H], c [B,H], and what the backward reuses: the activated gates [B,4H]
+// (i, f, g, o) and tanh(c) [B,H].
 struct LstmCellForward {
-  Tensor h, c, gates;
+  Tensor h, c, gates, tanh_c;
 };
 LstmCellForward lstm_cell_forward(const Tensor& input_gates, const Tensor& hidden_gates,
                                   const Tensor& c_prev);
 
 // grad_h, grad_c [B,H] (either undefined when no gradient reached it); gates [B,4H], c_prev
-// and c [B,H] from the forward. Returns (overwriting, fresh tensors) grad_gates [B,4H], the
+// and tanh_c [B,H] from the forward. Returns (overwriting, fresh tensors) grad_gates [B,4H], the
 // gradient of the gate pre-activations (so of input_gates and hidden_gates alike), and
 // grad_c_prev [B,H].
 struct LstmCellBackward {
