@@ -6,6 +6,8 @@
 #include <ember/autograd/grad_mode.h>
 #include <ember/autograd/gradcheck.h>
 #include <ember/nn/functional.h>
+#include <ember/nn/nn.h>
+#include <ember/optim/optim.h>
 #include <ember/tensor/device.h>
 #include <ember/tensor/dtype.h>
 #include <ember/tensor/generator.h>

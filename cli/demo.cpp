@@ -1,6 +1,6 @@
 // `ember demo`: skip-gram with negative sampling, written with the autograd engine the way
-// the seed tutorial writes it in PyTorch — two embedding tables, a batched dot product,
-// logsigmoid — and trained with plain SGD. The fused trainers (`ember train`) are the fast
+// the seed tutorial writes it in PyTorch — two sparse embedding tables, a batched dot
+// product, the negative-sampling loss — and trained with SparseAdam. The fused trainers (`ember train`) are the fast
 // way; this shows the engine end to end.
 #include <algorithm>
 #include <chrono>
@@ -24,8 +24,8 @@ namespace {
 struct Options {
   std::string input = "corpus/sample.txt";
   std::string output = "out/demo";
-  int64_t dim = 50, window = 2, negatives = 5, batch = 512, max_vocab = 5000, epochs = 1;
-  double lr = 5.0;
+  int64_t dim = 50, window = 2, negatives = 5, batch = 512, max_vocab = 5000, epochs = 3;
+  double lr = 0.01;
   uint64_t seed = 1;
 };
 
@@ -37,7 +37,7 @@ void print_demo_help() {
       "Trains skip-gram with negative sampling through autograd on FILE (whitespace tokens),\n"
       "prints the loss and nearest neighbours, and writes PREFIX.vec (word2vec text).\n"
       "defaults: --input corpus/sample.txt --output out/demo --dim 50 --window 2\n"
-      "          --negatives 5 --batch 512 --max-vocab 5000 --epochs 1 --lr 5 --seed 1\n");
+      "          --negatives 5 --batch 512 --max-vocab 5000 --epochs 3 --lr 0.01 --seed 1\n");
 }
 
 Options parse(int argc, char** argv) {
@@ -119,24 +119,63 @@ void write_vectors(const std::string& path, const Corpus& c, const Tensor& vecto
               " to ", path);
 }
 
+// The seed's SkipGramModel: two sparse tables, word vectors = their mean.
+struct SkipGramModel : nn::Module {
+  std::shared_ptr<nn::Embedding> center_embeddings, context_embeddings;
+
+  SkipGramModel(int64_t vocab_size, int64_t dim, Generator* gen) : Module("SkipGramModel") {
+    nn::EmbeddingOptions sparse;
+    sparse.sparse = true;
+    center_embeddings = register_module(
+        "center_embeddings", std::make_shared<nn::Embedding>(vocab_size, dim, sparse, gen));
+    context_embeddings = register_module(
+        "context_embeddings", std::make_shared<nn::Embedding>(vocab_size, dim, sparse, gen));
+    const double range = 0.5 / double(dim);
+    nn::init::uniform_(center_embeddings->weight, -range, range, gen);
+    nn::init::uniform_(context_embeddings->weight, -range, range, gen);
+  }
+
+  // center [B], positive [B], negative [B, K] -> scores [B] and [B, K]
+  std::pair<Tensor, Tensor> forward(const Tensor& center, const Tensor& positive,
+                                    const Tensor& negative) {
+    Tensor center_embeds = center_embeddings->forward(center);        // [B, D]
+    Tensor positive_embeds = context_embeddings->forward(positive);   // [B, D]
+    Tensor negative_embeds = context_embeddings->forward(negative);   // [B, K, D]
+    Tensor positive_score = sum(center_embeds * positive_embeds, {1});
+    Tensor negative_scores = bmm(negative_embeds, center_embeds.unsqueeze(2)).squeeze(2);
+    return {positive_score, negative_scores};
+  }
+
+  Tensor embeddings() const {
+    return (center_embeddings->weight.detach() + context_embeddings->weight.detach()) / 2.0;
+  }
+};
+
 }  // namespace
 
 int demo(int argc, char** argv) {
   Options o = parse(argc, argv);
   Generator gen(o.seed);
   Corpus corpus = read_corpus(o.input, o.max_vocab);
-  const int64_t V = int64_t(corpus.words.size()), D = o.dim;
+  const int64_t V = int64_t(corpus.words.size());
   std::printf("demo: %zu tokens in vocabulary of %lld words from %s\n", corpus.ids.size(),
               static_cast<long long>(V), o.input.c_str());
 
-  // (center, context) pairs within the window, shuffled once.
+  // (center, context) pairs within the window, after word2vec's subsampling of frequent
+  // words (keep probability sqrt(t / f) + t / f with t = 1e-3).
+  const double total = double(corpus.ids.size());
+  std::vector<int64_t> kept;
+  for (int64_t id : corpus.ids) {
+    double f = double(corpus.counts[id]) / total, ratio = 1e-3 / f;
+    if (gen.next_double() < std::sqrt(ratio) + ratio) kept.push_back(id);
+  }
   std::vector<int64_t> centers, contexts;
-  const int64_t n = int64_t(corpus.ids.size());
+  const int64_t n = int64_t(kept.size());
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = std::max<int64_t>(0, i - o.window); j <= std::min(n - 1, i + o.window); ++j)
       if (j != i) {
-        centers.push_back(corpus.ids[i]);
-        contexts.push_back(corpus.ids[j]);
+        centers.push_back(kept[i]);
+        contexts.push_back(kept[j]);
       }
   const int64_t pairs = int64_t(centers.size());
   Tensor all_centers = tensor(centers, {pairs}), all_contexts = tensor(contexts, {pairs});
@@ -146,15 +185,8 @@ int demo(int argc, char** argv) {
   for (size_t w = 0; w < weights.size(); ++w) weights[w] = std::pow(float(corpus.counts[w]), 0.75f);
   Tensor noise = tensor(weights, {V});
 
-  // The two tables of the seed's SkipGramModel: in ~ U(-0.5/D, 0.5/D), out = 0.
-  Tensor in_table = rand({V, D}, &gen);
-  {
-    NoGradGuard no_grad;
-    in_table = (in_table - 0.5) / double(D);
-  }
-  in_table.requires_grad_();
-  Tensor out_table = zeros({V, D}).requires_grad_();
-
+  SkipGramModel model(V, o.dim, &gen);
+  optim::SparseAdam optimizer(model.parameters(), o.lr);
   auto start = std::chrono::steady_clock::now();
   const int64_t steps = o.epochs * ((pairs + o.batch - 1) / o.batch);
   double running = 0;
@@ -164,26 +196,18 @@ int demo(int argc, char** argv) {
     for (int64_t begin = 0; begin < pairs; begin += o.batch, ++step) {
       Tensor batch = order.slice(0, begin, std::min(pairs, begin + o.batch));
       const int64_t B = batch.size(0);
-      Tensor center = index_select(in_table, 0, index_select(all_centers, 0, batch));    // [B,D]
-      Tensor context = index_select(out_table, 0, index_select(all_contexts, 0, batch)); // [B,D]
-      Tensor negative_ids = multinomial(noise, B * o.negatives, true, &gen);
-      Tensor negative = index_select(out_table, 0, negative_ids).view({B, o.negatives, D});
-      Tensor positive_score = sum(center * context, {1});                           // [B]
-      Tensor negative_score = bmm(negative, center.unsqueeze(2)).squeeze(2);        // [B,K]
-      Tensor loss = -mean(logsigmoid(positive_score) + sum(logsigmoid(-negative_score), {1}));
+      Tensor center = index_select(all_centers, 0, batch);
+      Tensor positive = index_select(all_contexts, 0, batch);
+      Tensor negative = multinomial(noise, B * o.negatives, true, &gen).view({B, o.negatives});
+      optimizer.zero_grad();
+      auto [positive_score, negative_scores] = model.forward(center, positive, negative);
+      Tensor loss = nn::functional::negative_sampling_loss(positive_score, negative_scores);
       loss.backward();
-      const double lr = o.lr * (1.0 - double(step) / double(steps));  // word2vec's linear decay
-      {
-        NoGradGuard no_grad;
-        in_table.add_(in_table.grad(), -lr);
-        out_table.add_(out_table.grad(), -lr);
-      }
-      in_table.set_grad(Tensor());
-      out_table.set_grad(Tensor());
+      optimizer.step();
       running = step == 0 ? loss.item() : 0.98 * running + 0.02 * loss.item();
-      if (step % 200 == 0 || step + 1 == steps)
-        std::printf("step %5lld / %lld  loss %.4f  lr %.3f\n", static_cast<long long>(step),
-                    static_cast<long long>(steps), running, lr);
+      if (step % 500 == 0 || step + 1 == steps)
+        std::printf("step %5lld / %lld  loss %.4f\n", static_cast<long long>(step),
+                    static_cast<long long>(steps), running);
     }
   }
   double seconds =
@@ -192,14 +216,13 @@ int demo(int argc, char** argv) {
               static_cast<long long>(pairs * o.epochs), seconds, double(pairs * o.epochs) / seconds);
 
   // Nearest neighbours by cosine similarity: normalise rows, one matrix product, top-k.
-  Tensor vectors = in_table.detach();
-  Tensor unit = vectors / norm(vectors, 2.0, {1}, true);
+  Tensor vectors = model.embeddings();
+  Tensor unit = nn::functional::normalize(vectors, 2.0, 1);
   for (const char* word : {"war", "congress", "peace", "british", "citizens", "treasury"}) {
     auto it = std::find(corpus.words.begin(), corpus.words.end(), word);
     if (it == corpus.words.end()) continue;
     int64_t id = it - corpus.words.begin();
-    Tensor similarity = matmul(unit, unit.select(0, id));
-    ValuesIndices top = topk(similarity, 6);
+    ValuesIndices top = topk(matmul(unit, unit.select(0, id)), 6);
     std::printf("%-10s ->", word);
     std::vector<int64_t> ids = top.indices.to_vector<int64_t>();
     std::vector<float> sims = top.values.to_vector<float>();

@@ -1,0 +1,46 @@
+// Saving and loading tensors and modules in the safetensors format
+// (https://github.com/huggingface/safetensors), and atomic file writes.
+//
+// A .safetensors file: 8 bytes, the little-endian length N of the header; N bytes of JSON,
+//   {"__metadata__": {"key": "value"}, "name": {"dtype": "F32", "shape": [2, 3],
+//    "data_offsets": [begin, end]}, ...}
+// padded with spaces to a multiple of 8; then the raw little-endian data, each tensor's
+// bytes at [begin, end) of it. dtypes: F32 F64 F16 I32 I64 BOOL.
+//
+// ember writes the header as safetensors' reference writer does: compact JSON, "__metadata__"
+// first (omitted when empty, keys sorted), then the tensors in data order, which is by dtype
+// (I64, F64, F32, I32, F16, BOOL: the reference's order of decreasing dtype) and then by
+// name. So a file ember writes is byte-identical to the reference's for the same tensors,
+// and for metadata of at most one key (the reference writes a hash map in no fixed order).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <ember/nn/module.h>
+#include <ember/tensor/tensor.h>
+
+namespace ember::nn {
+
+// Writes the tensors (any device, any layout: each is saved as a dense CPU copy) and
+// string metadata to `path`, atomically: a reader sees the old file or the new, never half.
+void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+
+// Reads every tensor of a .safetensors file onto the CPU; fills *metadata when given. A
+// malformed file (too short, bad JSON, unknown dtype, offsets out of range, overlapping or
+// leaving gaps, a size that does not match the shape) raises ember::Error naming the file
+// and what is wrong.
+std::map<std::string, Tensor> load_safetensors(
+    const std::string& path, std::map<std::string, std::string>* metadata = nullptr);
+
+// A module's state_dict (parameters and buffers by dotted name) to and from a file.
+void save(const Module& module, const std::string& path);
+// strict: the file's keys must match the module's exactly (see Module::load_state_dict).
+void load(Module& module, const std::string& path, bool strict = true);
+
+// Writes `text` to `path` atomically: into path + ".tmp", fsync, then rename over path. On
+// failure raises ember::Error and leaves any existing file at `path` as it was.
+void write_text_atomic(const std::string& path, const std::string& text);
+
+}  // namespace ember::nn
