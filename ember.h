@@ -2,9 +2,9 @@
 // in the public API.
 #pragma once
 
-#include <ember/config.h>
 #include <ember/autograd/grad_mode.h>
 #include <ember/autograd/gradcheck.h>
+#include <ember/config.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/nn.h>
 #include <ember/optim/optim.h>

@@ -37,8 +37,10 @@ void backward(const Tensor& root, const Tensor& gradient, bool retain_graph) {
               "backward: the tensor does not require grad and has no grad_fn");
   Tensor grad = gradient;
   if (!grad.defined()) {
-    EMBER_CHECK(root.numel() == 1, "backward: a gradient can be implied only for a one-element "
-                "output; got sizes ", root.sizes(), ", pass backward(gradient)");
+    EMBER_CHECK(root.numel() == 1,
+                "backward: a gradient can be implied only for a one-element "
+                "output; got sizes ",
+                root.sizes(), ", pass backward(gradient)");
     grad = ones_like(root);
   }
   EMBER_CHECK(grad.sizes() == root.sizes(), "backward: gradient sizes ", grad.sizes(),

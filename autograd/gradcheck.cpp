@@ -31,8 +31,8 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
                           const std::vector<Tensor>& inputs, GradcheckOptions options) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].defined() || !inputs[i].requires_grad()) continue;
-    EMBER_CHECK(inputs[i].dtype() == kFloat64, "gradcheck: input ", i,
-                " requires grad but is ", inputs[i].dtype(), "; use float64 inputs");
+    EMBER_CHECK(inputs[i].dtype() == kFloat64, "gradcheck: input ", i, " requires grad but is ",
+                inputs[i].dtype(), "; use float64 inputs");
     EMBER_CHECK(inputs[i].is_leaf(), "gradcheck: input ", i, " must be a leaf tensor");
   }
   Tensor out = f(inputs);
@@ -53,8 +53,8 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
       const Tensor& x = inputs[i];
       if (!x.defined() || !x.requires_grad()) continue;
       Tensor g = x.grad();
-      std::vector<double> row = g.defined() ? g.to_dense().to_vector<double>()
-                                            : std::vector<double>(x.numel(), 0.0);
+      std::vector<double> row =
+          g.defined() ? g.to_dense().to_vector<double>() : std::vector<double>(x.numel(), 0.0);
       analytic[i].insert(analytic[i].end(), row.begin(), row.end());
     }
   }
@@ -82,10 +82,10 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
         if (std::abs(numeric - exact) > options.atol + options.rtol * std::abs(numeric) ||
             std::isnan(exact) != std::isnan(numeric)) {
           result.ok = false;
-          result.report = detail::str("gradcheck: d out[", j, "] / d input", i, "[", k,
-                                      "]: numeric ", numeric, " vs analytic ", exact,
-                                      " (input sizes ", x.sizes(), ", output sizes ", out.sizes(),
-                                      ")");
+          result.report =
+              detail::str("gradcheck: d out[", j, "] / d input", i, "[", k, "]: numeric ", numeric,
+                          " vs analytic ", exact, " (input sizes ", x.sizes(), ", output sizes ",
+                          out.sizes(), ")");
           return result;
         }
       }

@@ -60,12 +60,12 @@ Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
     edges.push_back(needs ? meta_of(t) : nullptr);
     sizes.push_back(t.defined() ? t.sizes() : Shape{});
   }
-  EMBER_CHECK(!out.impl().autograd || !out.impl().autograd->grad_fn,
-              name, ": output already has a grad_fn");
+  EMBER_CHECK(!out.impl().autograd || !out.impl().autograd->grad_fn, name,
+              ": output already has a grad_fn");
   const auto& meta = meta_of(out);
   meta->requires_grad = true;
-  meta->grad_fn = std::make_shared<Node>(name, std::move(edges), std::move(sizes),
-                                         std::move(backward));
+  meta->grad_fn =
+      std::make_shared<Node>(name, std::move(edges), std::move(sizes), std::move(backward));
   return out;
 }
 

@@ -12,8 +12,10 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
   const auto& meta = autograd::meta_of(*this);
   EMBER_CHECK(!meta->grad_fn || requires_grad,
               "requires_grad_: only leaf tensors can stop requiring grad; use detach()");
-  EMBER_CHECK(!requires_grad || is_floating(dtype()), "requires_grad_: only floating-point "
-              "tensors can require gradients, got ", dtype());
+  EMBER_CHECK(!requires_grad || is_floating(dtype()),
+              "requires_grad_: only floating-point "
+              "tensors can require gradients, got ",
+              dtype());
   meta->requires_grad = requires_grad;
   return *this;
 }
@@ -23,8 +25,8 @@ Tensor Tensor::grad() const {
 }
 
 void Tensor::set_grad(const Tensor& grad) const {
-  EMBER_CHECK(!grad.defined() || grad.sizes() == sizes(), "set_grad: gradient sizes ",
-              grad.sizes(), " do not match the tensor's ", sizes());
+  EMBER_CHECK(!grad.defined() || grad.sizes() == sizes(), "set_grad: gradient sizes ", grad.sizes(),
+              " do not match the tensor's ", sizes());
   autograd::meta_of(*this)->grad = grad;
 }
 

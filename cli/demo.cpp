@@ -1,12 +1,12 @@
 // `ember demo`: skip-gram with negative sampling, written with the autograd engine the way
 // the seed tutorial writes it in PyTorch — two sparse embedding tables, a batched dot
-// product, the negative-sampling loss — and trained with SparseAdam. The fused trainers (`ember train`) are the fast
-// way; this shows the engine end to end.
+// product, the negative-sampling loss — and trained with SparseAdam. The fused trainers (`ember
+// train`) are the fast way; this shows the engine end to end.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -50,17 +50,28 @@ Options parse(int argc, char** argv) {
     }
     EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
     std::string value = argv[++i];
-    if (flag == "--input") o.input = value;
-    else if (flag == "--output") o.output = value;
-    else if (flag == "--dim") o.dim = std::stoll(value);
-    else if (flag == "--window") o.window = std::stoll(value);
-    else if (flag == "--negatives") o.negatives = std::stoll(value);
-    else if (flag == "--batch") o.batch = std::stoll(value);
-    else if (flag == "--max-vocab") o.max_vocab = std::stoll(value);
-    else if (flag == "--epochs") o.epochs = std::stoll(value);
-    else if (flag == "--lr") o.lr = std::stod(value);
-    else if (flag == "--seed") o.seed = std::stoull(value);
-    else EMBER_FAIL("unknown option ", flag, " (see ember demo --help)");
+    if (flag == "--input")
+      o.input = value;
+    else if (flag == "--output")
+      o.output = value;
+    else if (flag == "--dim")
+      o.dim = std::stoll(value);
+    else if (flag == "--window")
+      o.window = std::stoll(value);
+    else if (flag == "--negatives")
+      o.negatives = std::stoll(value);
+    else if (flag == "--batch")
+      o.batch = std::stoll(value);
+    else if (flag == "--max-vocab")
+      o.max_vocab = std::stoll(value);
+    else if (flag == "--epochs")
+      o.epochs = std::stoll(value);
+    else if (flag == "--lr")
+      o.lr = std::stod(value);
+    else if (flag == "--seed")
+      o.seed = std::stoull(value);
+    else
+      EMBER_FAIL("unknown option ", flag, " (see ember demo --help)");
   }
   return o;
 }
@@ -138,9 +149,9 @@ struct SkipGramModel : nn::Module {
   // center [B], positive [B], negative [B, K] -> scores [B] and [B, K]
   std::pair<Tensor, Tensor> forward(const Tensor& center, const Tensor& positive,
                                     const Tensor& negative) {
-    Tensor center_embeds = center_embeddings->forward(center);        // [B, D]
-    Tensor positive_embeds = context_embeddings->forward(positive);   // [B, D]
-    Tensor negative_embeds = context_embeddings->forward(negative);   // [B, K, D]
+    Tensor center_embeds = center_embeddings->forward(center);       // [B, D]
+    Tensor positive_embeds = context_embeddings->forward(positive);  // [B, D]
+    Tensor negative_embeds = context_embeddings->forward(negative);  // [B, K, D]
     Tensor positive_score = sum(center_embeds * positive_embeds, {1});
     Tensor negative_scores = bmm(negative_embeds, center_embeds.unsqueeze(2)).squeeze(2);
     return {positive_score, negative_scores};
@@ -210,10 +221,10 @@ int demo(int argc, char** argv) {
                     static_cast<long long>(steps), running);
     }
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("trained %lld pairs in %.1f s (%.0f pairs/s)\n",
-              static_cast<long long>(pairs * o.epochs), seconds, double(pairs * o.epochs) / seconds);
+              static_cast<long long>(pairs * o.epochs), seconds,
+              double(pairs * o.epochs) / seconds);
 
   // Nearest neighbours by cosine similarity: normalise rows, one matrix product, top-k.
   Tensor vectors = model.embeddings();

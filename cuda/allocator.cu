@@ -65,8 +65,8 @@ void* allocate(size_t nbytes, int device) {
       cache.free_blocks.clear();
       status = cudaMalloc(&ptr, size);
     }
-    EMBER_CHECK(status == cudaSuccess, "cuda: out of memory allocating ", nbytes, " bytes on cuda:",
-                device, " (", cache.stats.in_use, " bytes in use by tensors)");
+    EMBER_CHECK(status == cudaSuccess, "cuda: out of memory allocating ", nbytes,
+                " bytes on cuda:", device, " (", cache.stats.in_use, " bytes in use by tensors)");
     cache.block_size[ptr] = size;
     cache.stats.reserved += size;
   }

@@ -21,7 +21,8 @@ struct Geometry {
 
 Geometry make_geometry(const Tensor& dst, const Tensor* src) {
   ops::StridedShape<2> s = ops::collapse_dims<2>(
-      dst.sizes(), {dst.strides(), src ? ops::broadcast_strides(*src, dst.sizes()) : dst.strides()});
+      dst.sizes(),
+      {dst.strides(), src ? ops::broadcast_strides(*src, dst.sizes()) : dst.strides()});
   EMBER_CHECK(int(s.sizes.size()) <= kMaxDims, "cuda: tensors with more than ", kMaxDims,
               " non-contiguous dims are not supported, got sizes ", dst.sizes());
   Geometry g;
@@ -90,8 +91,7 @@ void copy_strided(const Tensor& dst, const Tensor& src) {
     dispatch(src.dtype(), "copy_", [&](auto src_tag) {
       using S = decltype(src_tag);
       copy_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
-          static_cast<D*>(dst.storage().data()), static_cast<const S*>(src.storage().data()), n,
-          g);
+          static_cast<D*>(dst.storage().data()), static_cast<const S*>(src.storage().data()), n, g);
       EMBER_CUDA_CHECK_LAUNCH();
     });
   });

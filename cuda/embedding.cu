@@ -20,7 +20,8 @@ namespace {
 // Device scratch memory for CUB and small results, returned to the cache when it goes.
 struct Scratch {
   Storage storage;
-  explicit Scratch(size_t bytes, int device) : storage(Storage::allocate(bytes, Device(kCUDA, device))) {}
+  explicit Scratch(size_t bytes, int device)
+      : storage(Storage::allocate(bytes, Device(kCUDA, device))) {}
   void* data() const { return storage.data(); }
 };
 
@@ -33,8 +34,8 @@ int bits_for(int64_t rows) {  // radix sort only the bits ids can use
 template <typename T>
 T read_one(const T* device_ptr) {
   T value;
-  EMBER_CUDA_CHECK(cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost,
-                                   current_stream()));
+  EMBER_CUDA_CHECK(
+      cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost, current_stream()));
   EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
   return value;
 }
@@ -113,9 +114,8 @@ Runs sort_into_runs(const Tensor& ids, int64_t rows) {
   Tensor num_runs = empty({1}, long_options);
   size_t rle_bytes = 0;
   EMBER_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(
-      nullptr, rle_bytes, r.sorted_ids.device_data<int64_t>(),
-      r.unique_ids.device_data<int64_t>(), r.counts.device_data<int64_t>(),
-      num_runs.device_data<int64_t>(), n, stream));
+      nullptr, rle_bytes, r.sorted_ids.device_data<int64_t>(), r.unique_ids.device_data<int64_t>(),
+      r.counts.device_data<int64_t>(), num_runs.device_data<int64_t>(), n, stream));
   Scratch rle_scratch(rle_bytes, device);
   EMBER_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(
       rle_scratch.data(), rle_bytes, r.sorted_ids.device_data<int64_t>(),
@@ -137,13 +137,14 @@ Runs sort_into_runs(const Tensor& ids, int64_t rows) {
 
 // The index of padding_idx's run among the sorted unique ids, or -1: one thread, a binary
 // search, one int back to the host.
-__global__ void find_run_kernel(const int64_t* unique_ids, int64_t runs, int64_t id,
-                                int64_t* out) {
+__global__ void find_run_kernel(const int64_t* unique_ids, int64_t runs, int64_t id, int64_t* out) {
   int64_t lo = 0, hi = runs;
   while (lo < hi) {
     int64_t mid = (lo + hi) / 2;
-    if (unique_ids[mid] < id) lo = mid + 1;
-    else hi = mid;
+    if (unique_ids[mid] < id)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   *out = (lo < runs && unique_ids[lo] == id) ? lo : -1;
 }
@@ -167,8 +168,7 @@ __global__ void renorm_kernel(T* table, const int64_t* unique_ids, int64_t d, do
   using Reduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename Reduce::TempStorage storage;
   __shared__ double norm;
-  double total = inf_norm ? Reduce(storage).Reduce(partial, MaxOp())
-                          : Reduce(storage).Sum(partial);
+  double total = inf_norm ? Reduce(storage).Reduce(partial, MaxOp()) : Reduce(storage).Sum(partial);
   if (threadIdx.x == 0) norm = inf_norm ? total : pow(total, 1.0 / norm_type);
   __syncthreads();
   if (norm > max_norm) {
@@ -242,8 +242,8 @@ std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& i
   }
   Tensor grad = ops::contiguous(grad_rows);
   Tensor rows = empty({k, d}, TensorOptions(grad.dtype()).device(grad.device()));
-  Tensor scale = row_scale.defined() ? ops::contiguous(ops::to_dtype(row_scale, grad.dtype()))
-                                     : Tensor();
+  Tensor scale =
+      row_scale.defined() ? ops::contiguous(ops::to_dtype(row_scale, grad.dtype())) : Tensor();
   dispatch_floating(grad.dtype(), "embedding backward", [&](auto tag) {
     using T = decltype(tag);
     if (k == 0 || d == 0) return;
@@ -261,9 +261,9 @@ std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& i
 // ---- EmbeddingBag: one block per bag, threads over columns ----
 
 template <typename T>
-__global__ void bag_forward_kernel(T* out, int64_t* max_indices, int64_t* bag_size,
-                                   const T* table, const int64_t* ids, const int64_t* starts,
-                                   const T* scale, int64_t d, int mode, int64_t padding_idx) {
+__global__ void bag_forward_kernel(T* out, int64_t* max_indices, int64_t* bag_size, const T* table,
+                                   const int64_t* ids, const int64_t* starts, const T* scale,
+                                   int64_t d, int mode, int64_t padding_idx) {
   const int64_t b = blockIdx.x;
   const int64_t begin = starts[b], end = starts[b + 1];
   int64_t count = 0;
@@ -344,7 +344,8 @@ __global__ void psw_backward_kernel(T* out, const T* grad, const T* weight, cons
   if (warp >= n) return;
   T dot = 0;
   if (ids[warp] != padding_idx)
-    for (int64_t j = lane; j < d; j += 32) dot += grad[bag_of[warp] * d + j] * weight[ids[warp] * d + j];
+    for (int64_t j = lane; j < d; j += 32)
+      dot += grad[bag_of[warp] * d + j] * weight[ids[warp] * d + j];
   for (int offset = 16; offset > 0; offset /= 2) dot += __shfl_down_sync(0xffffffffu, dot, offset);
   if (lane == 0) out[warp] = dot;
 }
@@ -368,7 +369,7 @@ Tensor bag_of(const Tensor& starts, int64_t n) {
   Tensor out = empty({n}, TensorOptions(kInt64).device(starts.device()));
   if (bags > 0 && n > 0) {
     bag_of_kernel<<<unsigned(bags), 128, 0, current_stream()>>>(out.device_data<int64_t>(),
-                                                               starts.device_data<int64_t>());
+                                                                starts.device_data<int64_t>());
     EMBER_CUDA_CHECK_LAUNCH();
   }
   return out;
@@ -430,16 +431,20 @@ Tensor embedding_forward(const Tensor& weight, const Tensor& ids, const Shape& o
            reinterpret_cast<uintptr_t>(out.raw_data()) % word == 0;
   };
   const int64_t* id = ids.device_data<int64_t>();
-  if (aligned(16)) gather_rows<uint4>(out.raw_data(), table.raw_data(), id, n, row_bytes);
-  else if (aligned(8)) gather_rows<uint2>(out.raw_data(), table.raw_data(), id, n, row_bytes);
-  else if (aligned(4)) gather_rows<uint32_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
-  else if (aligned(2)) gather_rows<uint16_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
-  else gather_rows<uint8_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  if (aligned(16))
+    gather_rows<uint4>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else if (aligned(8))
+    gather_rows<uint2>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else if (aligned(4))
+    gather_rows<uint32_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else if (aligned(2))
+    gather_rows<uint16_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
+  else
+    gather_rows<uint8_t>(out.raw_data(), table.raw_data(), id, n, row_bytes);
   return out;
 }
 
-void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
-                       double norm_type) {
+void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm, double norm_type) {
   EMBER_CHECK(weight.is_contiguous(), "embedding max_norm: weight must be contiguous");
   if (ids.numel() == 0) return;
   DeviceGuard guard(weight.device().index);
@@ -482,8 +487,8 @@ Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int6
   return dense;
 }
 
-ops::BagResult embedding_bag_forward(const Tensor& weight, const ops::Bags& bags,
-                                     ops::BagMode mode, const Tensor& per_sample_weights,
+ops::BagResult embedding_bag_forward(const Tensor& weight, const ops::Bags& bags, ops::BagMode mode,
+                                     const Tensor& per_sample_weights,
                                      std::optional<int64_t> padding_idx) {
   DeviceGuard guard(weight.device().index);
   const int64_t b = bags.count, d = weight.size(1);
@@ -503,15 +508,13 @@ ops::BagResult embedding_bag_forward(const Tensor& weight, const ops::Bags& bags
         mode == ops::BagMode::kMax ? result.max_indices.device_data<int64_t>() : nullptr,
         result.bag_size.device_data<int64_t>(), table.device_data<T>(),
         bags.ids.device_data<int64_t>(), bags.starts.device_data<int64_t>(),
-        scale.defined() ? scale.device_data<T>() : nullptr, d, int(mode),
-        padding_idx.value_or(-1));
+        scale.defined() ? scale.device_data<T>() : nullptr, d, int(mode), padding_idx.value_or(-1));
     EMBER_CUDA_CHECK_LAUNCH();
   });
   return result;
 }
 
-Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,
-                                  int64_t num_rows) {
+Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices, int64_t num_rows) {
   DeviceGuard guard(grad.device().index);
   const int64_t b = grad.size(0), d = grad.size(1);
   Tensor dense = zeros({num_rows, d}, TensorOptions(grad.dtype()).device(grad.device()));
@@ -520,8 +523,7 @@ Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,
     using T = decltype(tag);
     if (b * d == 0) return;
     bag_max_backward_kernel<<<blocks_for(d, 128), 128, 0, current_stream()>>>(
-        dense.device_data<T>(), g.device_data<T>(), max_indices.device_data<int64_t>(), b,
-        d);
+        dense.device_data<T>(), g.device_data<T>(), max_indices.device_data<int64_t>(), b, d);
     EMBER_CUDA_CHECK_LAUNCH();
   });
   return dense;

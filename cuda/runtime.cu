@@ -32,8 +32,8 @@ int current_device() {
 }
 
 void set_device(int index) {
-  EMBER_CHECK(index >= 0 && index < device_count(), "cuda: device ", index,
-              " does not exist (", device_count(), " CUDA devices present)");
+  EMBER_CHECK(index >= 0 && index < device_count(), "cuda: device ", index, " does not exist (",
+              device_count(), " CUDA devices present)");
   EMBER_CUDA_CHECK(cudaSetDevice(index));
 }
 
@@ -98,9 +98,8 @@ void memcpy(void* dst, Device dst_device, const void* src, Device src_device, si
     staged_copy(dst, src, nbytes, to_device);
     return;
   }
-  EMBER_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes,
-                                   to_device ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost,
-                                   stream));
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(
+      dst, src, nbytes, to_device ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost, stream));
   EMBER_CUDA_CHECK(cudaStreamSynchronize(stream));
 }
 

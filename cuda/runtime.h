@@ -38,6 +38,6 @@ void memcpy(void* dst, Device dst_device, const void* src, Device src_device, si
 void copy_strided(const Tensor& dst, const Tensor& src);  // same device; src broadcasts
 void fill(const Tensor& t, double value);
 void axpy(const Tensor& dst, const Tensor& src, double alpha);  // dst += alpha * src
-void scale(const Tensor& dst, double value);                     // dst *= value
+void scale(const Tensor& dst, double value);                    // dst *= value
 
 }  // namespace ember::cuda

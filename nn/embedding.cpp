@@ -7,15 +7,16 @@ namespace ember::nn {
 
 namespace {
 
-Tensor normal_table(int64_t rows, int64_t dim, std::optional<int64_t> padding_idx,
-                    Generator* gen) {
-  EMBER_CHECK(rows > 0 && dim > 0, "Embedding: num_embeddings and embedding_dim must be "
-              "positive, got ", rows, " and ", dim);
+Tensor normal_table(int64_t rows, int64_t dim, std::optional<int64_t> padding_idx, Generator* gen) {
+  EMBER_CHECK(rows > 0 && dim > 0,
+              "Embedding: num_embeddings and embedding_dim must be "
+              "positive, got ",
+              rows, " and ", dim);
   Tensor weight = randn({rows, dim}, gen);
   if (padding_idx) {
     int64_t p = *padding_idx < 0 ? *padding_idx + rows : *padding_idx;
-    EMBER_CHECK(p >= 0 && p < rows, "Embedding: padding_idx ", *padding_idx,
-                " out of range for ", rows, " rows");
+    EMBER_CHECK(p >= 0 && p < rows, "Embedding: padding_idx ", *padding_idx, " out of range for ",
+                rows, " rows");
     ops::fill_(ops::select(weight, 0, p), 0.0);
   }
   return weight;

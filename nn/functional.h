@@ -34,7 +34,7 @@ Tensor relu(const Tensor& a);
 Tensor logsigmoid(const Tensor& a);  // log(sigmoid(a)), stable for large |a|
 Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max);
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);  // condition: bool
-Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);   // mask: bool
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);    // mask: bool
 
 // Comparisons give bool tensors and no gradient.
 Tensor eq(const Tensor& a, const Tensor& b);

@@ -19,7 +19,9 @@ struct Device {
   bool is_cpu() const { return type == DeviceType::kCPU; }
   bool is_cuda() const { return type == DeviceType::kCUDA; }
   std::string str() const { return is_cpu() ? "cpu" : "cuda:" + std::to_string(index); }
-  bool operator==(const Device& o) const { return type == o.type && (is_cpu() || index == o.index); }
+  bool operator==(const Device& o) const {
+    return type == o.type && (is_cpu() || index == o.index);
+  }
   bool operator!=(const Device& o) const { return !(*this == o); }
 };
 

@@ -26,24 +26,36 @@ constexpr DType kLong = kInt64;
 
 inline size_t element_size(DType dtype) {
   switch (dtype) {
-    case kFloat32: return 4;
-    case kFloat64: return 8;
-    case kFloat16: return 2;
-    case kInt32: return 4;
-    case kInt64: return 8;
-    case kBool: return 1;
+    case kFloat32:
+      return 4;
+    case kFloat64:
+      return 8;
+    case kFloat16:
+      return 2;
+    case kInt32:
+      return 4;
+    case kInt64:
+      return 8;
+    case kBool:
+      return 1;
   }
   return 0;
 }
 
 inline const char* dtype_name(DType dtype) {
   switch (dtype) {
-    case kFloat32: return "float32";
-    case kFloat64: return "float64";
-    case kFloat16: return "float16";
-    case kInt32: return "int32";
-    case kInt64: return "int64";
-    case kBool: return "bool";
+    case kFloat32:
+      return "float32";
+    case kFloat64:
+      return "float64";
+    case kFloat16:
+      return "float16";
+    case kInt32:
+      return "int32";
+    case kInt64:
+      return "int64";
+    case kBool:
+      return "bool";
   }
   return "?";
 }
@@ -55,26 +67,52 @@ inline bool is_floating(DType dtype) {
 }
 inline bool is_integral(DType dtype) { return dtype == kInt32 || dtype == kInt64; }
 
-template <typename T> struct DTypeOf;
-template <> struct DTypeOf<float> { static constexpr DType value = kFloat32; };
-template <> struct DTypeOf<double> { static constexpr DType value = kFloat64; };
-template <> struct DTypeOf<Half> { static constexpr DType value = kFloat16; };
-template <> struct DTypeOf<int32_t> { static constexpr DType value = kInt32; };
-template <> struct DTypeOf<int64_t> { static constexpr DType value = kInt64; };
-template <> struct DTypeOf<bool> { static constexpr DType value = kBool; };
-template <typename T> constexpr DType dtype_of = DTypeOf<T>::value;
+template <typename T>
+struct DTypeOf;
+template <>
+struct DTypeOf<float> {
+  static constexpr DType value = kFloat32;
+};
+template <>
+struct DTypeOf<double> {
+  static constexpr DType value = kFloat64;
+};
+template <>
+struct DTypeOf<Half> {
+  static constexpr DType value = kFloat16;
+};
+template <>
+struct DTypeOf<int32_t> {
+  static constexpr DType value = kInt32;
+};
+template <>
+struct DTypeOf<int64_t> {
+  static constexpr DType value = kInt64;
+};
+template <>
+struct DTypeOf<bool> {
+  static constexpr DType value = kBool;
+};
+template <typename T>
+constexpr DType dtype_of = DTypeOf<T>::value;
 
 // Calls f(T{}) with T the C++ type of `dtype`; the lambda recovers it as decltype(tag).
 //   dispatch(x.dtype(), "exp", [&](auto tag) { using T = decltype(tag); ... });
 template <typename F>
 decltype(auto) dispatch(DType dtype, const char* op, F&& f) {
   switch (dtype) {
-    case kFloat32: return f(float{});
-    case kFloat64: return f(double{});
-    case kFloat16: return f(Half{});
-    case kInt32: return f(int32_t{});
-    case kInt64: return f(int64_t{});
-    case kBool: return f(bool{});
+    case kFloat32:
+      return f(float{});
+    case kFloat64:
+      return f(double{});
+    case kFloat16:
+      return f(Half{});
+    case kInt32:
+      return f(int32_t{});
+    case kInt64:
+      return f(int64_t{});
+    case kBool:
+      return f(bool{});
   }
   EMBER_FAIL(op, ": unknown dtype");
 }
@@ -84,9 +122,12 @@ decltype(auto) dispatch(DType dtype, const char* op, F&& f) {
 template <typename F>
 decltype(auto) dispatch_floating(DType dtype, const char* op, F&& f) {
   switch (dtype) {
-    case kFloat32: return f(float{});
-    case kFloat64: return f(double{});
-    default: break;
+    case kFloat32:
+      return f(float{});
+    case kFloat64:
+      return f(double{});
+    default:
+      break;
   }
   EMBER_FAIL(op, ": expected a float32 or float64 tensor, got ", dtype,
              dtype == kFloat16 ? " (float16 is storage only: call .to(kFloat32) first)" : "");
@@ -96,11 +137,16 @@ decltype(auto) dispatch_floating(DType dtype, const char* op, F&& f) {
 template <typename F>
 decltype(auto) dispatch_numeric(DType dtype, const char* op, F&& f) {
   switch (dtype) {
-    case kFloat32: return f(float{});
-    case kFloat64: return f(double{});
-    case kInt32: return f(int32_t{});
-    case kInt64: return f(int64_t{});
-    default: break;
+    case kFloat32:
+      return f(float{});
+    case kFloat64:
+      return f(double{});
+    case kInt32:
+      return f(int32_t{});
+    case kInt64:
+      return f(int64_t{});
+    default:
+      break;
   }
   EMBER_FAIL(op, ": expected a numeric tensor (float32, float64, int32, int64), got ", dtype,
              dtype == kFloat16 ? " (float16 is storage only: call .to(kFloat32) first)" : "");
@@ -110,9 +156,12 @@ decltype(auto) dispatch_numeric(DType dtype, const char* op, F&& f) {
 template <typename F>
 decltype(auto) dispatch_index(DType dtype, const char* op, F&& f) {
   switch (dtype) {
-    case kInt32: return f(int32_t{});
-    case kInt64: return f(int64_t{});
-    default: break;
+    case kInt32:
+      return f(int32_t{});
+    case kInt64:
+      return f(int64_t{});
+    default:
+      break;
   }
   EMBER_FAIL(op, ": indices must be int64 or int32, got ", dtype);
 }

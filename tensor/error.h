@@ -39,8 +39,8 @@ std::string str(const Args&... args) {
 }  // namespace detail
 }  // namespace ember
 
-#define EMBER_CHECK(cond, ...)                                      \
-  do {                                                              \
+#define EMBER_CHECK(cond, ...)                                            \
+  do {                                                                    \
     if (!(cond)) throw ::ember::Error(::ember::detail::str(__VA_ARGS__)); \
   } while (0)
 

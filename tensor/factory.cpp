@@ -10,8 +10,8 @@ namespace ember {
 Tensor empty(const Shape& sizes, TensorOptions options) {
   for (int64_t s : sizes) EMBER_CHECK(s >= 0, "empty: negative size in ", sizes);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = Storage::allocate(size_t(shape_numel(sizes)) * element_size(options.dtype_),
-                                    options.device_);
+  impl->storage =
+      Storage::allocate(size_t(shape_numel(sizes)) * element_size(options.dtype_), options.device_);
   impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
   impl->dtype = options.dtype_;
@@ -44,8 +44,8 @@ Tensor arange(int64_t end, TensorOptions options) { return arange(0, double(end)
 
 Tensor arange(double start, double end, double step, TensorOptions options) {
   EMBER_CHECK(step != 0, "arange: step must be nonzero");
-  EMBER_CHECK((end - start) / step >= 0, "arange: range [", start, ", ", end,
-              ") and step ", step, " have inconsistent signs");
+  EMBER_CHECK((end - start) / step >= 0, "arange: range [", start, ", ", end, ") and step ", step,
+              " have inconsistent signs");
   int64_t n = int64_t(std::ceil((end - start) / step));
   Tensor t = empty({n}, options.device(Device(kCPU)).requires_grad(false));
   dispatch(t.dtype(), "arange", [&](auto tag) {

@@ -81,8 +81,9 @@ struct Printer {
     const bool last = dim + 1 == int64_t(sizes.size());
     for (int64_t i = 0; i < n; ++i) {
       if (summarize && n > 2 * kEdgeItems && i == kEdgeItems) {
-        out << (last ? " ..., " : "...,\n" + std::string(size_t(sizes.size() - dim - 1), '\n') +
-                                     std::string(size_t(indent + 1), ' '));
+        out << (last ? " ..., "
+                     : "...,\n" + std::string(size_t(sizes.size() - dim - 1), '\n') +
+                           std::string(size_t(indent + 1), ' '));
         i = n - kEdgeItems - 1;
         continue;
       }
@@ -91,7 +92,8 @@ struct Printer {
         if (last) {
           out << ", ";
         } else {
-          out << ",\n" << std::string(size_t(sizes.size() - dim - 2), '\n')
+          out << ",\n"
+              << std::string(size_t(sizes.size() - dim - 2), '\n')
               << std::string(size_t(indent + 1), ' ');
         }
       }

@@ -1,6 +1,14 @@
+// Host memory: small blocks come from aligned_alloc; blocks of 1 MiB and more are rounded
+// to 2 MiB, asked to be backed by huge pages, and kept in a cache by size when freed, so a
+// training loop that allocates the same large tensors every step stops paying for page
+// faults (first-touching a fresh 78 MB buffer costs ~0.2 s on the 2-core VMs here).
 #include <ember/tensor/storage.h>
 
+#include <sys/mman.h>
+
 #include <cstdlib>
+#include <map>
+#include <mutex>
 
 #include <ember/config.h>
 #include <ember/tensor/error.h>
@@ -10,20 +18,87 @@
 
 namespace ember {
 
+namespace {
+
+constexpr size_t kLargeBlock = size_t(1) << 20;         // cached from this size on
+constexpr size_t kHugePage = size_t(2) << 20;           // rounding and alignment of those
+constexpr size_t kHostCacheLimit = size_t(1) << 30;     // at most this much kept unused
+
+size_t host_block_size(size_t nbytes) {
+  if (nbytes >= kLargeBlock) return (nbytes + kHugePage - 1) / kHugePage * kHugePage;
+  size_t rounded = (nbytes + 63) / 64 * 64;
+  return rounded ? rounded : 64;
+}
+
+struct HostCache {
+  std::mutex mutex;
+  std::multimap<size_t, void*> free_blocks;  // block size -> blocks
+  size_t cached = 0;
+};
+
+HostCache& host_cache() {
+  static HostCache* cache = new HostCache;  // never destroyed: storages may outlive statics
+  return *cache;
+}
+
+void* host_allocate(size_t nbytes) {
+  const size_t size = host_block_size(nbytes);
+  if (size >= kLargeBlock) {
+    HostCache& cache = host_cache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto it = cache.free_blocks.find(size);
+    if (it != cache.free_blocks.end()) {
+      void* block = it->second;
+      cache.free_blocks.erase(it);
+      cache.cached -= size;
+      return block;
+    }
+  }
+  void* block = std::aligned_alloc(size >= kLargeBlock ? kHugePage : 64, size);
+  EMBER_CHECK(block, "out of host memory allocating ", nbytes, " bytes");
+#ifdef MADV_HUGEPAGE
+  if (size >= kLargeBlock) madvise(block, size, MADV_HUGEPAGE);  // a hint; failure is fine
+#endif
+  return block;
+}
+
+void host_release(void* block, size_t nbytes) {
+  const size_t size = host_block_size(nbytes);
+  if (size >= kLargeBlock) {
+    HostCache& cache = host_cache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.cached + size <= kHostCacheLimit) {
+      cache.free_blocks.emplace(size, block);
+      cache.cached += size;
+      return;
+    }
+  }
+  std::free(block);
+}
+
+}  // namespace
+
+void release_host_cache() {
+  HostCache& cache = host_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  for (auto& [_, block] : cache.free_blocks) std::free(block);
+  cache.free_blocks.clear();
+  cache.cached = 0;
+}
+
 Storage Storage::allocate(size_t nbytes, Device device) {
   Storage s;
   s.impl_ = std::make_shared<Impl>();
   s.impl_->nbytes = nbytes;
   s.impl_->device = device;
   if (device.is_cpu()) {
-    size_t rounded = (nbytes + 63) / 64 * 64;
-    s.impl_->data = std::aligned_alloc(64, rounded ? rounded : 64);
-    EMBER_CHECK(s.impl_->data, "out of host memory allocating ", nbytes, " bytes");
+    s.impl_->data = host_allocate(nbytes);
   } else {
 #if EMBER_WITH_CUDA
     s.impl_->data = cuda::allocate(nbytes, device.index);
 #else
-    EMBER_FAIL("cannot allocate on ", device, ": this ember was built without CUDA (EMBER_CUDA=OFF)");
+    EMBER_FAIL("cannot allocate on ", device,
+               ": this ember was built without CUDA (EMBER_CUDA=OFF)");
 #endif
   }
   return s;
@@ -32,7 +107,7 @@ Storage Storage::allocate(size_t nbytes, Device device) {
 Storage::Impl::~Impl() {
   if (!data) return;
   if (device.is_cpu()) {
-    std::free(data);
+    host_release(data, nbytes);
   } else {
 #if EMBER_WITH_CUDA
     cuda::release(data, device.index);

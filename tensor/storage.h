@@ -34,4 +34,7 @@ class Storage {
   std::shared_ptr<Impl> impl_;
 };
 
+// Returns the host blocks kept for reuse (large freed tensors) to the system.
+void release_host_cache();
+
 }  // namespace ember

@@ -36,7 +36,8 @@ bool Tensor::is_contiguous() const {
 }
 
 void* Tensor::raw_data() const {
-  EMBER_CHECK(layout() == Layout::kStrided, "data: a row-sparse tensor has no single buffer; use "
+  EMBER_CHECK(layout() == Layout::kStrided,
+              "data: a row-sparse tensor has no single buffer; use "
               ".indices()/.values() or .to_dense()");
   return static_cast<char*>(impl().storage.data()) + impl().offset * element_size(dtype());
 }
@@ -114,10 +115,10 @@ Tensor Tensor::values() const {
   return impl().row_sparse->values;
 }
 
-#define EMBER_INSTANTIATE(T)                 \
-  template T* Tensor::data<T>() const;       \
+#define EMBER_INSTANTIATE(T)                  \
+  template T* Tensor::data<T>() const;        \
   template T* Tensor::device_data<T>() const; \
-  template T Tensor::item<T>() const;        \
+  template T Tensor::item<T>() const;         \
   template std::vector<T> Tensor::to_vector<T>() const;
 EMBER_INSTANTIATE(float)
 EMBER_INSTANTIATE(double)

@@ -32,7 +32,7 @@ struct RowSparseParts;
 struct TensorImpl {
   Storage storage;
   Shape sizes;
-  Shape strides;  // in elements
+  Shape strides;       // in elements
   int64_t offset = 0;  // in elements
   DType dtype = kFloat32;
   Layout layout = Layout::kStrided;
@@ -46,12 +46,24 @@ struct TensorOptions {
   bool requires_grad_ = false;
 
   TensorOptions() = default;
-  TensorOptions(DType d) : dtype_(d) {}           // NOLINT: kInt64 reads as options
-  TensorOptions(Device d) : device_(d) {}         // NOLINT
-  TensorOptions(DeviceType d) : device_(d) {}     // NOLINT
-  TensorOptions dtype(DType d) const { auto o = *this; o.dtype_ = d; return o; }
-  TensorOptions device(Device d) const { auto o = *this; o.device_ = d; return o; }
-  TensorOptions requires_grad(bool r = true) const { auto o = *this; o.requires_grad_ = r; return o; }
+  TensorOptions(DType d) : dtype_(d) {}        // NOLINT: kInt64 reads as options
+  TensorOptions(Device d) : device_(d) {}      // NOLINT
+  TensorOptions(DeviceType d) : device_(d) {}  // NOLINT
+  TensorOptions dtype(DType d) const {
+    auto o = *this;
+    o.dtype_ = d;
+    return o;
+  }
+  TensorOptions device(Device d) const {
+    auto o = *this;
+    o.device_ = d;
+    return o;
+  }
+  TensorOptions requires_grad(bool r = true) const {
+    auto o = *this;
+    o.requires_grad_ = r;
+    return o;
+  }
 };
 
 class Tensor {
@@ -80,15 +92,19 @@ class Tensor {
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
 
   // Pointer to element 0 of this view on the host; checks dtype and device.
-  template <typename T> T* data() const;
+  template <typename T>
+  T* data() const;
   void* raw_data() const;  // element 0 of this view, any device, any dtype
   // Pointer to element 0 on whatever device the tensor lives (for kernels); checks dtype.
-  template <typename T> T* device_data() const;
+  template <typename T>
+  T* device_data() const;
 
   // The value of a one-element tensor (any dtype, converted), e.g. loss.item().
-  template <typename T = double> T item() const;
+  template <typename T = double>
+  T item() const;
   // All elements in row-major order, converted to T (copies from the GPU if needed).
-  template <typename T> std::vector<T> to_vector() const;
+  template <typename T>
+  std::vector<T> to_vector() const;
 
   // A view with the given geometry over the same storage; no checks beyond bounds, no
   // autograd. The building block of every view op in tensor/ops.
@@ -107,7 +123,7 @@ class Tensor {
   // ---- autograd (autograd/tensor_autograd.cpp) ----
   bool requires_grad() const;
   Tensor& requires_grad_(bool requires_grad = true);
-  Tensor grad() const;            // undefined until a backward reaches this leaf
+  Tensor grad() const;  // undefined until a backward reaches this leaf
   void set_grad(const Tensor& grad) const;
   std::shared_ptr<autograd::Node> grad_fn() const;
   bool is_leaf() const;
@@ -151,7 +167,7 @@ class Tensor {
   // leaves; use them under NoGradGuard (optimizers, init).
   Tensor& fill_(double value);
   Tensor& zero_() { return fill_(0.0); }
-  Tensor& copy_(const Tensor& src);  // src broadcasts to this; dtype converts
+  Tensor& copy_(const Tensor& src);                       // src broadcasts to this; dtype converts
   Tensor& add_(const Tensor& other, double alpha = 1.0);  // this += alpha * other
   Tensor& mul_(double value);
 

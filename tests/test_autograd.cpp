@@ -83,8 +83,7 @@ TEST(Autograd, RowSparseGradientsStaySparse) {
   Tensor g = w.grad();
   ASSERT_TRUE(g.is_row_sparse());
   EXPECT_EQ(g.indices().to_vector<int64_t>(), (std::vector<int64_t>{1, 3, 4}));
-  EXPECT_EQ(g.to_dense().to_vector<double>(),
-            (std::vector<double>{0, 0, 2, 2, 0, 0, 2, 2, 1, 1}));
+  EXPECT_EQ(g.to_dense().to_vector<double>(), (std::vector<double>{0, 0, 2, 2, 0, 0, 2, 2, 1, 1}));
 }
 
 TEST(Autograd, DeepGraphDoesNotRecurse) {

@@ -42,10 +42,10 @@ TEST(Cuda, StridedCopyAndConversionMatchCpu) {
   Generator g(2);
   Tensor x = randn({33, 17, 5}, &g);
   Tensor xd = x.cuda();
-  EXPECT_TRUE(all_close(xd.permute({2, 0, 1}).contiguous().cpu(),
-                        x.permute({2, 0, 1}).contiguous(), 0, 0));
-  EXPECT_TRUE(all_close(xd.slice(1, 1, 17, 3).contiguous().cpu(),
-                        x.slice(1, 1, 17, 3).contiguous(), 0, 0));
+  EXPECT_TRUE(
+      all_close(xd.permute({2, 0, 1}).contiguous().cpu(), x.permute({2, 0, 1}).contiguous(), 0, 0));
+  EXPECT_TRUE(
+      all_close(xd.slice(1, 1, 17, 3).contiguous().cpu(), x.slice(1, 1, 17, 3).contiguous(), 0, 0));
   // float -> half on the GPU rounds exactly as the CPU does.
   EXPECT_EQ(xd.half().cpu().to_vector<Half>().size(), size_t(x.numel()));
   std::vector<Half> gpu = xd.half().cpu().to_vector<Half>();

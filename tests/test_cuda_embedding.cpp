@@ -67,7 +67,8 @@ TEST(CudaEmbedding, BackwardMatchesCpuAndIsDeterministic) {
         }
         EXPECT_TRUE(all_close(gpu.to_dense().cpu(), cpu.to_dense(), 1e-5, 1e-5))
             << c.rows << "x" << c.dim << " n=" << c.n << " sparse=" << sparse;
-        EXPECT_EQ(again.to_dense().cpu().to_vector<float>(), gpu.to_dense().cpu().to_vector<float>())
+        EXPECT_EQ(again.to_dense().cpu().to_vector<float>(),
+                  gpu.to_dense().cpu().to_vector<float>())
             << "not bit-identical across runs";
       }
 }

@@ -68,8 +68,7 @@ TEST(Embedding, PaddingAndFrequencyScaling) {
   Tensor upstream = tensor(std::vector<double>{1, 2, 3, 4, 5}, {5, 1}, kFloat64);
   for (bool sparse : {false, true}) {
     Tensor w = table(5, 1, 2);
-    F::embedding(ids, w, options(4, true, sparse))
-        .backward(upstream);
+    F::embedding(ids, w, options(4, true, sparse)).backward(upstream);
     // id 3 appears 3 times: (1 + 3 + 5) / 3; id 1 once: 2; padding id 4: nothing.
     EXPECT_EQ(w.grad().to_dense().to_vector<double>(), (std::vector<double>{0, 2, 0, 3, 0}));
   }
@@ -81,8 +80,7 @@ TEST(Embedding, SparseGradientEqualsDense) {
   Generator g(3);
   Tensor upstream = randn({2, 3, 4}, &g, kFloat64);
   F::embedding(ids, dense_w, options(9, true)).backward(upstream);
-  F::embedding(ids, sparse_w, options(9, true, true))
-      .backward(upstream);
+  F::embedding(ids, sparse_w, options(9, true, true)).backward(upstream);
   Tensor sparse = sparse_w.grad();
   ASSERT_TRUE(sparse.is_row_sparse());
   EXPECT_EQ(sparse.indices().to_vector<int64_t>(), (std::vector<int64_t>{2, 5}));  // no 9
@@ -98,8 +96,8 @@ TEST(Embedding, MaxNormRenormalisesLookedUpRowsInPlace) {
   EXPECT_TRUE(all_close(w.select(0, 0), tensor({0.6f, 0.8f}), 1e-6, 1e-6));
   EXPECT_TRUE(all_close(w.select(0, 1), tensor({0.3f, 0.4f}), 0, 0));
   EXPECT_TRUE(all_close(w.select(0, 2), tensor({6.f, 8.f}), 0, 0));  // not looked up
-  EXPECT_TRUE(all_close(out, tensor(std::vector<float>{0.6f, 0.8f, 0.3f, 0.4f}, {2, 2}), 1e-6,
-                        1e-6));
+  EXPECT_TRUE(
+      all_close(out, tensor(std::vector<float>{0.6f, 0.8f, 0.3f, 0.4f}, {2, 2}), 1e-6, 1e-6));
 }
 
 TEST(Embedding, ModuleFromPretrainedAndFreeze) {
@@ -135,9 +133,9 @@ TEST(EmbeddingBag, ModesOffsetsAndEmptyBags) {
   EXPECT_EQ(F::embedding_bag(ids, w, tensor({0, 2, 4}), last).to_vector<float>(),
             (std::vector<float>{6, 60, 7, 70}));
   // 2-D ids: each row a bag.
-  EXPECT_EQ(F::embedding_bag(tensor(std::vector<int64_t>{0, 1, 2, 3}, {2, 2}), w)
-                .to_vector<float>(),
-            (std::vector<float>{1.5, 15, 3.5, 35}));
+  EXPECT_EQ(
+      F::embedding_bag(tensor(std::vector<int64_t>{0, 1, 2, 3}, {2, 2}), w).to_vector<float>(),
+      (std::vector<float>{1.5, 15, 3.5, 35}));
   // padding_idx is skipped and not counted by mean.
   F::EmbeddingBagOptions pad;
   pad.padding_idx = 3;
@@ -177,9 +175,8 @@ TEST(EmbeddingBag, GradcheckEveryMode) {
         o.mode = mode;
         o.sparse = sparse;
         o.padding_idx = pad;
-        auto r = check_table_grad(w, [&](const Tensor& t) {
-          return F::embedding_bag(ids, t, offsets, o);
-        });
+        auto r = check_table_grad(
+            w, [&](const Tensor& t) { return F::embedding_bag(ids, t, offsets, o); });
         EXPECT_TRUE(r.ok) << r.report << " mode=" << int(mode) << " sparse=" << sparse;
       }
 }

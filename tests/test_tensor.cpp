@@ -63,8 +63,7 @@ TEST(Tensor, DTypeConversionAndHalf) {
   // Round to nearest even at the halfway point between 1 and the next half (1 + 2^-10).
   EXPECT_EQ(tensor({1.f + 0x1p-11f}).half().to_float().item<float>(), 1.f);
   EXPECT_EQ(tensor({1.f + 3 * 0x1p-11f}).half().to_float().item<float>(), 1.f + 0x1p-9f);
-  EXPECT_EQ(tensor({2.7f, -1.2f}).to(kInt64).to_vector<int64_t>(),
-            (std::vector<int64_t>{2, -1}));
+  EXPECT_EQ(tensor({2.7f, -1.2f}).to(kInt64).to_vector<int64_t>(), (std::vector<int64_t>{2, -1}));
   EXPECT_EQ(tensor({0.f, 3.f}).to(kBool).to_vector<bool>(), (std::vector<bool>{false, true}));
 }
 
@@ -93,7 +92,8 @@ TEST(Tensor, Errors) {
   EXPECT_EMBER_ERROR(t.item(), "expected a tensor with one element, got sizes [2, 3]");
   EXPECT_EMBER_ERROR(t.data<double>(), "tensor is float32");
   EXPECT_EMBER_ERROR(Tensor().sizes(), "undefined tensor");
-  EXPECT_EMBER_ERROR(tensor(std::vector<float>{1, 2, 3}, {2, 2}), "3 values do not fill sizes [2, 2]");
+  EXPECT_EMBER_ERROR(tensor(std::vector<float>{1, 2, 3}, {2, 2}),
+                     "3 values do not fill sizes [2, 2]");
   EXPECT_EMBER_ERROR(t.permute({0, 0}), "dim 0 repeated");
 }
 

@@ -15,9 +15,8 @@ namespace ember::testing {
 inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected,
                                             double rtol = 1e-5, double atol = 1e-6) {
   if (actual.sizes() != expected.sizes())
-    return ::testing::AssertionFailure()
-           << "sizes differ: " << shape_str(actual.sizes()) << " vs "
-           << shape_str(expected.sizes());
+    return ::testing::AssertionFailure() << "sizes differ: " << shape_str(actual.sizes()) << " vs "
+                                         << shape_str(expected.sizes());
   std::vector<double> a = actual.to_dense().to_vector<double>();
   std::vector<double> e = expected.to_dense().to_vector<double>();
   for (size_t i = 0; i < a.size(); ++i) {
@@ -26,8 +25,8 @@ inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& 
     if (both_nan || same_inf) continue;
     if (!(std::abs(a[i] - e[i]) <= atol + rtol * std::abs(e[i])))
       return ::testing::AssertionFailure()
-             << "element " << i << ": " << a[i] << " vs expected " << e[i]
-             << " (sizes " << shape_str(actual.sizes()) << ")";
+             << "element " << i << ": " << a[i] << " vs expected " << e[i] << " (sizes "
+             << shape_str(actual.sizes()) << ")";
   }
   return ::testing::AssertionSuccess();
 }
@@ -35,19 +34,19 @@ inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& 
 }  // namespace ember::testing
 
 // Expects `statement` to throw ember::Error with `fragment` in its message.
-#define EXPECT_EMBER_ERROR(statement, fragment)                                        \
-  do {                                                                                 \
-    try {                                                                              \
-      statement;                                                                       \
-      ADD_FAILURE() << "expected ember::Error containing \"" << (fragment) << "\"";    \
-    } catch (const ::ember::Error& e) {                                                \
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)               \
-          << "message was: " << e.what();                                              \
-    }                                                                                  \
+#define EXPECT_EMBER_ERROR(statement, fragment)                                     \
+  do {                                                                              \
+    try {                                                                           \
+      statement;                                                                    \
+      ADD_FAILURE() << "expected ember::Error containing \"" << (fragment) << "\""; \
+    } catch (const ::ember::Error& e) {                                             \
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)            \
+          << "message was: " << e.what();                                           \
+    }                                                                               \
   } while (0)
 
 // Skips (and says so) when no GPU is present, so a CPU machine reports SKIPPED, not passed.
-#define EMBER_REQUIRE_CUDA()                                                           \
-  do {                                                                                 \
-    if (!::ember::cuda_is_available()) GTEST_SKIP() << "no CUDA GPU present";          \
+#define EMBER_REQUIRE_CUDA()                                                  \
+  do {                                                                        \
+    if (!::ember::cuda_is_available()) GTEST_SKIP() << "no CUDA GPU present"; \
   } while (0)

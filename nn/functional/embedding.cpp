@@ -43,14 +43,13 @@ Tensor embedding(const Tensor& ids, const Tensor& weight, const EmbeddingOptions
   }
   // out [N..., D]; its gradient [N..., D] flows to the rows the ids picked.
   Tensor out = ops::embedding_forward(weight, ids);
-  return autograd::record(
-      options.sparse ? "EmbeddingBackward(sparse)" : "EmbeddingBackward", out, {weight},
-      [ids, rows, D, padding_idx, options](const Tensor& grad) {
-        Tensor grad_rows = ops::contiguous(grad).view({-1, D});
-        return std::vector<Tensor>{table_gradient(grad_rows, ids, rows, padding_idx,
-                                                  options.scale_grad_by_freq, options.sparse,
-                                                  Tensor())};
-      });
+  return autograd::record(options.sparse ? "EmbeddingBackward(sparse)" : "EmbeddingBackward", out,
+                          {weight}, [ids, rows, D, padding_idx, options](const Tensor& grad) {
+                            Tensor grad_rows = ops::contiguous(grad).view({-1, D});
+                            return std::vector<Tensor>{table_gradient(
+                                grad_rows, ids, rows, padding_idx, options.scale_grad_by_freq,
+                                options.sparse, Tensor())};
+                          });
 }
 
 Tensor embedding_bag(const Tensor& ids, const Tensor& weight, const Tensor& offsets,
@@ -78,16 +77,15 @@ Tensor embedding_bag(const Tensor& ids, const Tensor& weight, const Tensor& offs
         // Each id n of bag b receives grad[b] times its weight: per_sample_weights[n] in sum
         // mode, 1 / (ids in b) in mean mode.
         Tensor grad_rows = ops::embedding_forward(grad, bags.bag_of);  // [N, D]
-        Tensor row_scale = options.mode == BagMode::kMean
-                               ? ops::embedding_bag_mean_scale(r.bag_size, bags.bag_of,
-                                                               grad.dtype())
-                               : psw;
+        Tensor row_scale =
+            options.mode == BagMode::kMean
+                ? ops::embedding_bag_mean_scale(r.bag_size, bags.bag_of, grad.dtype())
+                : psw;
         Tensor grad_weight = table_gradient(grad_rows, bags.ids, rows, padding_idx,
                                             options.scale_grad_by_freq, options.sparse, row_scale);
         Tensor grad_psw;
         if (psw.defined())
-          grad_psw = ops::embedding_bag_psw_backward(grad, w, bags, padding_idx)
-                         .view(psw.sizes());
+          grad_psw = ops::embedding_bag_psw_backward(grad, w, bags, padding_idx).view(psw.sizes());
         return std::vector<Tensor>{grad_weight, grad_psw};
       });
 }

@@ -14,8 +14,8 @@ struct EmbeddingOptions {
   std::optional<int64_t> padding_idx;  // that row gets no gradient (negative counts from V)
   std::optional<double> max_norm;      // looked-up rows are renormalised to it, in place
   double norm_type = 2.0;
-  bool scale_grad_by_freq = false;     // divide each row's gradient by its count in the batch
-  bool sparse = false;                 // a row-sparse gradient instead of a dense [V, D] one
+  bool scale_grad_by_freq = false;  // divide each row's gradient by its count in the batch
+  bool sparse = false;              // a row-sparse gradient instead of a dense [V, D] one
 };
 
 // ids [N...] (int64/int32) into weight [V, D] -> [N..., D].

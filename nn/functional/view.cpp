@@ -89,30 +89,28 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   Tensor out = ops::slice(a, dim, start, end, step);
   int64_t first = a.stride(dim) ? (out.offset() - a.offset()) / a.stride(dim) : 0;
   if (out.size(dim) == 0) first = 0;
-  return record("SliceBackward", out, {a},
-                [in = a.sizes(), dtype = a.dtype(), dim, first, n = out.size(dim),
-                 step](const Tensor& g) {
-                  return Grads{scatter_back(g, in, dtype, [&](const Tensor& grad) {
-                    return ops::slice(grad, dim, first, first + (n - 1) * step + 1, step);
-                  })};
-                });
+  return record(
+      "SliceBackward", out, {a},
+      [in = a.sizes(), dtype = a.dtype(), dim, first, n = out.size(dim), step](const Tensor& g) {
+        return Grads{scatter_back(g, in, dtype, [&](const Tensor& grad) {
+          return ops::slice(grad, dim, first, first + (n - 1) * step + 1, step);
+        })};
+      });
 }
 
 Tensor select(const Tensor& a, int64_t dim, int64_t index) {
   Tensor out = ops::select(a, dim, index);
   if (index < 0) index += a.size(dim);
-  return record("SelectBackward", out, {a},
-                [in = a.sizes(), dtype = a.dtype(), dim, index](const Tensor& g) {
-                  return Grads{scatter_back(g, in, dtype, [&](const Tensor& grad) {
-                    return ops::select(grad, dim, index);
-                  })};
-                });
+  return record(
+      "SelectBackward", out, {a}, [in = a.sizes(), dtype = a.dtype(), dim, index](const Tensor& g) {
+        return Grads{scatter_back(
+            g, in, dtype, [&](const Tensor& grad) { return ops::select(grad, dim, index); })};
+      });
 }
 
 Tensor contiguous(const Tensor& a) {
   if (a.is_contiguous()) return a;
-  return record("ContiguousBackward", ops::clone(a), {a},
-                [](const Tensor& g) { return Grads{g}; });
+  return record("ContiguousBackward", ops::clone(a), {a}, [](const Tensor& g) { return Grads{g}; });
 }
 
 Tensor clone(const Tensor& a) {

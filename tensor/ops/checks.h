@@ -15,8 +15,8 @@ inline void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
 }
 
 inline void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
-  EMBER_CHECK(a.device() == b.device(), op, ": tensors on different devices, ", a.device(),
-              " vs ", b.device());
+  EMBER_CHECK(a.device() == b.device(), op, ": tensors on different devices, ", a.device(), " vs ",
+              b.device());
 }
 
 inline void check_strided(const Tensor& t, const char* op) {

@@ -144,8 +144,8 @@ static std::optional<Shape> view_strides(const Tensor& t, const Shape& sizes) {
   int64_t tensor_numel = 1, view_numel = 1;
   for (int64_t d = int64_t(old_sizes.size()) - 1; d >= 0; --d) {
     tensor_numel *= old_sizes[d];
-    if (d == 0 || (old_sizes[d - 1] != 1 &&
-                   old_strides[d - 1] != tensor_numel * chunk_base_stride)) {
+    if (d == 0 ||
+        (old_sizes[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride)) {
       while (view_d >= 0 && (view_numel < tensor_numel || sizes[view_d] == 1)) {
         new_strides[view_d] = view_numel * chunk_base_stride;
         view_numel *= sizes[view_d];
@@ -220,8 +220,8 @@ Tensor squeeze(const Tensor& t, int64_t dim) {
 }
 
 Tensor expand(const Tensor& t, Shape sizes) {
-  EMBER_CHECK(int64_t(sizes.size()) >= t.dim(), "expand: cannot expand ", t.sizes(), " to ",
-              sizes, " (fewer dims)");
+  EMBER_CHECK(int64_t(sizes.size()) >= t.dim(), "expand: cannot expand ", t.sizes(), " to ", sizes,
+              " (fewer dims)");
   Shape strides(sizes.size());
   int64_t lead = int64_t(sizes.size()) - t.dim();
   for (int64_t d = int64_t(sizes.size()) - 1; d >= 0; --d) {

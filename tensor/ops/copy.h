@@ -7,9 +7,9 @@ namespace ember::ops {
 
 // dst[...] = src[...] with src broadcast to dst's shape and its dtype converted.
 void copy_(const Tensor& dst, const Tensor& src);
-Tensor contiguous(const Tensor& t);  // t itself when already contiguous
-Tensor clone(const Tensor& t);       // always a fresh contiguous copy
-Tensor to_dtype(const Tensor& t, DType dtype);    // t itself when dtype matches
+Tensor contiguous(const Tensor& t);                // t itself when already contiguous
+Tensor clone(const Tensor& t);                     // always a fresh contiguous copy
+Tensor to_dtype(const Tensor& t, DType dtype);     // t itself when dtype matches
 Tensor to_device(const Tensor& t, Device device);  // t itself when device matches
 void fill_(const Tensor& t, double value);
 

@@ -74,8 +74,7 @@ Tensor embedding_forward(const Tensor& weight, const Tensor& ids) {
   return out;
 }
 
-void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
-                       double norm_type) {
+void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm, double norm_type) {
   check_table(weight, "embedding max_norm");
   EMBER_CHECK(max_norm > 0, "embedding: max_norm must be positive, got ", max_norm);
   check_ids(ids, weight.size(0), "embedding max_norm");
@@ -117,14 +116,13 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids, int64_t 
   const int64_t N = ids.numel();
   EMBER_CHECK(grad_rows.dim() == 2 && grad_rows.size(0) == N, "embedding backward: gradient ",
               grad_rows.sizes(), " does not have one row per id (", N, " ids)");
-  EMBER_CHECK(!row_scale.defined() || row_scale.numel() == N,
-              "embedding backward: row_scale has ", row_scale.defined() ? row_scale.numel() : 0,
-              " entries for ", N, " ids");
+  EMBER_CHECK(!row_scale.defined() || row_scale.numel() == N, "embedding backward: row_scale has ",
+              row_scale.defined() ? row_scale.numel() : 0, " entries for ", N, " ids");
   const int64_t D = grad_rows.size(1);
   std::vector<int64_t> id = ids_int64(ids).to_vector<int64_t>();
   for (int64_t n = 0; n < N; ++n)
-    EMBER_CHECK(id[n] >= 0 && id[n] < num_rows, "embedding backward: id ", id[n],
-                " at position ", n, " out of range for a table of ", num_rows, " rows");
+    EMBER_CHECK(id[n] >= 0 && id[n] < num_rows, "embedding backward: id ", id[n], " at position ",
+                n, " out of range for a table of ", num_rows, " rows");
   // 1. sort positions by id, stably; 2. find where each id's run starts.
   std::vector<int64_t> order(N);
   std::iota(order.begin(), order.end(), int64_t(0));
@@ -195,7 +193,8 @@ Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int6
   const size_t row_bytes = size_t(D) * element_size(dense.dtype());
   char* dst = static_cast<char*>(dense.raw_data());
   const char* src = static_cast<const char*>(rows.raw_data());
-  for (int64_t k = 0; k < K; ++k) std::memcpy(dst + id[k] * row_bytes, src + k * row_bytes, row_bytes);
+  for (int64_t k = 0; k < K; ++k)
+    std::memcpy(dst + id[k] * row_bytes, src + k * row_bytes, row_bytes);
   return dense;
 }
 

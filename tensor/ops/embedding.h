@@ -19,8 +19,7 @@ Tensor embedding_forward(const Tensor& weight, const Tensor& ids);
 
 // In place, under no_grad: each row of weight that ids touch whose p-norm exceeds max_norm is
 // scaled to max_norm (times max_norm / (norm + 1e-7), as PyTorch's embedding_renorm_).
-void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
-                       double norm_type);
+void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm, double norm_type);
 
 // The gradient of the table for out = weight[ids], as a row-sparse tensor of sizes [V, D]:
 // unique sorted ids [K] and their summed rows [K, D]. grad_rows is [N, D] (N = ids.numel()),
@@ -44,9 +43,9 @@ enum class BagMode { kSum, kMean, kMax };
 // ids[offsets[b] .. offsets[b + 1]). With ids [B, L] and no offsets, each row is a bag.
 //   ids [4, 1, 4, 2], offsets [0, 2]  ->  bags {4, 1}, {4, 2};  bag_of [0, 0, 1, 1]
 struct Bags {
-  Tensor ids;     // [N] int64
-  Tensor bag_of;  // [N] int64: the bag of each id
-  Tensor starts;  // [B + 1] int64: bag b is [starts[b], starts[b + 1])
+  Tensor ids;         // [N] int64
+  Tensor bag_of;      // [N] int64: the bag of each id
+  Tensor starts;      // [B + 1] int64: bag b is [starts[b], starts[b + 1])
   int64_t count = 0;  // B
 };
 Bags make_bags(const Tensor& ids, const Tensor& offsets, bool include_last_offset,
@@ -73,7 +72,6 @@ Tensor embedding_bag_psw_backward(const Tensor& grad, const Tensor& weight, cons
 
 // Mode max: grad_weight[max_indices[b, d], d] += grad[b, d], as a dense [V, D] tensor;
 // each column sums its bags in bag order (deterministic).
-Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,
-                                  int64_t num_rows);
+Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices, int64_t num_rows);
 
 }  // namespace ember::ops

@@ -54,8 +54,8 @@ Bags make_bags(const Tensor& ids, const Tensor& offsets, bool include_last_offse
   if (bad >= 0) {
     std::vector<int64_t> s = starts.to_vector<int64_t>();
     EMBER_CHECK(bad != 0, op, ": offsets[0] must be 0, got ", s[0]);
-    EMBER_FAIL(op, ": offsets[", bad, "] = ", s[bad], " is not in [offsets[", bad - 1, "] = ",
-               s[bad - 1], ", ", n, "]");
+    EMBER_FAIL(op, ": offsets[", bad, "] = ", s[bad], " is not in [offsets[", bad - 1,
+               "] = ", s[bad - 1], ", ", n, "]");
   }
   if (include_last_offset) n = starts.select(0, bags_count).item<int64_t>();  // ids past it unused
   Bags bags;
@@ -91,8 +91,8 @@ BagResult embedding_bag_forward(const Tensor& weight, const Bags& bags, BagMode 
     check_same_dtype(per_sample_weights, weight, op);
   }
 #if EMBER_WITH_CUDA
-  if (weight.is_cuda()) return cuda::embedding_bag_forward(weight, bags, mode, per_sample_weights,
-                                                           padding_idx);
+  if (weight.is_cuda())
+    return cuda::embedding_bag_forward(weight, bags, mode, per_sample_weights, padding_idx);
 #endif
   const int64_t B = bags.count, D = weight.size(1);
   BagResult result;
@@ -111,31 +111,31 @@ BagResult embedding_bag_forward(const Tensor& weight, const Bags& bags, BagMode 
     T* out = result.out.data<T>();
     int64_t* size = result.bag_size.data<int64_t>();
     int64_t* arg = mode == BagMode::kMax ? result.max_indices.data<int64_t>() : nullptr;
-    parallel_for(B, std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1)), [&](int64_t lo,
-                                                                            int64_t hi) {
-      for (int64_t b = lo; b < hi; ++b) {
-        T* row = out + b * D;
-        int64_t count = 0;
-        for (int64_t n = start[b]; n < start[b + 1]; ++n) {
-          if (id[n] == pad) continue;
-          const T* src = w + id[n] * D;
-          if (mode == BagMode::kMax) {
-            for (int64_t j = 0; j < D; ++j)
-              if (count == 0 || src[j] > row[j]) {
-                row[j] = src[j];
-                arg[b * D + j] = id[n];
-              }
-          } else {
-            const T s = scale ? scale[n] : T(1);
-            for (int64_t j = 0; j < D; ++j) row[j] += s * src[j];
-          }
-          ++count;
-        }
-        size[b] = count;
-        if (mode == BagMode::kMean && count > 0)
-          for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
-      }
-    });
+    parallel_for(B, std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1)),
+                 [&](int64_t lo, int64_t hi) {
+                   for (int64_t b = lo; b < hi; ++b) {
+                     T* row = out + b * D;
+                     int64_t count = 0;
+                     for (int64_t n = start[b]; n < start[b + 1]; ++n) {
+                       if (id[n] == pad) continue;
+                       const T* src = w + id[n] * D;
+                       if (mode == BagMode::kMax) {
+                         for (int64_t j = 0; j < D; ++j)
+                           if (count == 0 || src[j] > row[j]) {
+                             row[j] = src[j];
+                             arg[b * D + j] = id[n];
+                           }
+                       } else {
+                         const T s = scale ? scale[n] : T(1);
+                         for (int64_t j = 0; j < D; ++j) row[j] += s * src[j];
+                       }
+                       ++count;
+                     }
+                     size[b] = count;
+                     if (mode == BagMode::kMean && count > 0)
+                       for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
+                   }
+                 });
   });
   return result;
 }
@@ -177,7 +177,8 @@ Tensor embedding_bag_psw_backward(const Tensor& grad, const Tensor& weight, cons
                    for (int64_t i = lo; i < hi; ++i) {
                      T dot = 0;
                      if (id[i] != pad)
-                       for (int64_t j = 0; j < d; ++j) dot += gp[bag[i] * d + j] * wp[id[i] * d + j];
+                       for (int64_t j = 0; j < d; ++j)
+                         dot += gp[bag[i] * d + j] * wp[id[i] * d + j];
                      o[i] = dot;
                    }
                  });
@@ -185,8 +186,7 @@ Tensor embedding_bag_psw_backward(const Tensor& grad, const Tensor& weight, cons
   return out;
 }
 
-Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,
-                                  int64_t num_rows) {
+Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices, int64_t num_rows) {
 #if EMBER_WITH_CUDA
   if (grad.is_cuda()) return cuda::embedding_bag_max_backward(grad, max_indices, num_rows);
 #endif

@@ -11,12 +11,12 @@
 namespace ember::ops {
 
 void add_(const Tensor& dst, const Tensor& src, double alpha) {
-  EMBER_CHECK(dst.dtype() == src.dtype(), "add_: dtype mismatch, ", dst.dtype(), " += ",
-              src.dtype());
-  EMBER_CHECK(dst.device() == src.device(), "add_: device mismatch, ", dst.device(), " += ",
-              src.device());
-  EMBER_CHECK(broadcast_shapes(src.sizes(), dst.sizes(), "add_") == dst.sizes(), "add_: ",
-              src.sizes(), " does not broadcast to ", dst.sizes());
+  EMBER_CHECK(dst.dtype() == src.dtype(), "add_: dtype mismatch, ", dst.dtype(),
+              " += ", src.dtype());
+  EMBER_CHECK(dst.device() == src.device(), "add_: device mismatch, ", dst.device(),
+              " += ", src.device());
+  EMBER_CHECK(broadcast_shapes(src.sizes(), dst.sizes(), "add_") == dst.sizes(),
+              "add_: ", src.sizes(), " does not broadcast to ", dst.sizes());
 #if EMBER_WITH_CUDA
   if (dst.is_cuda()) {
     cuda::axpy(dst, src, alpha);

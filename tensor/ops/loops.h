@@ -82,8 +82,7 @@ void for_each_row(const Shape& sizes, const std::array<Shape, N>& strides,
 inline Shape broadcast_strides(const Tensor& t, const Shape& sizes) {
   Shape out(sizes.size(), 0);
   int64_t lead = int64_t(sizes.size()) - t.dim();
-  for (int64_t d = 0; d < t.dim(); ++d)
-    out[lead + d] = t.size(d) == 1 ? 0 : t.stride(d);
+  for (int64_t d = 0; d < t.dim(); ++d) out[lead + d] = t.size(d) == 1 ? 0 : t.stride(d);
   return out;
 }
 

@@ -51,9 +51,8 @@ void fill_uniform(const Tensor& host, double low, double high, Generator& gen) {
     using T = decltype(tag);
     const T lo = T(low), span = T(high - low);
     if constexpr (std::is_same_v<T, float>) {
-      fill_blocks(host.data<T>(), host.numel(), 4, gen, [&](auto& w, int j, T& v) {
-        v = lo + span * uniform_float(w[j]);
-      });
+      fill_blocks(host.data<T>(), host.numel(), 4, gen,
+                  [&](auto& w, int j, T& v) { v = lo + span * uniform_float(w[j]); });
     } else {
       fill_blocks(host.data<T>(), host.numel(), 2, gen, [&](auto& w, int j, T& v) {
         v = lo + span * T(uniform_double(w[2 * j], w[2 * j + 1]));
@@ -107,29 +106,34 @@ Tensor randint(int64_t low, int64_t high, const Shape& sizes, Generator* gen,
                TensorOptions options) {
   EMBER_CHECK(low < high, "randint: empty range [", low, ", ", high, ")");
   const uint64_t range = uint64_t(high - low);
-  return on_host(sizes, options.dtype(kInt64), "randint", [&](const Tensor& host) {
-    int64_t* out = host.data<int64_t>();
-    if (range <= (uint64_t(1) << 32)) {  // one word per draw: (word * range) >> 32
-      fill_blocks(out, host.numel(), 4, pick(gen), [&](auto& w, int j, int64_t& v) {
-        v = low + int64_t((uint64_t(w[j]) * range) >> 32);
-      });
-    } else {
-      fill_blocks(out, host.numel(), 2, pick(gen), [&](auto& w, int j, int64_t& v) {
-        uint64_t word = (uint64_t(w[2 * j]) << 32) | w[2 * j + 1];
-        v = low + int64_t(word % range);
-      });
-    }
-  }).to(options.dtype_);
+  return on_host(sizes, options.dtype(kInt64), "randint",
+                 [&](const Tensor& host) {
+                   int64_t* out = host.data<int64_t>();
+                   if (range <= (uint64_t(1) << 32)) {  // one word per draw: (word * range) >> 32
+                     fill_blocks(out, host.numel(), 4, pick(gen), [&](auto& w, int j, int64_t& v) {
+                       v = low + int64_t((uint64_t(w[j]) * range) >> 32);
+                     });
+                   } else {
+                     fill_blocks(out, host.numel(), 2, pick(gen), [&](auto& w, int j, int64_t& v) {
+                       uint64_t word = (uint64_t(w[2 * j]) << 32) | w[2 * j + 1];
+                       v = low + int64_t(word % range);
+                     });
+                   }
+                 })
+      .to(options.dtype_);
 }
 
 Tensor randperm(int64_t n, Generator* gen, TensorOptions options) {
   EMBER_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
   Generator& g = pick(gen);
-  return on_host({n}, options.dtype(kInt64), "randperm", [&](const Tensor& host) {
-    int64_t* p = host.data<int64_t>();
-    std::iota(p, p + n, int64_t(0));
-    for (int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[int64_t(g.next_u64() % uint64_t(i + 1))]);
-  }).to(options.dtype_);
+  return on_host({n}, options.dtype(kInt64), "randperm",
+                 [&](const Tensor& host) {
+                   int64_t* p = host.data<int64_t>();
+                   std::iota(p, p + n, int64_t(0));
+                   for (int64_t i = n - 1; i > 0; --i)
+                     std::swap(p[i], p[int64_t(g.next_u64() % uint64_t(i + 1))]);
+                 })
+      .to(options.dtype_);
 }
 
 Tensor bernoulli(const Tensor& p, Generator* gen) {
@@ -139,8 +143,8 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
     using T = decltype(tag);
     const T* prob = probs.data<T>();
     for (int64_t i = 0; i < probs.numel(); ++i)
-      EMBER_CHECK(prob[i] >= 0 && prob[i] <= 1, "bernoulli: probability ", prob[i],
-                  " at position ", i, " is outside [0, 1]");
+      EMBER_CHECK(prob[i] >= 0 && prob[i] <= 1, "bernoulli: probability ", prob[i], " at position ",
+                  i, " is outside [0, 1]");
     T* out = host.data<T>();
     fill_blocks(out, host.numel(), 4, pick(gen), [&](auto& w, int j, T& v) {
       int64_t i = &v - out;
@@ -168,8 +172,8 @@ Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement,
     double total = 0;
     int64_t positive = 0;
     for (int64_t c = 0; c < classes; ++c) {
-      EMBER_CHECK(row[c] >= 0 && std::isfinite(row[c]), "multinomial: weight ", row[c],
-                  " at row ", r, ", category ", c, " is negative or not finite");
+      EMBER_CHECK(row[c] >= 0 && std::isfinite(row[c]), "multinomial: weight ", row[c], " at row ",
+                  r, ", category ", c, " is negative or not finite");
       total += row[c];
       positive += row[c] > 0;
       cumulative[c] = total;
@@ -183,8 +187,8 @@ Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement,
       double u = g.next_double();
       int64_t pick_index;
       if (replacement) {
-        pick_index = std::upper_bound(cumulative.begin(), cumulative.end(), u * total) -
-                     cumulative.begin();
+        pick_index =
+            std::upper_bound(cumulative.begin(), cumulative.end(), u * total) - cumulative.begin();
       } else {  // draw from what is left, then take the category out
         double left = std::accumulate(remaining.begin(), remaining.end(), 0.0);
         double target = u * left, running = 0;

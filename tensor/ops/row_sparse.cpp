@@ -64,8 +64,8 @@ Tensor row_sparse(const Tensor& indices_in, const Tensor& values_in, Shape sizes
     }
   });
   Tensor out_ids = tensor(unique_ids, {nnz}, kInt64);
-  return ops::make_row_sparse(ops::to_device(out_ids, device),
-                              ops::to_device(out_values, device), sizes);
+  return ops::make_row_sparse(ops::to_device(out_ids, device), ops::to_device(out_values, device),
+                              sizes);
 }
 
 namespace ops {
