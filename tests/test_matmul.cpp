@@ -77,6 +77,28 @@ TEST(Matmul, LargeMmSameResultOnOneAndTwoThreads) {
   EXPECT_TRUE(all_close(one, naive_mm(a64, b64), 1e-4, 1e-4));
 }
 
+TEST(Matmul, PackedLayoutsGiveTheSameBits) {
+  // Packing turns every layout into the same panels, so a row-major and a transposed copy
+  // of the same matrices give identical results. Sizes leave partial MR/NR panels and depth
+  // tails that are not a multiple of the 8x8 (float) or 4x4 (double) packing tiles, and k
+  // spans two KC blocks.
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (auto [m, k, n] : {std::make_tuple(37, 515, 261), std::make_tuple(32, 1024, 256),
+                           std::make_tuple(7, 19, 40)}) {
+      Tensor a = random_tensor({m, k}, dtype, 40);
+      Tensor b = random_tensor({k, n}, dtype, 41);
+      Tensor a_t = a.t().contiguous().t();  // same values, column-major
+      Tensor b_t = b.t().contiguous().t();
+      ASSERT_FALSE(a_t.is_contiguous());
+      Tensor plain = mm(a, b);
+      EXPECT_TRUE(all_close(plain, naive_mm(a, b), tolerance(dtype, k), tolerance(dtype, k)));
+      EXPECT_TRUE(all_close(mm(a_t, b), plain, 0, 0)) << dtype << " A transposed " << m;
+      EXPECT_TRUE(all_close(mm(a, b_t), plain, 0, 0)) << dtype << " B transposed " << m;
+      EXPECT_TRUE(all_close(mm(a_t, b_t), plain, 0, 0)) << dtype << " both transposed " << m;
+    }
+  }
+}
+
 TEST(Matmul, BroadcastOperandWithZeroStride) {
   Tensor row = random_tensor({1, 40}, kFloat64, 7);
   Tensor a = row.expand({30, 40});  // every row the same, stride 0

@@ -109,6 +109,66 @@ TEST(Reduce, FloatSumIsAccurate) {
   EXPECT_NEAR(mean(x).item(), 0.1f, 1e-7);
 }
 
+// sum over `dims` of a [A, B, C] float32 tensor, in double with plain loops.
+std::vector<double> naive_sum3(const Tensor& x, std::vector<bool> reduced) {
+  const int64_t A = x.size(0), B = x.size(1), C = x.size(2);
+  std::vector<double> v = values_of(x);
+  const int64_t oa = reduced[0] ? 1 : A, ob = reduced[1] ? 1 : B, oc = reduced[2] ? 1 : C;
+  std::vector<double> out(size_t(oa * ob * oc), 0.0);
+  for (int64_t a = 0; a < A; ++a)
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t c = 0; c < C; ++c) {
+        int64_t at = ((reduced[0] ? 0 : a) * ob + (reduced[1] ? 0 : b)) * oc + (reduced[2] ? 0 : c);
+        out[at] += v[(a * B + b) * C + c];
+      }
+  return out;
+}
+
+TEST(Reduce, SumRowsColumnsAndMiddleDims) {
+  // Rows of every length from 1 to 40 (the 16-lane loop and its tail), leading dims (read as
+  // strided columns in place), a middle dim, and columns longer than one chunk of 4096.
+  for (Shape sizes : {Shape{3, 5, 1}, Shape{2, 3, 17}, Shape{4, 7, 40}, Shape{9000, 2, 3},
+                      Shape{3, 5000, 300}, Shape{1, 4100, 513}}) {
+    Tensor x = uniform(sizes, -1, 1, kFloat32, 11);
+    for (std::vector<bool> reduced : {std::vector<bool>{false, false, true},
+                                      {true, false, false},
+                                      {false, true, false},
+                                      {true, true, false},
+                                      {false, true, true},
+                                      {true, false, true}}) {
+      Shape dims;
+      for (int64_t d = 0; d < 3; ++d)
+        if (reduced[d]) dims.push_back(d);
+      std::vector<double> expected = naive_sum3(x, reduced);
+      std::vector<double> actual = values_of(sum(x, dims, true));
+      ASSERT_EQ(actual.size(), expected.size());
+      double worst = 0;  // beyond float32 rounding of the exact sum
+      for (size_t i = 0; i < actual.size(); ++i)
+        worst = std::max(worst, std::abs(actual[i] - expected[i]) - 1e-7 * std::abs(expected[i]));
+      EXPECT_LE(worst, 1e-6) << shape_str(sizes) << " over " << shape_str(dims);
+    }
+  }
+  for (int64_t n = 1; n <= 40; ++n) {
+    Tensor row = arange(n, kFloat32);
+    EXPECT_EQ(sum(row).item(), double(n * (n - 1) / 2)) << n;
+    Tensor ints = arange(n, kInt64).reshape({n, 1}).expand({n, 3}).contiguous();
+    EXPECT_EQ(sum(ints, {0}).to_vector<int64_t>(), (std::vector<int64_t>(3, n * (n - 1) / 2)));
+  }
+}
+
+TEST(Reduce, ColumnSumsSameBitsOnAnyThreadCount) {
+  Tensor x = uniform({9000, 7, 33}, -1, 1, kFloat32, 12);  // columns of 9000: three chunks
+  auto run = [&] { return std::vector<Tensor>{sum(x, {0}), sum(x, {0, 1}), mean(x, {1})}; };
+  int before = get_num_threads();
+  set_num_threads(1);
+  std::vector<Tensor> one = run();
+  set_num_threads(3);
+  std::vector<Tensor> three = run();
+  set_num_threads(before);
+  for (size_t i = 0; i < one.size(); ++i)
+    EXPECT_TRUE(all_close(one[i], three[i], 0, 0)) << "result " << i;
+}
+
 TEST(Reduce, ZeroDimTensor) {
   Tensor x = scalar_tensor(4.0, kFloat64);
   EXPECT_EQ(sum(x).item(), 4);

