@@ -1,6 +1,8 @@
 // nn::LSTM forward and forward+backward, float32, 2 threads, on the seeds' shapes:
 //   Sentiment  1 layer,  in 100, H 256, T 50, B 64, padded input
 //   BiPacked   2 layers bidirectional, in 100, H 128, B 64, packed lengths 10..50
+//   Bi2Layer   2 layers bidirectional, in 128, H 256, T 50, B 32, padded input (issue 3's
+//              shape; bench/compare_nn.sh reports it)
 // Each step is one GEMM [B, H] x [H, 4H] plus the fused cell; the input projection of all
 // steps is one GEMM per layer and direction. bench/torch_lstm.py times the same in PyTorch.
 // Medians of 3 on a quiet 16-core Intel Xeon (2 threads used), ms:
@@ -57,6 +59,20 @@ void BM_LstmBiPacked(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LstmBiPacked)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_LstmBi2Layer(benchmark::State& state) {
+  ember::set_num_threads(2);
+  const bool backward = state.range(0) != 0;
+  ember::Generator gen(0);
+  ember::nn::LSTM lstm(128, 256, 2, true, false, 0.0, true, &gen);
+  Tensor x = ember::randn({50, 32, 128}, &gen).requires_grad_(backward);
+  for (auto _ : state) {
+    ember::nn::LstmOutput out = lstm.forward(x, {});
+    if (backward) out.output.sum().backward();
+    benchmark::DoNotOptimize(out.output);
+  }
+}
+BENCHMARK(BM_LstmBi2Layer)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The parts of one Sentiment step: the recurrent GEMM and the fused cell, forward.
 void BM_LstmStepGemm(benchmark::State& state) {

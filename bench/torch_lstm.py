@@ -37,3 +37,9 @@ def packed():
 with torch.no_grad():
     print("BM_LstmBiPacked/0 %.1f ms" % median_ms(packed))
 print("BM_LstmBiPacked/1 %.1f ms" % median_ms(lambda: packed().sum().backward()))
+
+bi2 = torch.nn.LSTM(128, 256, 2, bidirectional=True)
+x2 = torch.randn(50, 32, 128, requires_grad=True)
+with torch.no_grad():
+    print("BM_LstmBi2Layer/0 %.1f ms" % median_ms(lambda: bi2(x2)))
+print("BM_LstmBi2Layer/1 %.1f ms" % median_ms(lambda: bi2(x2)[0].sum().backward()))

@@ -1,0 +1,120 @@
+// The nn path of a word-embedding model on the CPU, float32, 2 threads; bench/torch_nn.py
+// times the same in PyTorch and bench/compare_nn.sh puts them side by side (with the LSTM
+// rows of bench_lstm). Table [V=100000, D=300]:
+//   Embedding forward+backward, N = 65536 ids [N] -> [N, D], upstream gradient given;
+//     sparse: the RowSparse gradient (K ~ 48,000 unique rows); dense: a [V, D] gradient
+//   EmbeddingBag mode mean, 4096 bags of 16 ids (offsets) -> [4096, D], forward+backward
+//   SparseAdam step on the sparse Embedding gradient above (state already created)
+//   the sparse path: lookup, backward and SparseAdam step, as one training step does them
+// Each iteration starts with no gradient on the table (zero_grad's set_to_none); every
+// benchmark warms up for 1 s first (the first calls fault in fresh pages).
+#include <benchmark/benchmark.h>
+
+#include <ember/ember.h>
+#include <ember/nn/embedding.h>
+#include <ember/optim/optim.h>
+
+namespace {
+
+using ember::Tensor;
+namespace F = ember::nn::functional;
+
+constexpr int64_t kRows = 100000, kDim = 300, kIds = 65536, kBags = 4096, kBagSize = 16;
+
+struct Workload {
+  Tensor weight = ember::randn({kRows, kDim}).requires_grad_(true);
+  Tensor ids = ember::randint(0, kRows, {kIds});
+  Tensor upstream = ember::randn({kIds, kDim});  // d loss / d out of the lookup
+  Tensor offsets = ember::arange(0, kIds, kBagSize);
+  Tensor bag_upstream = ember::randn({kBags, kDim});
+};
+
+Workload& workload() {
+  static Workload w;
+  return w;
+}
+
+F::EmbeddingOptions embedding_options(bool sparse) {
+  F::EmbeddingOptions o;
+  o.sparse = sparse;
+  return o;
+}
+
+void BM_EmbeddingForwardBackward(benchmark::State& state) {
+  ember::set_num_threads(2);
+  Workload& w = workload();
+  const F::EmbeddingOptions o = embedding_options(state.range(0) != 0);
+  for (auto _ : state) {
+    w.weight.set_grad(Tensor());
+    F::embedding(w.ids, w.weight, o).backward(w.upstream);
+    benchmark::DoNotOptimize(w.weight.grad());
+  }
+  w.weight.set_grad(Tensor());
+}
+BENCHMARK(BM_EmbeddingForwardBackward)
+    ->ArgName("sparse")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->MinWarmUpTime(1.0)
+    ->UseRealTime();
+
+void BM_EmbeddingBagMeanForwardBackward(benchmark::State& state) {
+  ember::set_num_threads(2);
+  Workload& w = workload();
+  F::EmbeddingBagOptions o;
+  o.mode = F::BagMode::kMean;
+  o.sparse = state.range(0) != 0;
+  for (auto _ : state) {
+    w.weight.set_grad(Tensor());
+    F::embedding_bag(w.ids, w.weight, w.offsets, o).backward(w.bag_upstream);
+    benchmark::DoNotOptimize(w.weight.grad());
+  }
+  w.weight.set_grad(Tensor());
+}
+BENCHMARK(BM_EmbeddingBagMeanForwardBackward)
+    ->ArgName("sparse")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->MinWarmUpTime(1.0)
+    ->UseRealTime();
+
+void BM_SparseAdamStep(benchmark::State& state) {
+  ember::set_num_threads(2);
+  Workload& w = workload();
+  Tensor weight = w.weight.detach().clone().requires_grad_(true);
+  F::embedding(w.ids, weight, embedding_options(true)).backward(w.upstream);
+  Tensor grad = weight.grad();
+  ember::optim::SparseAdam adam({weight}, 1e-3);
+  adam.step();  // creates the moments of the whole table outside the timing
+  for (auto _ : state) {
+    weight.set_grad(grad);
+    adam.step();
+  }
+  state.counters["rows"] = double(grad.indices().numel());
+}
+BENCHMARK(BM_SparseAdamStep)->Unit(benchmark::kMillisecond)->MinWarmUpTime(1.0)->UseRealTime();
+
+void BM_SparseEmbeddingAdamPath(benchmark::State& state) {
+  ember::set_num_threads(2);
+  Workload& w = workload();
+  Tensor weight = w.weight.detach().clone().requires_grad_(true);
+  ember::optim::SparseAdam adam({weight}, 1e-3);
+  const F::EmbeddingOptions o = embedding_options(true);
+  F::embedding(w.ids, weight, o).backward(w.upstream);
+  adam.step();
+  for (auto _ : state) {
+    adam.zero_grad();
+    F::embedding(w.ids, weight, o).backward(w.upstream);
+    adam.step();
+  }
+}
+BENCHMARK(BM_SparseEmbeddingAdamPath)
+    ->Unit(benchmark::kMillisecond)
+    ->MinWarmUpTime(1.0)
+    ->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

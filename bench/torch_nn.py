@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""PyTorch CPU twin of bench/bench_nn.cpp: the same embedding workloads, float32, two threads.
+
+Prints JSON {name: seconds per call} (the median of repeated timings after warm-up), with
+bench_nn's benchmark names as keys. Table [V=100000, D=300], 65536 ids:
+  BM_EmbeddingForwardBackward/sparse:1 and /sparse:0, F.embedding + backward(upstream)
+  BM_EmbeddingBagMeanForwardBackward/sparse:1 and /sparse:0, 4096 bags of 16, mode mean
+  BM_SparseAdamStep, torch.optim.SparseAdam on the gradient F.embedding(sparse=True) left
+  BM_SparseEmbeddingAdamPath, zero_grad + lookup + backward + SparseAdam step
+Each call starts with no gradient on the table (weight.grad = None).
+Run with Debian's python, which has torch:  /usr/bin/python3 bench/torch_nn.py
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+THREADS = 2
+WARMUP_CALLS = 2
+REPEATS = 9
+MIN_REPEAT_SECONDS = 0.05  # each timing runs enough calls to last at least this long
+
+ROWS, DIM, IDS, BAGS, BAG_SIZE = 100000, 300, 65536, 4096, 16
+
+
+def time_op(fn):
+    for _ in range(WARMUP_CALLS):
+        fn()
+    calls = 1
+    while True:  # calibrate the calls per timing
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        if time.perf_counter() - start >= MIN_REPEAT_SECONDS:
+            break
+        calls *= 2
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        times.append((time.perf_counter() - start) / calls)
+    return statistics.median(times)
+
+
+def main():
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(0)
+    weight = torch.randn(ROWS, DIM).requires_grad_(True)
+    ids = torch.randint(0, ROWS, (IDS,))
+    upstream = torch.randn(IDS, DIM)
+    offsets = torch.arange(0, IDS, BAG_SIZE)
+    bag_upstream = torch.randn(BAGS, DIM)
+
+    def embedding(sparse):
+        def fn():
+            weight.grad = None
+            F.embedding(ids, weight, sparse=sparse).backward(upstream)
+        return fn
+
+    def embedding_bag(sparse):
+        def fn():
+            weight.grad = None
+            F.embedding_bag(ids, weight, offsets, mode="mean", sparse=sparse).backward(
+                bag_upstream)
+        return fn
+
+    adam_weight = weight.detach().clone().requires_grad_(True)
+    F.embedding(ids, adam_weight, sparse=True).backward(upstream)
+    sparse_grad = adam_weight.grad
+    adam = torch.optim.SparseAdam([adam_weight], lr=1e-3)
+    adam.step()  # creates the moments outside the timing
+
+    def adam_step():
+        adam_weight.grad = sparse_grad
+        adam.step()
+
+    path_weight = weight.detach().clone().requires_grad_(True)
+    path_adam = torch.optim.SparseAdam([path_weight], lr=1e-3)
+    F.embedding(ids, path_weight, sparse=True).backward(upstream)
+    path_adam.step()
+
+    def sparse_path():
+        path_adam.zero_grad(set_to_none=True)
+        F.embedding(ids, path_weight, sparse=True).backward(upstream)
+        path_adam.step()
+
+    ops = {
+        "BM_EmbeddingForwardBackward/sparse:1": embedding(True),
+        "BM_EmbeddingForwardBackward/sparse:0": embedding(False),
+        "BM_EmbeddingBagMeanForwardBackward/sparse:1": embedding_bag(True),
+        "BM_EmbeddingBagMeanForwardBackward/sparse:0": embedding_bag(False),
+        "BM_SparseAdamStep": adam_step,
+        "BM_SparseEmbeddingAdamPath": sparse_path,
+    }
+    only = set(sys.argv[1:])
+    results = {name: time_op(fn) for name, fn in ops.items() if not only or name in only}
+    json.dump(results, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()
