@@ -273,8 +273,7 @@ TEST(EmbeddingTraining, SkipGramLearnsRelatedWords) {
   std::printf("SkipGram: related %.3f, unrelated %.3f, margin %.3f\n", related, unrelated,
               related - unrelated);
   EXPECT_GT(related, 0.25);
-  EXPECT_GT(related - unrelated, 0.3);
-  EXPECT_LT(seconds, 20.0);
+  EXPECT_GT(related - unrelated, 0.3);  // speed is measured in bench/, not asserted here
 }
 
 }  // namespace
