@@ -11,12 +11,12 @@ Each call starts with no gradient on the table (weight.grad = None).
 Run with Debian's python, which has torch:  /usr/bin/python3 bench/torch_nn.py
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+import torch_ops  # bench/torch_ops.py: the shared timing loop
 
 THREADS = 2
 WARMUP_CALLS = 2
@@ -27,23 +27,7 @@ ROWS, DIM, IDS, BAGS, BAG_SIZE = 100000, 300, 65536, 4096, 16
 
 
 def time_op(fn):
-    for _ in range(WARMUP_CALLS):
-        fn()
-    calls = 1
-    while True:  # calibrate the calls per timing
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        if time.perf_counter() - start >= MIN_REPEAT_SECONDS:
-            break
-        calls *= 2
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        times.append((time.perf_counter() - start) / calls)
-    return statistics.median(times)
+    return torch_ops.time_op(fn, WARMUP_CALLS, REPEATS, MIN_REPEAT_SECONDS)
 
 
 def main():

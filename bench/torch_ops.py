@@ -19,19 +19,22 @@ REPEATS = 15
 MIN_REPEAT_SECONDS = 0.02  # each timing runs enough calls to last at least this long
 
 
-def time_op(fn):
-    for _ in range(WARMUP_CALLS):
+def time_op(fn, warmup_calls=WARMUP_CALLS, repeats=REPEATS,
+            min_repeat_seconds=MIN_REPEAT_SECONDS):
+    """Median seconds per call of fn, after warm-up; each timing runs enough calls to last
+    at least min_repeat_seconds. bench/torch_nn.py shares it."""
+    for _ in range(warmup_calls):
         fn()
     calls = 1
     while True:  # calibrate the calls per timing
         start = time.perf_counter()
         for _ in range(calls):
             fn()
-        if time.perf_counter() - start >= MIN_REPEAT_SECONDS:
+        if time.perf_counter() - start >= min_repeat_seconds:
             break
         calls *= 2
     times = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         for _ in range(calls):
             fn()
