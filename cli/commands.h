@@ -3,7 +3,14 @@
 
 namespace ember::cli {
 
+int analogy(int argc, char** argv);
+int convert(int argc, char** argv);
 int demo(int argc, char** argv);
+int eval_vectors(int argc, char** argv);  // `ember eval` (eval is the namespace ember::eval)
+int info(int argc, char** argv);
+int plot(int argc, char** argv);
+int similar(int argc, char** argv);
+int train(int argc, char** argv);
 int version();
 
 }  // namespace ember::cli

@@ -15,8 +15,16 @@ void print_help() {
       "usage: ember <command> [options]\n"
       "\n"
       "commands:\n"
+      "  train    train word vectors: skipgram, cbow (word2vec), glove or fasttext\n"
       "  demo     train a small skip-gram model with autograd on a text file, print the\n"
       "           loss, nearest neighbours, and write the vectors (word2vec text format)\n"
+      "  similar  the nearest words to words (or to words typed on stdin)\n"
+      "  analogy  a is to b as c is to ? (3CosAdd or 3CosMul)\n"
+      "  eval     score vectors on analogy and word-similarity test files, as gensim does\n"
+      "  convert  a vector file from one format to another (word2vec text/binary, GloVe, .vec)\n"
+      "  info     what a vector file holds, and how fast it loads\n"
+      "  plot     draw word vectors: a labelled 2-D scatter (t-SNE or PCA) or a heat-map,\n"
+      "           as SVG or PNG\n"
       "  version  print the version and whether the CUDA backend is built and usable\n"
       "\n"
       "Run `ember <command> --help` for a command's options.\n");
@@ -31,7 +39,14 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   try {
+    if (command == "train") return ember::cli::train(argc - 1, argv + 1);
     if (command == "demo") return ember::cli::demo(argc - 1, argv + 1);
+    if (command == "plot") return ember::cli::plot(argc - 1, argv + 1);
+    if (command == "similar") return ember::cli::similar(argc - 1, argv + 1);
+    if (command == "analogy") return ember::cli::analogy(argc - 1, argv + 1);
+    if (command == "eval") return ember::cli::eval_vectors(argc - 1, argv + 1);
+    if (command == "convert") return ember::cli::convert(argc - 1, argv + 1);
+    if (command == "info") return ember::cli::info(argc - 1, argv + 1);
     if (command == "version") return ember::cli::version();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ember %s: %s\n", command.c_str(), e.what());

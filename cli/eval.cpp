@@ -1,0 +1,144 @@
+// `ember eval`: word vectors scored on an analogy file (accuracy per section, semantic,
+// syntactic, total, coverage) and word-pair files (Spearman, Pearson, coverage), with the
+// numbers gensim's evaluate_word_analogies / evaluate_word_pairs give.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <ember/eval/evaluator.h>
+
+#include "commands.h"
+#include "vector_args.h"
+
+namespace ember::cli {
+
+namespace {
+
+void print_eval_help() {
+  std::printf(
+      "usage: ember eval VECTORS [--analogies FILE] [--similarity FILE]... [--restrict N]\n"
+      "                  [--case-sensitive] [--mul] [--delimiter C] [--format F] [--limit N]\n"
+      "Scores word vectors on standard test sets, as gensim 4 does:\n"
+      "  --analogies FILE   a questions-words file (\": section\" lines, then \"a b c d\"):\n"
+      "                     accuracy of d = the best of b - a + c (a, b, c left out) per\n"
+      "                     section, semantic, syntactic (sections named gram*) and total;\n"
+      "                     questions with a word outside the vocabulary are skipped and\n"
+      "                     counted. data/eval/questions-words.txt is the Google set.\n"
+      "  --similarity FILE  word pairs with human scores (\"w1<TAB>w2<TAB>score\", '#'\n"
+      "                     comments, as data/eval/wordsim353.tsv; or SimLex-999's columns):\n"
+      "                     Spearman and Pearson correlation with the cosines. Repeatable.\n"
+      "options:\n"
+      "  --restrict N       the vocabulary is the first N vectors (default 300000, gensim's)\n"
+      "  --case-sensitive   compare words as they are (default: uppercased, first variant)\n"
+      "  --mul              answer analogies by 3CosMul instead of 3CosAdd\n"
+      "  --delimiter C      word-pair field separator: tab (default), space (any run of\n"
+      "                     spaces and tabs), or one character\n"
+      "%s"
+      "\n"
+      "example:\n"
+      "  ember eval out/demo.vec --analogies data/eval/questions-words.txt \\\n"
+      "             --similarity data/eval/wordsim353.tsv\n",
+      kReadFlagsHelp);
+}
+
+void print_row(const eval::AnalogySection& s) {
+  char accuracy[16] = "-";
+  if (s.evaluated()) std::snprintf(accuracy, sizeof(accuracy), "%.1f%%", 100.0 * s.accuracy());
+  std::printf("  %-30s %8lld %10lld %10lld %9s\n", s.name.c_str(),
+              static_cast<long long>(s.correct), static_cast<long long>(s.evaluated()),
+              static_cast<long long>(s.questions()), accuracy);
+}
+
+}  // namespace
+
+int eval_vectors(int argc, char** argv) {
+  data::VectorReadOptions read;
+  std::string path, analogies;
+  std::vector<std::string> similarity_files;
+  eval::AnalogyOptions analogy_options;
+  eval::SimilarityOptions similarity_options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      print_eval_help();
+      return 0;
+    }
+    if (parse_read_flag(argc, argv, i, read)) continue;
+    if (arg == "--case-sensitive") {
+      analogy_options.case_insensitive = similarity_options.case_insensitive = false;
+    } else if (arg == "--mul") {
+      analogy_options.method = eval::AnalogyMethod::kMul;
+    } else if (arg == "--analogies" || arg == "--similarity" || arg == "--restrict" ||
+               arg == "--delimiter") {
+      EMBER_CHECK(i + 1 < argc, "option ", arg, " needs a value");
+      const std::string value = argv[++i];
+      if (arg == "--analogies") {
+        analogies = value;
+      } else if (arg == "--similarity") {
+        similarity_files.push_back(value);
+      } else if (arg == "--restrict") {
+        analogy_options.restrict_vocab = similarity_options.restrict_vocab =
+            parse_count(arg, value);
+      } else {
+        EMBER_CHECK(value == "tab" || value == "space" || value.size() == 1,
+                    "--delimiter takes tab, space or one character, got '", value, "'");
+        similarity_options.delimiter = value == "tab" ? '\t' : value == "space" ? '\0' : value[0];
+      }
+    } else if (arg.rfind("--", 0) == 0) {
+      EMBER_FAIL("unknown option ", arg, " (see ember eval --help)");
+    } else {
+      EMBER_CHECK(path.empty(), "one vector file only, got '", path, "' and '", arg, "'");
+      path = arg;
+    }
+  }
+  EMBER_CHECK(!path.empty(), "no vector file given (see ember eval --help)");
+  EMBER_CHECK(!analogies.empty() || !similarity_files.empty(),
+              "nothing to evaluate: give --analogies FILE and/or --similarity FILE (the "
+              "repository's data/eval/ holds questions-words.txt and wordsim353.tsv)");
+  eval::Evaluator evaluator(load_vectors(path, read).vectors);
+  const int64_t vocab = analogy_options.restrict_vocab
+                            ? std::min(analogy_options.restrict_vocab, evaluator.size())
+                            : evaluator.size();
+  const char* casing = analogy_options.case_insensitive ? "case-insensitive" : "case-sensitive";
+
+  if (!analogies.empty()) {
+    eval::AnalogyResult r = evaluator.evaluate_analogies(analogies, analogy_options);
+    std::printf("\nanalogies: %s (%s, vocabulary: the first %lld words, %s)\n", analogies.c_str(),
+                analogy_options.method == eval::AnalogyMethod::kMul ? "3CosMul" : "3CosAdd",
+                static_cast<long long>(vocab), casing);
+    std::printf("  %-30s %8s %10s %10s %9s\n", "section", "correct", "evaluated", "questions",
+                "accuracy");
+    for (const eval::AnalogySection& s : r.sections) print_row(s);
+    std::printf("  %s\n", std::string(71, '-').c_str());
+    print_row(r.semantic);
+    print_row(r.syntactic);
+    print_row(r.total);
+    std::printf(
+        "coverage: %lld of %lld questions evaluated (%.1f%%); %lld skipped for words "
+        "outside the vocabulary",
+        static_cast<long long>(r.total.evaluated()), static_cast<long long>(r.total.questions()),
+        100.0 - r.oov_ratio(), static_cast<long long>(r.total.oov));
+    if (r.invalid_lines)
+      std::printf(", %lld invalid lines", static_cast<long long>(r.invalid_lines));
+    std::printf("\n");
+  }
+  if (!similarity_files.empty()) {
+    std::printf("\nword similarity (vocabulary: the first %lld words, %s)\n",
+                static_cast<long long>(vocab), casing);
+    std::printf("  %-36s %8s %8s %7s %7s %9s\n", "file", "spearman", "pearson", "pairs", "oov",
+                "coverage");
+    for (const std::string& file : similarity_files) {
+      eval::SimilarityResult r = evaluator.evaluate_similarity(file, similarity_options);
+      std::printf("  %-36s %8.4f %8.4f %7lld %7lld %8.1f%%\n", file.c_str(), r.spearman, r.pearson,
+                  static_cast<long long>(r.pairs), static_cast<long long>(r.oov),
+                  100.0 - r.oov_ratio());
+      if (r.invalid_lines)
+        std::printf("  (%s: %lld invalid lines skipped)\n", file.c_str(),
+                    static_cast<long long>(r.invalid_lines));
+    }
+  }
+  return 0;
+}
+
+}  // namespace ember::cli

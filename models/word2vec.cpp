@@ -1,0 +1,472 @@
+#include <ember/models/word2vec.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include <ember/config.h>
+#include <ember/data/sampling.h>
+#include <ember/tensor/error.h>
+#include <ember/tensor/generator.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/runtime.h>
+#include <ember/cuda/word2vec.h>
+#endif
+
+namespace ember::models {
+
+// ---- RowTable ------------------------------------------------------------------------
+
+void RowTable::Free::operator()(float* p) const { std::free(p); }
+
+RowTable::RowTable(int64_t rows, int64_t dim) : rows_(rows), dim_(dim) {
+  EMBER_CHECK(rows >= 0 && dim > 0, "RowTable: bad shape [", rows, ", ", dim, "]");
+  stride_ = (dim + 15) / 16 * 16;
+  size_t bytes = size_t(std::max<int64_t>(rows, 1) * stride_) * sizeof(float);
+  data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+  EMBER_CHECK(data_, "RowTable: cannot allocate ", bytes, " bytes");
+  fill_zero();
+}
+
+void RowTable::fill_zero() { std::memset(data_.get(), 0, size_t(rows_ * stride_) * sizeof(float)); }
+
+void RowTable::init_uniform(uint64_t seed) {
+  fill_zero();
+  const float scale = 1.0f / float(dim_);
+  for (int64_t r = 0; r < rows_; ++r) {
+    float* v = row(r);
+    for (int64_t j = 0; j < dim_; j += 4) {
+      auto words = philox4x32(uint64_t(r) * uint64_t(stride_ / 4) + uint64_t(j / 4), 0, seed);
+      for (int64_t k = 0; k < 4 && j + k < dim_; ++k)
+        v[j + k] = (float(words[k] >> 8) * 0x1.0p-24f - 0.5f) * scale;
+    }
+  }
+}
+
+Tensor RowTable::to_tensor() const {
+  Tensor t = empty({rows_, dim_}, DType::kFloat32);
+  float* out = t.data<float>();
+  for (int64_t r = 0; r < rows_; ++r) std::memcpy(out + r * dim_, row(r), size_t(dim_) * 4);
+  return t;
+}
+
+void RowTable::copy_from(const Tensor& t) {
+  EMBER_CHECK(
+      t.dim() == 2 && t.size(0) == rows_ && t.size(1) == dim_ && t.dtype() == DType::kFloat32,
+      "RowTable::copy_from: expected a float32 tensor of shape [", rows_, ", ", dim_, "], got ",
+      t.dtype(), " ", t.sizes());
+  Tensor c = t.contiguous().cpu();
+  const float* in = c.data<float>();
+  for (int64_t r = 0; r < rows_; ++r) std::memcpy(row(r), in + r * dim_, size_t(dim_) * 4);
+}
+
+namespace {
+
+// ---- the inner loops -------------------------------------------------------------------
+// Rows are padded to a multiple of 16 floats and the padding stays zero, so every loop
+// runs over the whole stride S with no tail; GCC vectorises them (AVX2 in the avx2 build
+// of the worker below).
+
+#define EMBER_W2V_INLINE static inline __attribute__((always_inline))
+
+EMBER_W2V_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t S) {
+  float sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < S; ++j) sum += a[j] * b[j];
+  return sum;
+}
+
+// y += alpha * x
+EMBER_W2V_INLINE void axpy(float alpha, const float* __restrict x, float* __restrict y, int64_t S) {
+#pragma omp simd
+  for (int64_t j = 0; j < S; ++j) y[j] += alpha * x[j];
+}
+
+// log(1 + exp(x)) without overflow: the loss of a prediction with logit -x.
+EMBER_W2V_INLINE float softplus(float x) {
+  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+// One negative-sampling prediction step for the hidden vector h [S]: targets[0] is the
+// true word, the rest negatives (a negative equal to the true word is skipped, as in
+// word2vec). Updates output rows in place (=+) and accumulates h's gradient step into
+// grad_h (+=). Returns the loss when want_loss, else 0.
+EMBER_W2V_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
+                               const int32_t* targets, int64_t n_targets, float lr,
+                               float* __restrict grad_h, bool want_loss) {
+  float loss = 0;
+  for (int64_t t = 0; t < n_targets; ++t) {
+    const int32_t target = targets[t];
+    if (t > 0 && target == targets[0]) continue;
+    float* row = output + int64_t(target) * S;
+    const float logit = dot(h, row, S);
+    const float label = t == 0 ? 1.0f : 0.0f;
+    const float sigma = 1.0f / (1.0f + std::exp(-logit));
+    const float g = (label - sigma) * lr;
+    if (want_loss) loss += softplus(t == 0 ? -logit : logit);
+    axpy(g, row, grad_h, S);
+    axpy(g, h, row, S);
+  }
+  return loss;
+}
+
+// word2vec's linear congruential generator: fast, and only its high bits are used.
+struct Lcg {
+  uint64_t state;
+  uint32_t next() {
+    state = state * 25214903917ULL + 11;
+    return uint32_t(state >> 16);
+  }
+  uint64_t next64() { return (uint64_t(next()) << 32) | next(); }
+};
+
+// What one worker thread reads and writes; the tables are shared by all (Hogwild).
+struct Worker {
+  const data::EncodedCorpus* corpus;
+  const data::AliasTable* negatives;
+  const std::vector<uint32_t>* keep_threshold;  // [V]: keep a word when a random u32 <= it
+  float* input;
+  float* output;
+  int64_t S;
+  const Word2VecOptions* options;
+  int64_t begin_sentence, end_sentence;
+  uint64_t seed;
+  std::atomic<int64_t>* words_done;  // in-vocabulary words processed by all threads
+  int64_t total_words;               // epochs x corpus ids
+  std::atomic<double> recent_loss{0};
+  std::atomic<double> lr{0};
+};
+
+// One epoch of one thread over its sentences.
+EMBER_W2V_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
+  const Word2VecOptions& o = *w.options;
+  const int64_t S = w.S, window = o.window, K = o.negative;
+  const int32_t* ids = w.corpus->ids.data();
+  const int64_t* starts = w.corpus->sentence_starts.data();
+  const uint32_t* keep = w.keep_threshold->data();
+  float* __restrict input = w.input;
+  float* __restrict output = w.output;
+
+  const auto seed_words = philox4x32(uint64_t(epoch), uint64_t(thread), w.seed);
+  Lcg rng{(uint64_t(seed_words[1]) << 32) | seed_words[0]};
+  std::vector<int32_t> sentence(size_t(data::EncodedCorpus::kMaxSentence));
+  std::vector<int32_t> targets(size_t(K + 1));
+  std::vector<int32_t> context(size_t(2 * window));
+  float* grad = static_cast<float*>(std::aligned_alloc(64, size_t(2 * S) * sizeof(float)));
+  float* hidden = grad + S;
+
+  const double lr0 = o.lr, lr_floor = o.lr * o.min_lr_ratio;
+  float lr = float(lr0);
+  int64_t unreported = 0, predictions = 0;
+  double loss_sum = 0;
+  int64_t loss_count = 0;
+  auto report = [&] {
+    int64_t done = w.words_done->fetch_add(unreported, std::memory_order_relaxed) + unreported;
+    unreported = 0;
+    lr = float(std::max(lr0 * (1.0 - double(done) / double(w.total_words + 1)), lr_floor));
+    w.lr.store(lr, std::memory_order_relaxed);
+    if (loss_count) w.recent_loss.store(loss_sum / double(loss_count), std::memory_order_relaxed);
+    loss_sum = 0;
+    loss_count = 0;
+  };
+  report();
+
+  for (int64_t s = w.begin_sentence; s < w.end_sentence; ++s) {
+    // Frequent-word subsampling: the kept words close up, as in word2vec.
+    int64_t n = 0;
+    for (int64_t p = starts[s]; p < starts[s + 1]; ++p)
+      if (rng.next() <= keep[ids[p]]) sentence[size_t(n++)] = ids[p];
+    unreported += starts[s + 1] - starts[s];
+    if (unreported >= 10000) report();
+
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t reach = window - int64_t(rng.next() % uint32_t(window));  // 1..window
+      const int64_t lo = std::max<int64_t>(0, i - reach), hi = std::min(n, i + reach + 1);
+      targets[0] = sentence[size_t(i)];
+      const bool want_loss = (++predictions & 15) == 0;
+      if (o.cbow) {
+        int64_t c = 0;
+        for (int64_t j = lo; j < hi; ++j)
+          if (j != i) context[size_t(c++)] = sentence[size_t(j)];
+        if (c == 0) continue;
+        std::memset(hidden, 0, size_t(S) * sizeof(float));
+        for (int64_t k = 0; k < c; ++k)
+          axpy(1.0f, input + int64_t(context[size_t(k)]) * S, hidden, S);
+        const float inv = 1.0f / float(c);
+        for (int64_t j = 0; j < S; ++j) hidden[j] *= inv;
+        for (int64_t k = 1; k <= K; ++k)
+          targets[size_t(k)] = int32_t(w.negatives->draw(rng.next64()));
+        std::memset(grad, 0, size_t(S) * sizeof(float));
+        float loss = predict(hidden, output, S, targets.data(), K + 1, lr, grad, want_loss);
+        for (int64_t k = 0; k < c; ++k)
+          axpy(1.0f, grad, input + int64_t(context[size_t(k)]) * S, S);
+        if (want_loss) loss_sum += loss, ++loss_count;
+      } else {
+        for (int64_t j = lo; j < hi; ++j) {
+          if (j == i) continue;
+          float* row = input + int64_t(sentence[size_t(j)]) * S;
+          for (int64_t k = 1; k <= K; ++k)
+            targets[size_t(k)] = int32_t(w.negatives->draw(rng.next64()));
+          std::memset(grad, 0, size_t(S) * sizeof(float));
+          float loss = predict(row, output, S, targets.data(), K + 1, lr, grad, want_loss);
+          axpy(1.0f, grad, row, S);
+          if (want_loss) loss_sum += loss, ++loss_count;
+        }
+      }
+    }
+  }
+  report();
+  std::free(grad);
+}
+
+__attribute__((target("avx2,fma"))) void run_worker_avx2(Worker& w, int64_t epoch, int64_t thread) {
+  run_worker(w, epoch, thread);
+}
+void run_worker_generic(Worker& w, int64_t epoch, int64_t thread) { run_worker(w, epoch, thread); }
+
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+}  // namespace
+
+// ---- Word2VecTrainer ------------------------------------------------------------------
+
+Word2VecTrainer::Word2VecTrainer(const data::Vocabulary& vocab, const Word2VecOptions& options)
+    : vocab_(vocab), options_(options) {
+  const Word2VecOptions& o = options;
+  EMBER_CHECK(vocab.size() > 0, "word2vec: the vocabulary is empty");
+  EMBER_CHECK(o.dim > 0, "word2vec: dim must be positive, got ", o.dim);
+  EMBER_CHECK(o.window > 0, "word2vec: window must be positive, got ", o.window);
+  EMBER_CHECK(o.negative > 0, "word2vec: negative must be positive, got ", o.negative);
+  EMBER_CHECK(o.epochs > 0, "word2vec: epochs must be positive, got ", o.epochs);
+  EMBER_CHECK(o.lr > 0, "word2vec: lr must be positive, got ", o.lr);
+  EMBER_CHECK(o.sample >= 0, "word2vec: sample must be >= 0, got ", o.sample);
+  EMBER_CHECK(o.threads > 0, "word2vec: threads must be positive, got ", o.threads);
+  input_ = RowTable(vocab.size(), o.dim);
+  output_ = RowTable(vocab.size(), o.dim);
+  input_.init_uniform(o.seed);
+}
+
+float Word2VecTrainer::step(const std::vector<int32_t>& inputs, const std::vector<int32_t>& targets,
+                            float lr) {
+  const int64_t S = input_.stride();
+  for (int32_t id : inputs)
+    EMBER_CHECK(id >= 0 && id < input_.rows(), "word2vec step: input id ", id, " out of range for ",
+                input_.rows(), " rows");
+  for (int32_t id : targets)
+    EMBER_CHECK(id >= 0 && id < output_.rows(), "word2vec step: target id ", id,
+                " out of range for ", output_.rows(), " rows");
+  EMBER_CHECK(!inputs.empty() && !targets.empty(), "word2vec step: empty inputs or targets");
+  std::vector<float> hidden(size_t(S), 0.0f), grad(size_t(S), 0.0f);
+  for (int32_t id : inputs) axpy(1.0f, input_.row(id), hidden.data(), S);
+  for (float& v : hidden) v /= float(inputs.size());
+  float loss = predict(hidden.data(), output_.data(), S, targets.data(), int64_t(targets.size()),
+                       lr, grad.data(), true);
+  for (int32_t id : inputs) axpy(1.0f, grad.data(), input_.row(id), S);
+  return loss;
+}
+
+void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
+                            int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
+  const Word2VecOptions& o = options_;
+  const int64_t V = vocab_.size();
+  for (size_t p = 0; p < corpus.ids.size(); ++p)
+    EMBER_CHECK(corpus.ids[p] >= 0 && corpus.ids[p] < V, "word2vec: corpus id ", corpus.ids[p],
+                " at position ", p, " out of range for a vocabulary of ", V, " words");
+  if (o.device.is_cuda()) return train_cuda(corpus, progress, first_epoch, after_epoch);
+  const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.75);
+  std::vector<uint32_t> keep =
+      data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
+
+  const int64_t threads = o.threads;
+  const std::vector<int64_t> bounds = corpus.split(threads);
+  std::atomic<int64_t> words_done{first_epoch * corpus.num_ids()};
+  const int64_t total_words = o.epochs * corpus.num_ids();
+  const double raw_per_id =
+      corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
+  std::vector<Worker> workers(static_cast<size_t>(threads));
+  for (int64_t t = 0; t < threads; ++t) {
+    Worker& w = workers[size_t(t)];
+    w.corpus = &corpus;
+    w.negatives = &negatives;
+    w.keep_threshold = &keep;
+    w.input = input_.data();
+    w.output = output_.data();
+    w.S = input_.stride();
+    w.options = &options_;
+    w.begin_sentence = bounds[size_t(t)];
+    w.end_sentence = bounds[size_t(t) + 1];
+    w.seed = o.seed;
+    w.words_done = &words_done;
+    w.total_words = total_words;
+    w.lr.store(o.lr);
+  }
+  auto run = cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const int64_t start_words = words_done.load();
+  auto snapshot = [&](int64_t epoch) {
+    TrainProgress p;
+    const int64_t done = words_done.load(std::memory_order_relaxed);
+    p.fraction = total_words ? double(done) / double(total_words) : 1.0;
+    p.epoch = epoch;
+    p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double rate = p.elapsed_seconds > 0 ? double(done - start_words) / p.elapsed_seconds : 0;
+    p.words_per_sec_thread = rate * raw_per_id / double(threads);
+    p.eta_seconds = rate > 0 ? double(total_words - done) / rate : 0;
+    double loss = 0, lr = 0;
+    for (const Worker& w : workers) {
+      loss += w.recent_loss.load(std::memory_order_relaxed);
+      lr = std::max(lr, w.lr.load(std::memory_order_relaxed));
+    }
+    p.loss = loss / double(threads);
+    p.lr = lr;
+    return p;
+  };
+
+  for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
+    std::atomic<int64_t> finished{0};
+    std::vector<std::thread> pool;
+    for (int64_t t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        run(workers[size_t(t)], epoch, t);
+        finished.fetch_add(1);
+      });
+    auto last = Clock::now();
+    while (finished.load() < threads) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (progress && Clock::now() - last > std::chrono::milliseconds(100)) {
+        last = Clock::now();
+        progress(snapshot(epoch));
+      }
+    }
+    for (std::thread& t : pool) t.join();
+    if (after_epoch) after_epoch(epoch);
+  }
+  if (progress) progress(snapshot(o.epochs - 1));
+}
+
+// ---- the CUDA path ---------------------------------------------------------------------
+
+#if EMBER_WITH_CUDA
+namespace {
+
+// A host vector as a tensor on `device` (uint32/uint64 travel as int32/int64 bits).
+template <typename T, typename As>
+Tensor to_device(const std::vector<T>& values, Device device) {
+  static_assert(sizeof(T) == sizeof(As), "same width");
+  std::vector<As> bits(values.size());
+  if (!values.empty()) std::memcpy(bits.data(), values.data(), values.size() * sizeof(T));
+  return tensor(bits, {int64_t(bits.size())}).to(device);
+}
+
+Tensor table_to_device(const RowTable& table, Device device) {
+  Tensor t = empty({table.rows(), table.stride()}, DType::kFloat32);
+  std::memcpy(t.data<float>(), table.row(0), size_t(table.rows() * table.stride()) * 4);
+  return t.to(device);
+}
+
+void table_from_device(RowTable& table, const Tensor& t) {
+  Tensor host = t.cpu();
+  std::memcpy(table.row(0), host.data<float>(), size_t(table.rows() * table.stride()) * 4);
+}
+
+}  // namespace
+#endif
+
+void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
+                                 const ProgressCallback& progress, int64_t first_epoch,
+                                 const std::function<void(int64_t)>& after_epoch) {
+#if EMBER_WITH_CUDA
+  const Word2VecOptions& o = options_;
+  const Device device = o.device;
+  EMBER_CHECK(cuda::device_count() > device.index, "word2vec: no CUDA device ", device.index,
+              " (this machine has ", cuda::device_count(), ")");
+  cuda::DeviceGuard guard(device.index);
+  const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.75);
+  const std::vector<uint32_t> keep =
+      data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
+
+  Tensor ids = to_device<int32_t, int32_t>(corpus.ids, device);
+  Tensor starts = to_device<int64_t, int64_t>(corpus.sentence_starts, device);
+  Tensor keep_d = to_device<uint32_t, int32_t>(keep, device);
+  Tensor alias_d = to_device<uint64_t, int64_t>(negatives.packed(), device);
+  Tensor input = table_to_device(input_, device), output = table_to_device(output_, device);
+  Tensor kept =
+      empty({std::max<int64_t>(corpus.num_ids(), 1)}, TensorOptions(DType::kInt32).device(device));
+  Tensor kept_length = empty({std::max<int64_t>(corpus.num_sentences(), 1)},
+                             TensorOptions(DType::kInt32).device(device));
+  Tensor loss_sum = zeros({1}, TensorOptions(DType::kFloat64).device(device));
+  Tensor loss_count = zeros({1}, TensorOptions(DType::kInt64).device(device));
+
+  cuda::Word2VecLaunch l{};
+  l.ids = static_cast<const int32_t*>(ids.raw_data());
+  l.sentence_starts = static_cast<const int64_t*>(starts.raw_data());
+  l.keep = static_cast<const uint32_t*>(keep_d.raw_data());
+  l.alias = static_cast<const uint64_t*>(alias_d.raw_data());
+  l.vocab = vocab_.size();
+  l.input = static_cast<float*>(input.raw_data());
+  l.output = static_cast<float*>(output.raw_data());
+  l.stride = input_.stride();
+  l.dim = input_.dim();
+  l.kept = static_cast<int32_t*>(kept.raw_data());
+  l.kept_length = static_cast<int32_t*>(kept_length.raw_data());
+  l.window = o.window;
+  l.negative = o.negative;
+  l.cbow = o.cbow;
+  l.seed = o.seed;
+  l.lr0 = o.lr;
+  l.lr_floor = o.lr * o.min_lr_ratio;
+  l.num_ids = corpus.num_ids();
+  l.total_words = o.epochs * corpus.num_ids();
+  l.loss_sum = static_cast<double*>(loss_sum.raw_data());
+  l.loss_count = static_cast<unsigned long long*>(loss_count.raw_data());
+
+  // Each epoch runs in about 20 launches so that progress can be reported between them.
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const int64_t S = corpus.num_sentences(), launches = 20;
+  const double raw_per_id =
+      corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
+  for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
+    l.epoch = epoch;
+    for (int64_t part = 0; part < launches; ++part) {
+      l.begin_sentence = S * part / launches;
+      l.end_sentence = S * (part + 1) / launches;
+      cuda::word2vec_train(l);
+      if (!progress) continue;
+      const double loss = loss_sum.cpu().item(), count = loss_count.cpu().item();
+      loss_sum.zero_();
+      loss_count.zero_();
+      TrainProgress p;
+      const int64_t done =
+          epoch * corpus.num_ids() + corpus.sentence_starts[size_t(l.end_sentence)];
+      p.fraction = double(done) / double(std::max<int64_t>(l.total_words, 1));
+      p.epoch = epoch;
+      p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      const double rate = double(done - first_epoch * corpus.num_ids()) / p.elapsed_seconds;
+      p.words_per_sec_thread = rate * raw_per_id;
+      p.eta_seconds = double(l.total_words - done) / rate;
+      p.lr = std::max(o.lr * (1.0 - p.fraction), l.lr_floor);
+      p.loss = count > 0 ? loss / count : 0;
+      progress(p);
+    }
+    if (after_epoch || epoch + 1 == o.epochs) {
+      table_from_device(input_, input);
+      table_from_device(output_, output);
+    }
+    if (after_epoch) after_epoch(epoch);
+  }
+#else
+  (void)corpus, (void)progress, (void)first_epoch, (void)after_epoch;
+  EMBER_FAIL("word2vec: this ember was built without CUDA (EMBER_CUDA=OFF)");
+#endif
+}
+
+}  // namespace ember::models

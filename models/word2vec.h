@@ -1,0 +1,121 @@
+// Fused word2vec trainers (skip-gram and CBOW with negative sampling) on the CPU: the
+// arithmetic of the composable SkipGramModel / CBOW models (models/skipgram.h), done the
+// way word2vec.c and fastText do it — Hogwild threads updating two tables in place, one
+// SGD step per (input, target) pair, SIMD loops over raw rows, no allocation in the hot loop.
+//
+// Tables, V words by D dims, rows padded to `stride` floats (a multiple of 16, 64-byte
+// aligned, so the inner loops have no tails):
+//   input  [V, stride]  word2vec's syn0: the word vectors that get written out
+//   output [V, stride]  word2vec's syn1neg: the vectors of words as prediction targets
+// Skip-gram: for each kept center word w and each context word u within a window drawn
+// uniformly from 1..window, input[u] learns to predict w (label 1) against `negative`
+// words drawn from unigram^0.75 (label 0) — word2vec.c's and gensim's sg pairing.
+// CBOW: h = mean of the context rows input[u] predicts w against negatives; the gradient
+// for h is added to every context row (word2vec.c, gensim cbow_mean=1).
+// Learning rate decays linearly from lr to lr * 1e-4 over all epochs' words.
+//
+// Reproducibility: with threads = 1 the same seed gives bit-identical tables. With more
+// threads, updates race on shared rows (Hogwild, as in word2vec/fastText/gensim): results
+// differ run to run in the last bits, and quality does not.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ember/data/encoded_corpus.h>
+#include <ember/data/vocab.h>
+#include <ember/tensor/tensor.h>
+
+namespace ember::models {
+
+struct Word2VecOptions {
+  bool cbow = false;
+  int64_t dim = 100;
+  int64_t window = 5;
+  int64_t negative = 5;
+  int64_t epochs = 5;
+  double lr = 0.025;  // word2vec: 0.025 skip-gram, 0.05 CBOW
+  double min_lr_ratio = 1e-4;
+  double sample = 1e-3;
+  int64_t threads = 4;
+  uint64_t seed = 1;
+  // Device(kCUDA): train with the CUDA kernels of cuda/word2vec.cu (one warp per sentence,
+  // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
+  // training and come back to input()/output() after every epoch.
+  Device device;
+};
+
+// Progress of a run, handed to the callback about ten times a second and once at the end.
+struct TrainProgress {
+  double fraction = 0;              // of all epochs' words
+  int64_t epoch = 0;                // 0-based epoch in progress
+  double words_per_sec_thread = 0;  // raw corpus words per second per thread
+  double lr = 0;
+  double loss = 0;  // mean loss per (input, target) prediction, over recent pairs
+  double eta_seconds = 0;
+  double elapsed_seconds = 0;
+};
+using ProgressCallback = std::function<void(const TrainProgress&)>;
+
+// A [rows, dim] float table with rows padded to a multiple of 16 floats, 64-byte aligned.
+class RowTable {
+ public:
+  RowTable() = default;
+  RowTable(int64_t rows, int64_t dim);
+  int64_t rows() const { return rows_; }
+  int64_t dim() const { return dim_; }
+  int64_t stride() const { return stride_; }
+  float* row(int64_t r) { return data_.get() + r * stride_; }
+  const float* row(int64_t r) const { return data_.get() + r * stride_; }
+  float* data() { return data_.get(); }
+
+  // word2vec's init: uniform in [-0.5/dim, 0.5/dim), row r from Philox(seed, r) so the
+  // values do not depend on threads.
+  void init_uniform(uint64_t seed);
+  void fill_zero();
+  Tensor to_tensor() const;         // [rows, dim] float32
+  void copy_from(const Tensor& t);  // t: [rows, dim] float32
+
+ private:
+  struct Free {
+    void operator()(float* p) const;
+  };
+  int64_t rows_ = 0, dim_ = 0, stride_ = 0;
+  std::unique_ptr<float[], Free> data_;
+};
+
+class Word2VecTrainer {
+ public:
+  // Tables are initialised word2vec's way (input uniform, output zero).
+  Word2VecTrainer(const data::Vocabulary& vocab, const Word2VecOptions& options);
+
+  // Trains epochs [first_epoch, options.epochs) over the corpus; `after_epoch(e)` runs
+  // after each epoch (the CLI writes its checkpoint there).
+  void train(const data::EncodedCorpus& corpus, const ProgressCallback& progress = {},
+             int64_t first_epoch = 0, const std::function<void(int64_t)>& after_epoch = {});
+
+  RowTable& input() { return input_; }
+  const RowTable& input() const { return input_; }
+  RowTable& output() { return output_; }
+  const Word2VecOptions& options() const { return options_; }
+
+  // One SGD step on one example, exactly the update the training loop makes: `inputs`
+  // are the input rows (one for skip-gram, the context for CBOW), targets[0] the true
+  // word, targets[1..] negatives. Returns the example's loss. For the tests that pin the
+  // fused path to the composable models.
+  float step(const std::vector<int32_t>& inputs, const std::vector<int32_t>& targets, float lr);
+
+ private:
+  void train_cuda(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
+                  int64_t first_epoch, const std::function<void(int64_t)>& after_epoch);
+
+  const data::Vocabulary& vocab_;
+  Word2VecOptions options_;
+  RowTable input_, output_;
+};
+
+}  // namespace ember::models

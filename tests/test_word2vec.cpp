@@ -1,0 +1,184 @@
+// The fused word2vec trainers (models/word2vec.h): pinned to the composable models of
+// models/skipgram.h (same weights, same example => same update), reproducible on one
+// thread, and learning real word relations from the bundled public-domain text.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include <ember/data/encoded_corpus.h>
+#include <ember/data/vocab.h>
+#include <ember/models/skipgram.h>
+#include <ember/models/word2vec.h>
+#include <ember/nn/functional.h>
+#include <ember/optim/optim.h>
+
+#include "testing.h"
+
+namespace ember {
+namespace {
+
+using ember::testing::all_close;
+
+data::Vocabulary tiny_vocab(int64_t V) {
+  std::vector<std::pair<std::string, int64_t>> counts;
+  for (int64_t i = 0; i < V; ++i) counts.push_back({"w" + std::to_string(i), 100 - i});
+  return data::Vocabulary::from_counts(counts, {});
+}
+
+// Random tables in both the fused trainer and the composable model.
+void randomise(models::Word2VecTrainer& trainer, Generator& gen) {
+  const int64_t V = trainer.input().rows(), D = trainer.input().dim();
+  trainer.input().copy_from(randn({V, D}, &gen) * 0.3);
+  trainer.output().copy_from(randn({V, D}, &gen) * 0.3);
+}
+
+TEST(Word2Vec, SkipGramStepEqualsSeedModelWithSGD) {
+  const int64_t V = 12, D = 20;  // D not a multiple of 16: the row padding must stay inert
+  data::Vocabulary vocab = tiny_vocab(V);
+  models::Word2VecOptions options;
+  options.dim = D;
+  models::Word2VecTrainer fused(vocab, options);
+  Generator gen(3);
+  randomise(fused, gen);
+
+  // The seed's model holds the same numbers: center table = word2vec's input (syn0),
+  // context table = its output (syn1neg).
+  models::SkipGramModel model(V, D, /*sparse=*/true);
+  {
+    NoGradGuard no_grad;
+    model.center_embeddings->weight.copy_(fused.input().to_tensor());
+    model.context_embeddings->weight.copy_(fused.output().to_tensor());
+  }
+  const float lr = 0.1f;
+  const int32_t input = 4, positive = 7;
+  const std::vector<int32_t> negatives = {1, 9, 2, 11, 0};
+
+  std::vector<int32_t> targets = {positive};
+  targets.insert(targets.end(), negatives.begin(), negatives.end());
+  const float fused_loss = fused.step({input}, targets, lr);
+
+  optim::SGD sgd(model.parameters(), lr);
+  models::SkipGramLoss criterion;
+  auto [pos, neg] = model.forward(tensor(std::vector<int64_t>{input}, {1}),
+                                  tensor(std::vector<int64_t>{positive}, {1}),
+                                  tensor(std::vector<int64_t>(negatives.begin(), negatives.end()),
+                                         {1, int64_t(negatives.size())}));
+  Tensor loss = criterion.forward(pos, neg);
+  loss.backward();
+  sgd.step();
+
+  EXPECT_NEAR(fused_loss, loss.item(), 1e-5);
+  EXPECT_TRUE(all_close(fused.input().to_tensor(), model.center_embeddings->weight, 1e-5, 1e-6));
+  EXPECT_TRUE(all_close(fused.output().to_tensor(), model.context_embeddings->weight, 1e-5, 1e-6));
+}
+
+// word2vec's CBOW adds the gradient of the mean to every context row undivided (gensim
+// does the same with cbow_mean=1), which is an SGD step with lr * C on the input table.
+TEST(Word2Vec, CBOWStepEqualsNegativeSamplingModelWithScaledInputLr) {
+  const int64_t V = 15, D = 33;
+  data::Vocabulary vocab = tiny_vocab(V);
+  models::Word2VecOptions options;
+  options.cbow = true;
+  options.dim = D;
+  models::Word2VecTrainer fused(vocab, options);
+  Generator gen(5);
+  randomise(fused, gen);
+
+  models::CBOWNegativeSamplingModel model(V, D, /*sparse=*/true);
+  {
+    NoGradGuard no_grad;
+    model.input_embeddings->weight.copy_(fused.input().to_tensor());
+    model.output_embeddings->weight.copy_(fused.output().to_tensor());
+  }
+  const float lr = 0.05f;
+  const std::vector<int32_t> context = {3, 8, 1, 14};
+  const std::vector<int32_t> targets = {6, 2, 10, 12};
+  const float fused_loss = fused.step(context, targets, lr);
+
+  optim::SGD sgd({model.output_embeddings->weight}, lr);
+  sgd.add_param_group({model.input_embeddings->weight}, lr * double(context.size()));
+  auto [pos, neg] = model.forward(
+      tensor(std::vector<int64_t>(context.begin(), context.end()), {1, int64_t(context.size())}),
+      tensor(std::vector<int64_t>{targets[0]}, {1}),
+      tensor(std::vector<int64_t>(targets.begin() + 1, targets.end()),
+             {1, int64_t(targets.size()) - 1}));
+  Tensor loss = models::SkipGramLoss().forward(pos, neg);
+  loss.backward();
+  sgd.step();
+
+  EXPECT_NEAR(fused_loss, loss.item(), 1e-5);
+  EXPECT_TRUE(all_close(fused.input().to_tensor(), model.input_embeddings->weight, 1e-5, 1e-6));
+  EXPECT_TRUE(all_close(fused.output().to_tensor(), model.output_embeddings->weight, 1e-5, 1e-6));
+}
+
+TEST(Word2Vec, StepRejectsOutOfRangeIds) {
+  data::Vocabulary vocab = tiny_vocab(4);
+  models::Word2VecTrainer fused(vocab, {});
+  EXPECT_EMBER_ERROR(fused.step({4}, {0, 1}, 0.1f), "input id 4 out of range for 4 rows");
+  EXPECT_EMBER_ERROR(fused.step({0}, {-1}, 0.1f), "target id -1 out of range");
+}
+
+const std::string kCorpus = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";
+
+struct Trained {
+  data::Vocabulary vocab;
+  Tensor vectors;
+};
+
+Trained train(bool cbow, int64_t threads, uint64_t seed) {
+  data::VocabularyOptions vo;
+  vo.min_count = 5;
+  Trained t{data::Vocabulary::build(kCorpus, vo), Tensor()};
+  data::EncodedCorpus corpus = data::EncodedCorpus::encode(kCorpus, t.vocab);
+  models::Word2VecOptions o;
+  o.cbow = cbow;
+  o.dim = 50;
+  o.epochs = cbow ? 10 : 5;
+  o.lr = cbow ? 0.05 : 0.025;
+  o.threads = threads;
+  o.seed = seed;
+  o.sample = 1e-3;
+  models::Word2VecTrainer trainer(t.vocab, o);
+  trainer.train(corpus);
+  t.vectors = trainer.input().to_tensor();
+  return t;
+}
+
+double cosine(const Trained& t, const std::string& a, const std::string& b) {
+  const int64_t i = t.vocab.find(a), j = t.vocab.find(b);
+  EXPECT_NE(i, data::Vocabulary::kNone) << a;
+  EXPECT_NE(j, data::Vocabulary::kNone) << b;
+  return nn::functional::cosine_similarity(t.vectors.select(0, i), t.vectors.select(0, j), 0)
+      .item();
+}
+
+TEST(Word2Vec, OneThreadIsBitReproducible) {
+  Trained a = train(false, 1, 11), b = train(false, 1, 11), c = train(false, 1, 12);
+  EXPECT_EQ(a.vectors.to_vector<float>(), b.vectors.to_vector<float>());
+  EXPECT_NE(a.vectors.to_vector<float>(), c.vectors.to_vector<float>());
+}
+
+// Pairs the State of the Union addresses use together, against unrelated pairs. Measured
+// with seeds 1-5 (2 threads): skip-gram related 0.6x, unrelated 0.0x; see the printout.
+void expect_learns_relations(bool cbow) {
+  Trained t = train(cbow, 2, 1);
+  const std::vector<std::pair<std::string, std::string>> related = {
+      {"senate", "house"}, {"british", "french"}, {"treasury", "revenue"},
+      {"war", "peace"},    {"indian", "tribes"},  {"commerce", "trade"}};
+  const std::vector<std::pair<std::string, std::string>> unrelated = {
+      {"senate", "vessels"}, {"british", "debt"},   {"treasury", "tribes"},
+      {"war", "laws"},       {"indian", "revenue"}, {"commerce", "militia"}};
+  double r = 0, u = 0;
+  for (auto& [a, b] : related) r += cosine(t, a, b) / double(related.size());
+  for (auto& [a, b] : unrelated) u += cosine(t, a, b) / double(unrelated.size());
+  std::printf("%s: related %.3f unrelated %.3f\n", cbow ? "cbow" : "skipgram", r, u);
+  EXPECT_GT(r, 0.45);
+  EXPECT_GT(r - u, 0.25);
+}
+
+TEST(Word2Vec, SkipGramLearnsRelationsFromRealText) { expect_learns_relations(false); }
+TEST(Word2Vec, CBOWLearnsRelationsFromRealText) { expect_learns_relations(true); }
+
+}  // namespace
+}  // namespace ember
