@@ -10,10 +10,13 @@
 #include <string>
 #include <thread>
 
+#include <ember/data/cooccurrence.h>
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vectors.h>
 #include <ember/data/vocab.h>
 #include <ember/ember.h>
+#include <ember/models/fasttext.h>
+#include <ember/models/glove.h>
 #include <ember/models/word2vec.h>
 
 #include "commands.h"
@@ -27,7 +30,7 @@ struct TrainOptions {
   std::string input, output;
   int64_t dim = -1, window = -1, negative = 5, min_count = 5, epochs = -1, threads = 0;
   int64_t max_vocab = 0;
-  double sample = -1, lr = -1;
+  double sample = -1, lr = -1, min_lr_ratio = 0.2;
   uint64_t seed = 1;
   int64_t minn = 3, maxn = 6, bucket = 2000000;
   double x_max = 100, alpha = 0.75;
@@ -51,9 +54,10 @@ void print_train_help() {
       "  --max-vocab N   keep at most N words (0 = all)   [0]\n"
       "  --sample X      subsampling threshold            [1e-3; fasttext 1e-4]\n"
       "  --epochs N      passes over the corpus           [5; glove 25]\n"
-      "  --lr X          start learning rate, decays linearly to lr*1e-4\n"
-      "                                                   [skipgram 0.025, cbow 0.05,\n"
-      "                                                    fasttext 0.05, glove 0.05]\n"
+      "  --lr X          start learning rate              [skipgram 0.025, cbow 0.05,\n"
+      "                  (glove: AdaGrad's eta)            fasttext 0.05, glove 0.05]\n"
+      "  --min-lr-ratio R  skipgram/cbow: the lr falls linearly to lr*R\n"
+      "                  (fasttext: to 0)                 [0.2; word2vec.c 1e-4]\n"
       "  --threads N     Hogwild threads                  [all cores]\n"
       "  --seed N        random seed                      [1]\n"
       "  --device D      cpu, or cuda / cuda:N for the GPU trainer (skipgram, cbow) [cpu]\n"
@@ -131,6 +135,8 @@ TrainOptions parse(int argc, char** argv) {
       o.epochs = integer();
     else if (flag == "--lr")
       o.lr = real();
+    else if (flag == "--min-lr-ratio")
+      o.min_lr_ratio = real();
     else if (flag == "--threads")
       o.threads = integer();
     else if (flag == "--seed")
@@ -185,42 +191,106 @@ void print_progress(const models::TrainProgress& p, bool final) {
 }
 
 std::string describe(const TrainOptions& o) {
-  return detail::str("model=", o.model, " dim=", o.dim, " window=", o.window,
-                     " negative=", o.negative, " min_count=", o.min_count,
-                     " max_vocab=", o.max_vocab, " sample=", o.sample, " epochs=", o.epochs,
-                     " lr=", o.lr, " seed=", o.seed);
+  std::string d =
+      detail::str("model=", o.model, " dim=", o.dim, " window=", o.window, " negative=", o.negative,
+                  " min_count=", o.min_count, " max_vocab=", o.max_vocab, " sample=", o.sample,
+                  " epochs=", o.epochs, " lr=", o.lr, " seed=", o.seed);
+  if (o.model == "skipgram" || o.model == "cbow")
+    d += detail::str(" min_lr_ratio=", o.min_lr_ratio);
+  if (o.model == "fasttext")
+    d += detail::str(" minn=", o.minn, " maxn=", o.maxn, " bucket=", o.bucket);
+  if (o.model == "glove") d += detail::str(" x_max=", o.x_max, " alpha=", o.alpha);
+  return d;
 }
 
-int train_word2vec(const TrainOptions& o) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const std::string checkpoint = o.output + ".ckpt.safetensors", vocab_path = o.output + ".vocab";
+using Clock = std::chrono::steady_clock;
 
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// What every trainer starts from: the vocabulary (built, or the checkpoint's), the corpus
+// as ids, and on --resume the checkpoint's tensors and the epochs already done.
+struct Start {
   data::Vocabulary vocab;
-  int64_t first_epoch = 0;
+  data::EncodedCorpus corpus;
   std::map<std::string, Tensor> saved;
+  int64_t first_epoch = 0;
+  std::string checkpoint, vocab_path;
+};
+
+Start prepare(const TrainOptions& o) {
+  Start s;
+  s.checkpoint = o.output + ".ckpt.safetensors";
+  s.vocab_path = o.output + ".vocab";
   if (o.resume) {
     std::map<std::string, std::string> meta;
-    saved = nn::load_safetensors(checkpoint, &meta);
-    EMBER_CHECK(meta["options"] == describe(o), "ember train --resume: ", checkpoint,
+    s.saved = nn::load_safetensors(s.checkpoint, &meta);
+    EMBER_CHECK(meta["options"] == describe(o), "ember train --resume: ", s.checkpoint,
                 " was made with options '", meta["options"], "', not '", describe(o), "'");
-    first_epoch = std::stoll(meta["epochs_done"]);
-    vocab = data::Vocabulary::load(vocab_path);
-    std::fprintf(stderr, "Resuming %s after epoch %lld of %lld\n", checkpoint.c_str(),
-                 (long long)first_epoch, (long long)o.epochs);
+    s.first_epoch = std::stoll(meta["epochs_done"]);
+    s.vocab = data::Vocabulary::load(s.vocab_path);
+    std::fprintf(stderr, "Resuming %s after epoch %lld of %lld\n", s.checkpoint.c_str(),
+                 (long long)s.first_epoch, (long long)o.epochs);
   } else {
     data::VocabularyOptions vo;
     vo.min_count = o.min_count;
     vo.max_size = o.max_vocab;
-    vocab = data::Vocabulary::build(o.input, vo);
+    s.vocab = data::Vocabulary::build(o.input, vo);
   }
-  data::EncodedCorpus corpus = data::EncodedCorpus::encode(o.input, vocab);
-  EMBER_CHECK(corpus.num_ids() > 0, "ember train: no word of ", o.input, " occurs ", o.min_count,
+  s.corpus = data::EncodedCorpus::encode(o.input, s.vocab);
+  EMBER_CHECK(s.corpus.num_ids() > 0, "ember train: no word of ", o.input, " occurs ", o.min_count,
               " times or more (lower --min-count)");
   std::fprintf(stderr, "Read %lld words, vocabulary %lld words (min-count %lld), %lld kept\n",
-               (long long)corpus.raw_tokens, (long long)vocab.size(), (long long)o.min_count,
-               (long long)corpus.num_ids());
+               (long long)s.corpus.raw_tokens, (long long)s.vocab.size(), (long long)o.min_count,
+               (long long)s.corpus.num_ids());
+  return s;
+}
 
+// The checkpoint after epoch `epoch` (0-based): the vocabulary once, the tensors each time.
+void save_checkpoint(const TrainOptions& o, const Start& s, int64_t epoch,
+                     const std::map<std::string, Tensor>& tensors) {
+  if (epoch == 0) s.vocab.save(s.vocab_path);
+  nn::save_safetensors(s.checkpoint, tensors,
+                       {{"options", describe(o)}, {"epochs_done", std::to_string(epoch + 1)}});
+}
+
+const Tensor& saved_tensor(const Start& s, const std::string& name) {
+  auto it = s.saved.find(name);
+  EMBER_CHECK(it != s.saved.end(), "ember train --resume: ", s.checkpoint, " has no tensor '", name,
+              "'");
+  return it->second;
+}
+
+models::ProgressCallback progress_printer(const TrainOptions& o) {
+  if (o.quiet) return {};
+  return [](const models::TrainProgress& p) { print_progress(p, false); };
+}
+
+// Writes PREFIX.vec and PREFIX.bin from vectors [V, D] and prints the summary line.
+int finish(const TrainOptions& o, const Start& s, const Tensor& vectors, double train_seconds,
+           Clock::time_point start, const char* unit, double units) {
+  if (!o.quiet) std::fprintf(stderr, "\n");
+  data::WordVectors wv =
+      data::WordVectors::from_rows(s.vocab.words(), vectors.contiguous().to_vector<float>(), o.dim);
+  data::write_vectors(o.output + ".vec", wv, data::VectorFormat::kVec);
+  data::write_vectors(o.output + ".bin", wv, data::VectorFormat::kWord2VecBinary);
+  std::printf(
+      "trained %s: %lld words x %lld epochs in %.2f s = %.0f %s/s (%lld threads); "
+      "%.2f s in all\nwrote %s.vec %s.bin %s %s\n",
+      o.model.c_str(), (long long)s.corpus.raw_tokens, (long long)(o.epochs - s.first_epoch),
+      train_seconds, units / train_seconds, unit, (long long)o.threads, seconds_since(start),
+      o.output.c_str(), o.output.c_str(), s.checkpoint.c_str(), s.vocab_path.c_str());
+  return 0;
+}
+
+double corpus_words(const Start& s, const TrainOptions& o) {
+  return double(s.corpus.raw_tokens) * double(o.epochs - s.first_epoch);
+}
+
+int train_word2vec(const TrainOptions& o) {
+  const auto start = Clock::now();
+  const Start s = prepare(o);
   models::Word2VecOptions wo;
   wo.cbow = o.model == "cbow";
   wo.dim = o.dim;
@@ -228,45 +298,83 @@ int train_word2vec(const TrainOptions& o) {
   wo.negative = o.negative;
   wo.epochs = o.epochs;
   wo.lr = o.lr;
+  wo.min_lr_ratio = o.min_lr_ratio;
   wo.sample = o.sample;
   wo.threads = o.threads;
   wo.seed = o.seed;
   wo.device = parse_device(o.device);
-  models::Word2VecTrainer trainer(vocab, wo);
+  models::Word2VecTrainer trainer(s.vocab, wo);
   if (o.resume) {
-    trainer.input().copy_from(saved.at("input"));
-    trainer.output().copy_from(saved.at("output"));
+    trainer.input().copy_from(saved_tensor(s, "input"));
+    trainer.output().copy_from(saved_tensor(s, "output"));
   }
-
-  auto save_checkpoint = [&](int64_t epoch) {
-    if (epoch == 0) vocab.save(vocab_path);
-    nn::save_safetensors(
-        checkpoint,
-        {{"input", trainer.input().to_tensor()}, {"output", trainer.output().to_tensor()}},
-        {{"options", describe(o)}, {"epochs_done", std::to_string(epoch + 1)}});
-  };
   const auto train_start = Clock::now();
-  trainer.train(
-      corpus,
-      o.quiet ? models::ProgressCallback()
-              : [](const models::TrainProgress& p) { print_progress(p, false); },
-      first_epoch, save_checkpoint);
-  const double seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
-  if (!o.quiet) std::fprintf(stderr, "\n");
+  trainer.train(s.corpus, progress_printer(o), s.first_epoch, [&](int64_t epoch) {
+    save_checkpoint(
+        o, s, epoch,
+        {{"input", trainer.input().to_tensor()}, {"output", trainer.output().to_tensor()}});
+  });
+  return finish(o, s, trainer.input().to_tensor(), seconds_since(train_start), start, "words",
+                corpus_words(s, o));
+}
 
-  data::WordVectors vectors = data::WordVectors::from_rows(
-      vocab.words(), trainer.input().to_tensor().to_vector<float>(), o.dim);
-  data::write_vectors(o.output + ".vec", vectors, data::VectorFormat::kVec);
-  data::write_vectors(o.output + ".bin", vectors, data::VectorFormat::kWord2VecBinary);
-  const double words = double(corpus.raw_tokens) * double(o.epochs - first_epoch);
-  std::printf(
-      "trained %s: %lld words x %lld epochs in %.2f s = %.0f words/s (%lld threads); "
-      "%.2f s in all\nwrote %s.vec %s.bin %s %s\n",
-      o.model.c_str(), (long long)corpus.raw_tokens, (long long)(o.epochs - first_epoch), seconds,
-      words / seconds, (long long)o.threads,
-      std::chrono::duration<double>(Clock::now() - start).count(), o.output.c_str(),
-      o.output.c_str(), checkpoint.c_str(), vocab_path.c_str());
-  return 0;
+int train_fasttext(const TrainOptions& o) {
+  const auto start = Clock::now();
+  const Start s = prepare(o);
+  models::FastTextOptions fo;
+  fo.dim = o.dim;
+  fo.window = o.window;
+  fo.negative = o.negative;
+  fo.epochs = o.epochs;
+  fo.lr = o.lr;
+  fo.sample = o.sample;
+  fo.subwords.minn = int32_t(o.minn);
+  fo.subwords.maxn = int32_t(o.maxn);
+  fo.subwords.bucket = o.bucket;
+  fo.threads = o.threads;
+  fo.seed = o.seed;
+  models::FastTextTrainer trainer(s.vocab, fo);
+  if (o.resume) {
+    trainer.input().copy_from(saved_tensor(s, "input"));
+    trainer.output().copy_from(saved_tensor(s, "output"));
+  }
+  const auto train_start = Clock::now();
+  trainer.train(s.corpus, progress_printer(o), s.first_epoch, [&](int64_t epoch) {
+    save_checkpoint(
+        o, s, epoch,
+        {{"input", trainer.input().to_tensor()}, {"output", trainer.output().to_tensor()}});
+  });
+  return finish(o, s, trainer.word_vectors(), seconds_since(train_start), start, "words",
+                corpus_words(s, o));
+}
+
+int train_glove(const TrainOptions& o) {
+  const auto start = Clock::now();
+  const Start s = prepare(o);
+  auto stage = Clock::now();
+  data::CooccurrenceOptions co;
+  co.window = o.window;
+  data::CooccurrenceBuilder builder(s.vocab, co);
+  data::Cooccurrences records = builder.build(o.input);
+  records.shuffle(o.seed);
+  std::fprintf(stderr, "Co-occurrences: %lld records (%s), counted and shuffled in %.2f s\n",
+               (long long)records.size(), records.in_memory() ? "in memory" : "on disk",
+               seconds_since(stage));
+  models::GloVeOptions go;
+  go.dim = o.dim;
+  go.epochs = o.epochs;
+  go.eta = o.lr;
+  go.x_max = o.x_max;
+  go.alpha = o.alpha;
+  go.threads = o.threads;
+  go.seed = o.seed;
+  models::GloVeTrainer trainer(s.vocab.size(), go);
+  if (o.resume) trainer.load_state(s.saved);
+  const auto train_start = Clock::now();
+  trainer.train(records, progress_printer(o), s.first_epoch,
+                [&](int64_t epoch) { save_checkpoint(o, s, epoch, trainer.state()); });
+  return finish(o, s, trainer.vectors(), seconds_since(train_start), start, "records",
+                double(records.size()) * double(o.epochs - s.first_epoch));
 }
 
 }  // namespace
@@ -275,8 +383,11 @@ int train(int argc, char** argv) {
   const TrainOptions o = parse(argc, argv);
   const std::filesystem::path directory = std::filesystem::path(o.output).parent_path();
   if (!directory.empty()) std::filesystem::create_directories(directory);
-  if (o.model == "skipgram" || o.model == "cbow") return train_word2vec(o);
-  EMBER_FAIL("ember train ", o.model, ": not built yet");
+  EMBER_CHECK(o.device == "cpu" || o.model == "skipgram" || o.model == "cbow", "ember train ",
+              o.model, ": the GPU trainer covers skipgram and cbow; use --device cpu");
+  if (o.model == "fasttext") return train_fasttext(o);
+  if (o.model == "glove") return train_glove(o);
+  return train_word2vec(o);
 }
 
 }  // namespace ember::cli

@@ -171,7 +171,7 @@ __global__ void __launch_bounds__(kWarp* kWarpsPerBlock) train_kernel(Word2VecLa
     const int n = l.kept_length[s];
     const int32_t* sentence = l.kept + begin;
     const double progress = double(l.epoch * l.num_ids + begin) / double(l.total_words + 1);
-    const float lr = float(fmax(l.lr0 * (1.0 - progress), l.lr_floor));
+    const float lr = float(l.lr0 - l.lr_drop * fmin(1.0, progress));
     for (int i = 0; i < n; ++i) {
       const int64_t p = begin + i;  // the kept token's slot: unique per epoch
       const int64_t reach =

@@ -25,8 +25,8 @@ struct Word2VecLaunch {
   bool cbow;
   uint64_t seed;
   int64_t epoch;
-  // lr at corpus position p of this epoch: max(lr0 * (1 - (epoch * N + p) / total), floor)
-  double lr0, lr_floor;
+  // lr at corpus position p of this epoch: lr0 - lr_drop * min(1, (epoch * N + p) / total)
+  double lr0, lr_drop;
   int64_t num_ids, total_words;  // N and epochs * N
   double* loss_sum;              // += sampled losses (for the progress line)
   unsigned long long* loss_count;

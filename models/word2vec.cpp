@@ -9,6 +9,7 @@
 
 #include <ember/config.h>
 #include <ember/data/sampling.h>
+#include <ember/models/hogwild.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #if EMBER_WITH_CUDA
@@ -35,7 +36,7 @@ void RowTable::fill_zero() { std::memset(data_.get(), 0, size_t(rows_ * stride_)
 
 void RowTable::init_uniform(uint64_t seed) {
   fill_zero();
-  const float scale = 1.0f / float(dim_);
+  const float scale = 2.0f / float(dim_);
   for (int64_t r = 0; r < rows_; ++r) {
     float* v = row(r);
     for (int64_t j = 0; j < dim_; j += 4) {
@@ -70,33 +71,17 @@ namespace {
 // runs over the whole stride S with no tail; GCC vectorises them (AVX2 in the avx2 build
 // of the worker below).
 
-#define EMBER_W2V_INLINE static inline __attribute__((always_inline))
-
-EMBER_W2V_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t S) {
-  float sum = 0;
-#pragma omp simd reduction(+ : sum)
-  for (int64_t j = 0; j < S; ++j) sum += a[j] * b[j];
-  return sum;
-}
-
-// y += alpha * x
-EMBER_W2V_INLINE void axpy(float alpha, const float* __restrict x, float* __restrict y, int64_t S) {
-#pragma omp simd
-  for (int64_t j = 0; j < S; ++j) y[j] += alpha * x[j];
-}
-
-// log(1 + exp(x)) without overflow: the loss of a prediction with logit -x.
-EMBER_W2V_INLINE float softplus(float x) {
-  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-}
+using hogwild::axpy;
+using hogwild::dot;
+using hogwild::softplus;
 
 // One negative-sampling prediction step for the hidden vector h [S]: targets[0] is the
 // true word, the rest negatives (a negative equal to the true word is skipped, as in
 // word2vec). Updates output rows in place (=+) and accumulates h's gradient step into
 // grad_h (+=). Returns the loss when want_loss, else 0.
-EMBER_W2V_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
-                               const int32_t* targets, int64_t n_targets, float lr,
-                               float* __restrict grad_h, bool want_loss) {
+EMBER_HOGWILD_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
+                                   const int32_t* targets, int64_t n_targets, float lr,
+                                   float* __restrict grad_h, bool want_loss) {
   float loss = 0;
   for (int64_t t = 0; t < n_targets; ++t) {
     const int32_t target = targets[t];
@@ -112,16 +97,6 @@ EMBER_W2V_INLINE float predict(const float* __restrict h, float* __restrict outp
   }
   return loss;
 }
-
-// word2vec's linear congruential generator: fast, and only its high bits are used.
-struct Lcg {
-  uint64_t state;
-  uint32_t next() {
-    state = state * 25214903917ULL + 11;
-    return uint32_t(state >> 16);
-  }
-  uint64_t next64() { return (uint64_t(next()) << 32) | next(); }
-};
 
 // What one worker thread reads and writes; the tables are shared by all (Hogwild).
 struct Worker {
@@ -141,7 +116,7 @@ struct Worker {
 };
 
 // One epoch of one thread over its sentences.
-EMBER_W2V_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
+EMBER_HOGWILD_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
   const Word2VecOptions& o = *w.options;
   const int64_t S = w.S, window = o.window, K = o.negative;
   const int32_t* ids = w.corpus->ids.data();
@@ -151,14 +126,14 @@ EMBER_W2V_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
   float* __restrict output = w.output;
 
   const auto seed_words = philox4x32(uint64_t(epoch), uint64_t(thread), w.seed);
-  Lcg rng{(uint64_t(seed_words[1]) << 32) | seed_words[0]};
+  hogwild::Lcg rng{(uint64_t(seed_words[1]) << 32) | seed_words[0]};
   std::vector<int32_t> sentence(size_t(data::EncodedCorpus::kMaxSentence));
   std::vector<int32_t> targets(size_t(K + 1));
   std::vector<int32_t> context(size_t(2 * window));
   float* grad = static_cast<float*>(std::aligned_alloc(64, size_t(2 * S) * sizeof(float)));
   float* hidden = grad + S;
 
-  const double lr0 = o.lr, lr_floor = o.lr * o.min_lr_ratio;
+  const double lr0 = o.lr, lr_drop = o.lr * (1.0 - o.min_lr_ratio);
   float lr = float(lr0);
   int64_t unreported = 0, predictions = 0;
   double loss_sum = 0;
@@ -166,7 +141,7 @@ EMBER_W2V_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
   auto report = [&] {
     int64_t done = w.words_done->fetch_add(unreported, std::memory_order_relaxed) + unreported;
     unreported = 0;
-    lr = float(std::max(lr0 * (1.0 - double(done) / double(w.total_words + 1)), lr_floor));
+    lr = float(lr0 - lr_drop * std::min(1.0, double(done) / double(w.total_words + 1)));
     w.lr.store(lr, std::memory_order_relaxed);
     if (loss_count) w.recent_loss.store(loss_sum / double(loss_count), std::memory_order_relaxed);
     loss_sum = 0;
@@ -226,11 +201,6 @@ __attribute__((target("avx2,fma"))) void run_worker_avx2(Worker& w, int64_t epoc
   run_worker(w, epoch, thread);
 }
 void run_worker_generic(Worker& w, int64_t epoch, int64_t thread) { run_worker(w, epoch, thread); }
-
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-}
 
 }  // namespace
 
@@ -306,50 +276,25 @@ void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
     w.total_words = total_words;
     w.lr.store(o.lr);
   }
-  auto run = cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
+  auto run = hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
 
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const int64_t start_words = words_done.load();
+  const hogwild::ProgressMeter meter{words_done.load(), total_words, threads, raw_per_id};
   auto snapshot = [&](int64_t epoch) {
-    TrainProgress p;
-    const int64_t done = words_done.load(std::memory_order_relaxed);
-    p.fraction = total_words ? double(done) / double(total_words) : 1.0;
-    p.epoch = epoch;
-    p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    const double rate = p.elapsed_seconds > 0 ? double(done - start_words) / p.elapsed_seconds : 0;
-    p.words_per_sec_thread = rate * raw_per_id / double(threads);
-    p.eta_seconds = rate > 0 ? double(total_words - done) / rate : 0;
     double loss = 0, lr = 0;
     for (const Worker& w : workers) {
       loss += w.recent_loss.load(std::memory_order_relaxed);
       lr = std::max(lr, w.lr.load(std::memory_order_relaxed));
     }
-    p.loss = loss / double(threads);
-    p.lr = lr;
-    return p;
+    return meter.at(epoch, words_done.load(std::memory_order_relaxed),
+                    std::chrono::duration<double>(Clock::now() - start).count(),
+                    loss / double(threads), lr);
   };
-
-  for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
-    std::atomic<int64_t> finished{0};
-    std::vector<std::thread> pool;
-    for (int64_t t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        run(workers[size_t(t)], epoch, t);
-        finished.fetch_add(1);
-      });
-    auto last = Clock::now();
-    while (finished.load() < threads) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      if (progress && Clock::now() - last > std::chrono::milliseconds(100)) {
-        last = Clock::now();
-        progress(snapshot(epoch));
-      }
-    }
-    for (std::thread& t : pool) t.join();
-    if (after_epoch) after_epoch(epoch);
-  }
-  if (progress) progress(snapshot(o.epochs - 1));
+  hogwild::run_epochs(
+      threads, first_epoch, o.epochs,
+      [&](int64_t epoch, int64_t thread) { run(workers[size_t(thread)], epoch, thread); }, snapshot,
+      progress, after_epoch);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------
@@ -422,7 +367,7 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
   l.cbow = o.cbow;
   l.seed = o.seed;
   l.lr0 = o.lr;
-  l.lr_floor = o.lr * o.min_lr_ratio;
+  l.lr_drop = o.lr * (1.0 - o.min_lr_ratio);
   l.num_ids = corpus.num_ids();
   l.total_words = o.epochs * corpus.num_ids();
   l.loss_sum = static_cast<double*>(loss_sum.raw_data());
@@ -453,7 +398,7 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
       const double rate = double(done - first_epoch * corpus.num_ids()) / p.elapsed_seconds;
       p.words_per_sec_thread = rate * raw_per_id;
       p.eta_seconds = double(l.total_words - done) / rate;
-      p.lr = std::max(o.lr * (1.0 - p.fraction), l.lr_floor);
+      p.lr = o.lr - l.lr_drop * std::min(1.0, p.fraction);
       p.loss = count > 0 ? loss / count : 0;
       progress(p);
     }

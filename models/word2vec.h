@@ -12,7 +12,9 @@
 // words drawn from unigram^0.75 (label 0) — word2vec.c's and gensim's sg pairing.
 // CBOW: h = mean of the context rows input[u] predicts w against negatives; the gradient
 // for h is added to every context row (word2vec.c, gensim cbow_mean=1).
-// Learning rate decays linearly from lr to lr * 1e-4 over all epochs' words.
+// Learning rate decays linearly from lr to lr * min_lr_ratio (0.2) over all epochs' words;
+// input rows start uniform in [-1/dim, 1/dim) as in gensim 4 and fastText (word2vec.c
+// uses half that range), output rows at zero.
 //
 // Reproducibility: with threads = 1 the same seed gives bit-identical tables. With more
 // threads, updates race on shared rows (Hogwild, as in word2vec/fastText/gensim): results
@@ -39,7 +41,13 @@ struct Word2VecOptions {
   int64_t negative = 5;
   int64_t epochs = 5;
   double lr = 0.025;  // word2vec: 0.025 skip-gram, 0.05 CBOW
-  double min_lr_ratio = 1e-4;
+  // The lr falls linearly from lr to lr * min_lr_ratio over all epochs' words. word2vec C
+  // ends at 1e-4; gensim's corpus_file mode, the peer of bench/compare_train.sh, ends each
+  // worker's epoch only 1/workers of an epoch further down (its progress counts one
+  // worker's sentences against the whole corpus's): with 2 workers it ends at 0.1 and its
+  // mean lr is 0.55 lr. On en7m ending at 0.2 (mean 0.6 lr) gave +0.02 analogy and +0.03
+  // WordSim353 rho over ending at 1e-4, for skip-gram and CBOW (bench/RESULTS.md).
+  double min_lr_ratio = 0.2;
   double sample = 1e-3;
   int64_t threads = 4;
   uint64_t seed = 1;
@@ -73,7 +81,7 @@ class RowTable {
   const float* row(int64_t r) const { return data_.get() + r * stride_; }
   float* data() { return data_.get(); }
 
-  // word2vec's init: uniform in [-0.5/dim, 0.5/dim), row r from Philox(seed, r) so the
+  // Uniform in [-1/dim, 1/dim) (gensim 4, fastText), row r from Philox(seed, r) so the
   // values do not depend on threads.
   void init_uniform(uint64_t seed);
   void fill_zero();

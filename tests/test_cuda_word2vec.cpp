@@ -42,7 +42,7 @@ void reference_epoch(models::Word2VecTrainer& t, const data::EncodedCorpus& corp
       if (philox4x32(uint64_t(p), hi(0), o.seed)[0] <= keep[size_t(corpus.ids[size_t(p)])])
         kept.push_back(corpus.ids[size_t(p)]);
     const double progress = double(epoch * N + begin) / double(o.epochs * N + 1);
-    const float lr = float(std::max(o.lr * (1.0 - progress), o.lr * o.min_lr_ratio));
+    const float lr = float(o.lr - o.lr * (1.0 - o.min_lr_ratio) * std::min(1.0, progress));
     const int64_t n = int64_t(kept.size());
     for (int64_t i = 0; i < n; ++i) {
       const int64_t p = begin + i;

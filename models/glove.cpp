@@ -1,0 +1,299 @@
+// The fused GloVe trainer, glove.c's glove_thread in float with SIMD loops (see glove.h).
+#include <ember/models/glove.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include <ember/models/hogwild.h>
+#include <ember/tensor/error.h>
+#include <ember/tensor/generator.h>
+#include <ember/tensor/parallel.h>
+
+namespace ember::models {
+
+namespace {
+
+using hogwild::dot;
+
+// Where the parts of a row of a side's table lie: [vector (S) | gradsq (S) | bias, bias
+// gradsq, zeros to 16].
+struct Layout {
+  int64_t S;
+  int64_t gradsq() const { return S; }
+  int64_t bias() const { return 2 * S; }
+  int64_t bias_gradsq() const { return 2 * S + 1; }
+  int64_t stride() const { return 2 * S + 16; }
+};
+
+struct Params {
+  float eta, x_max, alpha, clip;
+};
+
+// glove.c's update for one record. w, c: the word's and the context's rows (Layout).
+// Overwrites both rows' vectors, gradsq, bias and bias gradsq; returns the cost J, 0 when
+// diff is not finite (the record is skipped, as glove.c skips it).
+EMBER_HOGWILD_INLINE float update(float* __restrict w, float* __restrict c, float count,
+                                  const Layout& L, const Params& p) {
+  const int64_t S = L.S;
+  const float diff = dot(w, c, S) + w[L.bias()] + c[L.bias()] - std::log(count);
+  const float fdiff = count > p.x_max ? diff : std::pow(count / p.x_max, p.alpha) * diff;
+  if (!std::isfinite(diff) || !std::isfinite(fdiff)) return 0;
+  float* __restrict gw = w + L.gradsq();
+  float* __restrict gc = c + L.gradsq();
+#pragma omp simd
+  for (int64_t j = 0; j < S; ++j) {
+    // learning rate times the clipped gradient, for the word's and the context's entry j
+    const float grad_w = fdiff * c[j], grad_c = fdiff * w[j];
+    const float step_w = (grad_w > p.clip ? p.clip : grad_w < -p.clip ? -p.clip : grad_w) * p.eta;
+    const float step_c = (grad_c > p.clip ? p.clip : grad_c < -p.clip ? -p.clip : grad_c) * p.eta;
+    const float sum_w = gw[j] + step_w * step_w, sum_c = gc[j] + step_c * step_c;
+    gw[j] = sum_w;
+    gc[j] = sum_c;
+    w[j] -= step_w / std::sqrt(sum_w);
+    c[j] -= step_c / std::sqrt(sum_c);
+  }
+  w[L.bias_gradsq()] += fdiff * fdiff;
+  c[L.bias_gradsq()] += fdiff * fdiff;
+  w[L.bias()] -= fdiff / std::sqrt(w[L.bias_gradsq()]);
+  c[L.bias()] -= fdiff / std::sqrt(c[L.bias_gradsq()]);
+  return 0.5f * fdiff * diff;
+}
+
+EMBER_HOGWILD_INLINE void prefetch_row(const float* row, int64_t floats) {
+  for (int64_t j = 0; j < floats; j += 16) __builtin_prefetch(row + j, 1, 1);
+}
+
+struct Worker {
+  const data::Cooccurrences* records;
+  int64_t begin, end;  // this thread's records
+  float* word;
+  float* context;
+  Layout layout;
+  Params params;
+  std::atomic<int64_t>* records_done;
+  std::atomic<double> cost{0};  // this epoch's summed cost so far
+};
+
+// Records read from a file come in blocks of this many (768 KB).
+constexpr int64_t kBlock = 1 << 16;
+
+EMBER_HOGWILD_INLINE void run_worker(Worker& w) {
+  const Layout L = w.layout;
+  const Params p = w.params;
+  const int64_t stride = L.stride(), lookahead = 4;
+  std::vector<GloVeRecord> buffer;
+  double cost = 0;
+  int64_t unreported = 0;
+  for (int64_t first = w.begin; first < w.end; first += kBlock) {
+    const GloVeRecord* records;
+    int64_t n;
+    if (w.records->in_memory()) {
+      records = w.records->records().data() + first;
+      n = w.end - first;
+    } else {
+      n = std::min(kBlock, w.end - first);
+      buffer.resize(size_t(n));
+      w.records->read(first, n, buffer.data());
+      records = buffer.data();
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (i + lookahead < n) {
+        const GloVeRecord& next = records[i + lookahead];
+        prefetch_row(w.word + int64_t(next.row) * stride, 2 * L.S + 2);
+        prefetch_row(w.context + int64_t(next.col) * stride, 2 * L.S + 2);
+      }
+      const GloVeRecord& r = records[i];
+      cost += update(w.word + int64_t(r.row) * stride, w.context + int64_t(r.col) * stride, r.value,
+                     L, p);
+      if (++unreported == 16384) {
+        w.records_done->fetch_add(unreported, std::memory_order_relaxed);
+        w.cost.store(cost, std::memory_order_relaxed);
+        unreported = 0;
+      }
+    }
+    if (w.records->in_memory()) break;
+  }
+  w.records_done->fetch_add(unreported, std::memory_order_relaxed);
+  w.cost.store(cost, std::memory_order_relaxed);
+}
+
+__attribute__((target("avx2,fma"))) void run_worker_avx2(Worker& w) { run_worker(w); }
+void run_worker_generic(Worker& w) { run_worker(w); }
+
+}  // namespace
+
+GloVeTrainer::GloVeTrainer(int64_t vocab_size, const GloVeOptions& options)
+    : V_(vocab_size), options_(options) {
+  const GloVeOptions& o = options;
+  EMBER_CHECK(vocab_size > 0, "glove: the vocabulary is empty");
+  EMBER_CHECK(o.dim > 0, "glove: dim must be positive, got ", o.dim);
+  EMBER_CHECK(o.epochs > 0, "glove: epochs must be positive, got ", o.epochs);
+  EMBER_CHECK(o.eta > 0, "glove: eta must be positive, got ", o.eta);
+  EMBER_CHECK(o.x_max > 0 && o.alpha > 0, "glove: x_max and alpha must be positive, got ", o.x_max,
+              " and ", o.alpha);
+  EMBER_CHECK(o.grad_clip > 0, "glove: grad_clip must be positive, got ", o.grad_clip);
+  EMBER_CHECK(o.threads > 0, "glove: threads must be positive, got ", o.threads);
+  S_ = (o.dim + 15) / 16 * 16;
+  const Layout L{S_};
+  word_ = RowTable(V_, L.stride());
+  context_ = RowTable(V_, L.stride());
+  // glove.c: every parameter (rand() / RAND_MAX - 0.5) / D, every gradsq 1. Here row r of
+  // side s takes its D + 1 values from Philox(seed, (s, r)), so any thread count gives the
+  // same init.
+  const int64_t D = o.dim, blocks = (D + 1 + 3) / 4;
+  for (int side = 0; side < 2; ++side) {
+    RowTable& table = side == 0 ? word_ : context_;
+    parallel_for(V_, 4096, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        float* row = table.row(r);
+        for (int64_t b = 0; b < blocks; ++b) {
+          auto words =
+              philox4x32(uint64_t(r) * uint64_t(blocks) + uint64_t(b), uint64_t(2 + side), o.seed);
+          for (int64_t k = 0; k < 4; ++k) {
+            const int64_t j = 4 * b + k;
+            const float v = (float(words[size_t(k)] >> 8) * 0x1.0p-24f - 0.5f) / float(D);
+            if (j < D) row[j] = v;
+            if (j == D) row[L.bias()] = v;
+          }
+        }
+        std::fill(row + L.gradsq(), row + L.gradsq() + S_, 1.0f);
+        row[L.bias_gradsq()] = 1.0f;
+      }
+    });
+  }
+}
+
+float GloVeTrainer::step(int32_t word, int32_t context, float count) {
+  EMBER_CHECK(word >= 0 && word < V_ && context >= 0 && context < V_, "glove step: record (", word,
+              ", ", context, ") out of range for ", V_, " words");
+  EMBER_CHECK(count > 0, "glove step: count must be positive, got ", count);
+  const GloVeOptions& o = options_;
+  const Params p{float(o.eta), float(o.x_max), float(o.alpha), float(o.grad_clip)};
+  return update(word_.row(word), context_.row(context), count, Layout{S_}, p);
+}
+
+void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallback& progress,
+                         int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
+  const GloVeOptions& o = options_;
+  const int64_t N = records.size();
+  std::vector<GloVeRecord> block;
+  for (int64_t first = 0; first < N; first += kBlock) {
+    const int64_t n = std::min(kBlock, N - first);
+    const GloVeRecord* r = records.in_memory() ? records.records().data() + first : nullptr;
+    if (!r) {
+      block.resize(size_t(n));
+      records.read(first, n, block.data());
+      r = block.data();
+    }
+    for (int64_t i = 0; i < n; ++i)
+      EMBER_CHECK(
+          r[i].row >= 0 && r[i].row < V_ && r[i].col >= 0 && r[i].col < V_ && r[i].value > 0,
+          "glove: record ", first + i, " (", r[i].row, ", ", r[i].col, ", ", r[i].value,
+          ") has an id out of range for ", V_, " words or a value <= 0");
+  }
+  const int64_t threads = std::max<int64_t>(1, std::min(o.threads, N));
+  std::atomic<int64_t> records_done{0};
+  const int64_t total = (o.epochs - first_epoch) * N;
+  std::vector<Worker> workers(static_cast<size_t>(threads));
+  for (int64_t t = 0; t < threads; ++t) {
+    Worker& w = workers[size_t(t)];
+    w.records = &records;
+    w.begin = N * t / threads;
+    w.end = N * (t + 1) / threads;
+    w.word = word_.data();
+    w.context = context_.data();
+    w.layout = Layout{S_};
+    w.params = Params{float(o.eta), float(o.x_max), float(o.alpha), float(o.grad_clip)};
+    w.records_done = &records_done;
+  }
+  auto run = hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const hogwild::ProgressMeter meter{0, total, threads, 1.0};
+  auto snapshot = [&](int64_t epoch) {
+    const int64_t done = records_done.load(std::memory_order_relaxed);
+    const int64_t in_epoch = std::min(done - (epoch - first_epoch) * N, N);
+    double cost = 0;
+    for (const Worker& w : workers) cost += w.cost.load(std::memory_order_relaxed);
+    return meter.at(epoch, done, std::chrono::duration<double>(Clock::now() - start).count(),
+                    in_epoch > 0 ? cost / double(in_epoch) : 0.0, o.eta);
+  };
+  hogwild::run_epochs(
+      threads, first_epoch, o.epochs,
+      [&](int64_t, int64_t thread) { run(workers[size_t(thread)]); }, snapshot, progress,
+      after_epoch);
+}
+
+// ---- reading and writing the tables ---------------------------------------------------
+
+namespace {
+
+// Column block [offset, offset + width) of every row of `table` as a [V, width] tensor.
+Tensor columns(const RowTable& table, int64_t offset, int64_t width) {
+  const int64_t V = table.rows();
+  Tensor out = empty({V, width}, kFloat32);
+  float* data = out.data<float>();
+  for (int64_t r = 0; r < V; ++r)
+    std::memcpy(data + r * width, table.row(r) + offset, size_t(width) * sizeof(float));
+  return out;
+}
+
+void set_columns(RowTable& table, int64_t offset, int64_t width, const Tensor& t,
+                 const char* name) {
+  const int64_t V = table.rows();
+  EMBER_CHECK(t.dtype() == DType::kFloat32 && t.numel() == V * width, "glove: ", name,
+              " must be float32 with ", V, " x ", width, " values, got ", t.dtype(), " ",
+              t.sizes());
+  Tensor c = t.contiguous().cpu();
+  const float* data = c.data<float>();
+  for (int64_t r = 0; r < V; ++r)
+    std::memcpy(table.row(r) + offset, data + r * width, size_t(width) * sizeof(float));
+}
+
+}  // namespace
+
+Tensor GloVeTrainer::word_weights() const { return columns(word_, 0, options_.dim); }
+Tensor GloVeTrainer::context_weights() const { return columns(context_, 0, options_.dim); }
+Tensor GloVeTrainer::word_biases() const { return columns(word_, Layout{S_}.bias(), 1).view({V_}); }
+Tensor GloVeTrainer::context_biases() const {
+  return columns(context_, Layout{S_}.bias(), 1).view({V_});
+}
+
+Tensor GloVeTrainer::vectors() const {
+  Tensor out = word_weights();
+  float* data = out.data<float>();
+  const int64_t D = options_.dim;
+  for (int64_t r = 0; r < V_; ++r)
+    for (int64_t j = 0; j < D; ++j) data[r * D + j] += context_.row(r)[j];
+  return out;
+}
+
+void GloVeTrainer::set_weights(const Tensor& word, const Tensor& context, const Tensor& word_bias,
+                               const Tensor& context_bias) {
+  const int64_t D = options_.dim, bias = Layout{S_}.bias();
+  set_columns(word_, 0, D, word, "word weights");
+  set_columns(context_, 0, D, context, "context weights");
+  set_columns(word_, bias, 1, word_bias, "word biases");
+  set_columns(context_, bias, 1, context_bias, "context biases");
+}
+
+std::map<std::string, Tensor> GloVeTrainer::state() const {
+  // The whole rows, padding included: [V, 2S + 16] per side.
+  return {{"word", columns(word_, 0, word_.dim())},
+          {"context", columns(context_, 0, context_.dim())}};
+}
+
+void GloVeTrainer::load_state(const std::map<std::string, Tensor>& state) {
+  for (const char* name : {"word", "context"}) {
+    auto it = state.find(name);
+    EMBER_CHECK(it != state.end(), "glove load_state: no tensor '", name, "'");
+    RowTable& table = std::string(name) == "word" ? word_ : context_;
+    set_columns(table, 0, table.dim(), it->second, name);
+  }
+}
+
+}  // namespace ember::models

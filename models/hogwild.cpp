@@ -1,0 +1,56 @@
+#include <ember/models/hogwild.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace ember::models::hogwild {
+
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+TrainProgress ProgressMeter::at(int64_t epoch, int64_t done, double elapsed, double loss,
+                                double lr) const {
+  TrainProgress p;
+  p.fraction = total ? double(done) / double(total) : 1.0;
+  p.epoch = epoch;
+  p.elapsed_seconds = elapsed;
+  const double rate = elapsed > 0 ? double(done - done_at_start) / elapsed : 0;
+  p.words_per_sec_thread = rate * words_per_unit / double(threads);
+  p.eta_seconds = rate > 0 ? double(total - done) / rate : 0;
+  p.loss = loss;
+  p.lr = lr;
+  return p;
+}
+
+void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
+                const std::function<void(int64_t, int64_t)>& work,
+                const std::function<TrainProgress(int64_t)>& snapshot,
+                const ProgressCallback& progress, const std::function<void(int64_t)>& after_epoch) {
+  using Clock = std::chrono::steady_clock;
+  for (int64_t epoch = first_epoch; epoch < epochs; ++epoch) {
+    std::atomic<int64_t> finished{0};
+    std::vector<std::thread> pool;
+    for (int64_t t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        work(epoch, t);
+        finished.fetch_add(1);
+      });
+    auto last = Clock::now();
+    while (finished.load() < threads) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (progress && Clock::now() - last > std::chrono::milliseconds(100)) {
+        last = Clock::now();
+        progress(snapshot(epoch));
+      }
+    }
+    for (std::thread& t : pool) t.join();
+    if (after_epoch) after_epoch(epoch);
+  }
+  if (progress) progress(snapshot(epochs - 1));
+}
+
+}  // namespace ember::models::hogwild

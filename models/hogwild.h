@@ -1,0 +1,71 @@
+// What the fused CPU trainers (word2vec, fastText, GloVe) share:
+// the inner loops over padded rows, word2vec's fast generator, and the Hogwild runner that
+// starts one thread per worker for each epoch and reports progress while they run.
+//
+// The inner loops take rows padded to a stride S that is a multiple of 16 floats whose
+// padding stays zero (models::RowTable), so they run over the whole stride with no tail.
+// They are always inline: each trainer compiles its worker body twice, once with
+// __attribute__((target("avx2,fma"))) and once generic, and picks one with cpu_has_avx2().
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+
+#include <ember/models/word2vec.h>
+
+namespace ember::models::hogwild {
+
+#define EMBER_HOGWILD_INLINE static inline __attribute__((always_inline))
+
+// sum_j a[j] * b[j] over the stride S
+EMBER_HOGWILD_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t S) {
+  float sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < S; ++j) sum += a[j] * b[j];
+  return sum;
+}
+
+// y += alpha * x
+EMBER_HOGWILD_INLINE void axpy(float alpha, const float* __restrict x, float* __restrict y,
+                               int64_t S) {
+#pragma omp simd
+  for (int64_t j = 0; j < S; ++j) y[j] += alpha * x[j];
+}
+
+// log(1 + exp(x)) without overflow: the loss of a prediction with logit -x.
+EMBER_HOGWILD_INLINE float softplus(float x) {
+  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+// word2vec's linear congruential generator: fast, and only its high bits are used.
+struct Lcg {
+  uint64_t state;
+  uint32_t next() {
+    state = state * 25214903917ULL + 11;
+    return uint32_t(state >> 16);
+  }
+  uint64_t next64() { return (uint64_t(next()) << 32) | next(); }
+};
+
+// True when the CPU runs AVX2 and FMA (checked once).
+bool cpu_has_avx2();
+
+// Turns counters into a TrainProgress: `done` units (corpus ids, records) of `total` are
+// done, `done_at_start` of them before this run started `elapsed` seconds ago; each unit is
+// `words_per_unit` raw corpus words; `loss` and `lr` are the workers' latest.
+struct ProgressMeter {
+  int64_t done_at_start = 0, total = 0, threads = 1;
+  double words_per_unit = 1;
+  TrainProgress at(int64_t epoch, int64_t done, double elapsed, double loss, double lr) const;
+};
+
+// Runs work(epoch, thread) on `threads` threads for each epoch in [first_epoch, epochs),
+// calling progress(snapshot(epoch)) about ten times a second while they run and once at the
+// end, and after_epoch(epoch) after each epoch (the CLI writes its checkpoint there).
+void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
+                const std::function<void(int64_t epoch, int64_t thread)>& work,
+                const std::function<TrainProgress(int64_t epoch)>& snapshot,
+                const ProgressCallback& progress, const std::function<void(int64_t)>& after_epoch);
+
+}  // namespace ember::models::hogwild
