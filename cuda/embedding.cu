@@ -217,6 +217,11 @@ __global__ void scatter_rows_kernel(T* dense, const T* rows, const int64_t* ids,
 std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& ids,
                                         int64_t num_rows, std::optional<int64_t> padding_idx,
                                         bool scale_grad_by_freq, const Tensor& row_scale) {
+  if (grad_rows.dtype() == kFloat16) {  // a half table: the sums in float, the rows stored half
+    auto [unique, rows] = backward_rows(ops::to_dtype(grad_rows, kFloat32), ids, num_rows,
+                                        padding_idx, scale_grad_by_freq, row_scale);
+    return {unique, ops::to_dtype(rows, kFloat16)};
+  }
   const int64_t n = ids.numel(), d = grad_rows.size(1);
   EMBER_CHECK(grad_rows.dim() == 2 && grad_rows.size(0) == n, "embedding backward: gradient ",
               grad_rows.sizes(), " does not have one row per id (", n, " ids)");
@@ -471,6 +476,10 @@ Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int6
                                 std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
                                 const Tensor& row_scale) {
   DeviceGuard guard(grad_rows.device().index);
+  if (grad_rows.dtype() == kFloat16)  // a half table: built in float, stored half
+    return ops::to_dtype(embedding_backward_dense(ops::to_dtype(grad_rows, kFloat32), ids, num_rows,
+                                                  padding_idx, scale_grad_by_freq, row_scale),
+                         kFloat16);
   const auto unique_rows =
       backward_rows(grad_rows, ids, num_rows, padding_idx, scale_grad_by_freq, row_scale);
   const Tensor& unique = unique_rows.first;

@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
+#include <ember/cuda/blas.cuh>
 #include <ember/cuda/check.cuh>
 #include <ember/tensor/error.h>
 
@@ -11,6 +14,26 @@ void check_status(int status, const char* call, const char* file, int line) {
   cudaError_t error = static_cast<cudaError_t>(status);
   EMBER_FAIL("CUDA error at ", file, ":", line, " in ", call, ": ", cudaGetErrorName(error), " (",
              cudaGetErrorString(error), ")");
+}
+
+void check_cublas(int status, const char* call, const char* file, int line) {
+  if (status == CUBLAS_STATUS_SUCCESS) return;
+  cublasStatus_t error = static_cast<cublasStatus_t>(status);
+  EMBER_FAIL("cuBLAS error at ", file, ":", line, " in ", call, ": ", cublasGetStatusName(error),
+             " (", cublasGetStatusString(error), ")");
+}
+
+cublasHandle_t blas_handle() {
+  static std::mutex mutex;
+  static std::vector<cublasHandle_t> handles(size_t(std::max(device_count(), 1)), nullptr);
+  const int device = current_device();
+  std::lock_guard<std::mutex> lock(mutex);
+  cublasHandle_t& handle = handles.at(size_t(device));
+  if (!handle) {
+    EMBER_CUBLAS_CHECK(cublasCreate(&handle));
+    EMBER_CUBLAS_CHECK(cublasSetStream(handle, current_stream()));
+  }
+  return handle;
 }
 
 int device_count() {

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include <ember/config.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/optim.h>
+#endif
 
 namespace ember::optim {
 
@@ -87,6 +91,16 @@ void Adagrad::step() {
       Tensor sum = buffer(s, "sum", p, o.initial_accumulator_value);
       ++s.step;
       const double lr_t = o.lr / (1 + double(s.step - 1) * o.lr_decay);
+#if EMBER_WITH_CUDA
+      if (p.is_cuda()) {
+        const cuda::AdagradOptions options{lr_t, o.weight_decay, o.eps, o.maximize};
+        if (sparse)
+          cuda::adagrad_rows(p, sum, rows.ids, rows.rows, options);
+        else
+          cuda::adagrad_dense(p, grad, sum, options);
+        continue;
+      }
+#endif
       dispatch_floating(p.dtype(), "Adagrad", [&](auto tag) {
         using T = decltype(tag);
         if (sparse)

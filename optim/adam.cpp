@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include <ember/config.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/optim.h>
+#endif
 
 namespace ember::optim {
 
@@ -69,6 +73,10 @@ void Adam::step() {
   for (size_t g = 0; g < groups_.size(); ++g) {
     const ParamGroup& o = groups_[g];
     check_options(name_, o);
+#if EMBER_WITH_CUDA
+    // The group's GPU parameters, updated in one fused launch per dtype after the loop.
+    std::vector<cuda::AdamTensors> fused[2];  // float32, float64
+#endif
     for (size_t i = 0; i < o.params.size(); ++i) {
       const Tensor& p = o.params[i];
       if (!p.grad().defined()) continue;
@@ -81,6 +89,17 @@ void Adam::step() {
       Tensor m = buffer(s, "exp_avg", p), v = buffer(s, "exp_avg_sq", p);
       Tensor v_max = o.amsgrad ? buffer(s, "max_exp_avg_sq", p) : Tensor();
       ++s.step;
+#if EMBER_WITH_CUDA
+      if (p.is_cuda()) {
+        dispatch_floating(p.dtype(), name_.c_str(), [](auto) {});  // float16 raises here
+        std::vector<cuda::AdamTensors>& list = fused[p.dtype() == kFloat64];
+        EMBER_CHECK(list.empty() || list.front().param.device() == p.device(), name_,
+                    ": the GPU parameters of a group must share one GPU, got ", p.device(), " and ",
+                    list.front().param.device());
+        list.push_back({p, grad, m, v, v_max, s.step});
+        continue;
+      }
+#endif
       dispatch_floating(p.dtype(), name_.c_str(), [&](auto tag) {
         using T = decltype(tag);
         adam_dense(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(),
@@ -88,6 +107,11 @@ void Adam::step() {
                    decoupled_weight_decay_);
       });
     }
+#if EMBER_WITH_CUDA
+    const cuda::AdamOptions options{o.lr,           o.beta1,   o.beta2,    o.eps,
+                                    o.weight_decay, o.amsgrad, o.maximize, decoupled_weight_decay_};
+    for (const auto& list : fused) cuda::adam_step(list, options);
+#endif
   }
 }
 

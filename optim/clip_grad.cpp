@@ -5,6 +5,7 @@
 
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/inplace.h>
+#include <ember/tensor/ops/reduce.h>
 
 namespace ember::optim {
 
@@ -13,6 +14,10 @@ namespace {
 // The p-norm of one gradient's elements (its rows, for RowSparse), summed in double.
 double grad_norm(const Tensor& grad, double norm_type) {
   Tensor values = ops::contiguous(grad.is_row_sparse() ? grad.values() : grad);
+  if (values.is_cuda()) {  // the reduction on the GPU, in double as here
+    dispatch_floating(values.dtype(), "clip_grad_norm_", [](auto) {});
+    return ops::norm(ops::to_dtype(values, kFloat64), norm_type).item<double>();
+  }
   return dispatch_floating(values.dtype(), "clip_grad_norm_", [&](auto tag) {
     using T = decltype(tag);
     const T* g = values.data<T>();
@@ -37,8 +42,6 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   for (const Tensor& p : params) {
     Tensor grad = p.grad();
     if (!grad.defined()) continue;
-    EMBER_CHECK(!grad.is_cuda(), "clip_grad_norm_: gradient of sizes ", grad.sizes(), " is on ",
-                grad.device(), "; no CUDA kernel yet");
     grads.push_back(grad);
   }
   // The norm of the per-gradient norms, as PyTorch takes it.

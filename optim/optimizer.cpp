@@ -86,18 +86,19 @@ ParamState& Optimizer::state(size_t group, size_t index) {
 }
 
 void Optimizer::check_param(const Tensor& param) const {
-  EMBER_CHECK(!param.is_cuda(), name_, ": parameter of sizes ", param.sizes(), " is on ",
-              param.device(), "; the optimizer has no CUDA kernel yet (move it to the CPU)");
-  EMBER_CHECK(param.dtype() == kFloat32 || param.dtype() == kFloat64, name_,
-              ": parameters must be float32 or float64, got ", param.dtype());
+  // float16 tables (storage only) are updated on the GPU, row by row, in float arithmetic.
+  EMBER_CHECK(param.dtype() == kFloat32 || param.dtype() == kFloat64 ||
+                  (param.dtype() == kFloat16 && param.is_cuda()),
+              name_, ": parameters must be float32 or float64 (float16 only on a GPU), got ",
+              param.dtype());
   EMBER_CHECK(param.is_contiguous(), name_, ": parameter of sizes ", param.sizes(),
               " is not contiguous");
   Tensor grad = param.grad();
   EMBER_CHECK(grad.sizes() == param.sizes() && grad.dtype() == param.dtype(), name_, ": gradient ",
               grad.sizes(), " ", grad.dtype(), " does not match its parameter ", param.sizes(), " ",
               param.dtype());
-  EMBER_CHECK(!grad.is_cuda(), name_, ": gradient is on ", grad.device(),
-              "; the optimizer has no CUDA kernel yet");
+  EMBER_CHECK(grad.device() == param.device(), name_, ": gradient is on ", grad.device(),
+              " but its parameter on ", param.device());
 }
 
 Tensor Optimizer::dense_grad(const Tensor& param) const {
@@ -119,11 +120,15 @@ Optimizer::SparseRows Optimizer::sparse_grad(const Tensor& param) const {
   return sparse;
 }
 
+DType Optimizer::state_dtype(const Tensor& param) {
+  return param.dtype() == kFloat16 ? kFloat32 : param.dtype();
+}
+
 Tensor& Optimizer::buffer(ParamState& s, const std::string& name, const Tensor& param,
                           double fill) {
   Tensor& b = s.buffers[name];
   if (!b.defined())
-    b = full(param.sizes(), fill, TensorOptions(param.dtype()).device(param.device()));
+    b = full(param.sizes(), fill, TensorOptions(state_dtype(param)).device(param.device()));
   return b;
 }
 
@@ -186,7 +191,7 @@ void Optimizer::load_state_dict(const StateDict& state) {
     const Tensor& param = groups[g].params[i];
     EMBER_CHECK(value.sizes() == param.sizes(), op, ".load_state_dict: \"", key, "\" has sizes ",
                 value.sizes(), ", its parameter ", param.sizes());
-    Tensor copy = empty_like(param);
+    Tensor copy = empty(param.sizes(), TensorOptions(state_dtype(param)).device(param.device()));
     ops::copy_(copy, value);
     s.buffers[name] = copy;
   }

@@ -88,8 +88,10 @@ class Optimizer {
     int64_t K = 0, D = 0;
   };
   SparseRows sparse_grad(const Tensor& param) const;
-  // A buffer of state `s`, created as zeros (or `fill`) like `param` on first use.
+  // A buffer of state `s`, created as zeros (or `fill`) like `param` on first use; a float16
+  // table (storage only) keeps float32 state, as a squared gradient would underflow in half.
   Tensor& buffer(ParamState& s, const std::string& name, const Tensor& param, double fill = 0.0);
+  static DType state_dtype(const Tensor& param);
 
   std::string name_;
   ParamGroup defaults_;

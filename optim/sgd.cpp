@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include <ember/config.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/optim.h>
+#endif
 
 namespace ember::optim {
 
@@ -48,6 +52,12 @@ void sgd_sparse(T* p, const int64_t* ids, const T* rows, int64_t K, int64_t D,
   });
 }
 
+#if EMBER_WITH_CUDA
+cuda::SgdOptions cuda_options(const ParamGroup& o) {
+  return {o.lr, o.weight_decay, o.momentum, o.dampening, o.nesterov, o.maximize};
+}
+#endif
+
 void check_options(const ParamGroup& o) {
   EMBER_CHECK(o.lr >= 0, "SGD: invalid lr ", o.lr);
   EMBER_CHECK(o.momentum >= 0, "SGD: invalid momentum ", o.momentum);
@@ -79,6 +89,13 @@ void SGD::step() {
                     o.momentum, ") and weight_decay (", o.weight_decay,
                     ") to 0, or use a dense gradient");
         SparseRows grad = sparse_grad(p);
+#if EMBER_WITH_CUDA
+        if (p.is_cuda()) {
+          cuda::sgd_rows(p, grad.ids, grad.rows, cuda_options(o));
+          ++s.step;
+          continue;
+        }
+#endif
         dispatch_floating(p.dtype(), "SGD", [&](auto tag) {
           using T = decltype(tag);
           sgd_sparse(p.data<T>(), grad.ids.data<int64_t>(), grad.rows.data<T>(), grad.K, grad.D, o);
@@ -87,6 +104,13 @@ void SGD::step() {
         Tensor grad = dense_grad(p);
         bool first = !s.buffers.count("momentum_buffer");
         Tensor buf = o.momentum != 0 ? buffer(s, "momentum_buffer", p) : Tensor();
+#if EMBER_WITH_CUDA
+        if (p.is_cuda()) {
+          cuda::sgd_dense(p, grad, buf, first, cuda_options(o));
+          ++s.step;
+          continue;
+        }
+#endif
         dispatch_floating(p.dtype(), "SGD", [&](auto tag) {
           using T = decltype(tag);
           sgd_dense(p.data<T>(), grad.data<T>(), buf.defined() ? buf.data<T>() : nullptr, first,

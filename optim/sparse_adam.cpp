@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include <ember/config.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/optim.h>
+#endif
 
 namespace ember::optim {
 
@@ -66,6 +70,14 @@ void SparseAdam::step() {
       ParamState& s = state(g, i);
       Tensor m = buffer(s, "exp_avg", p), v = buffer(s, "exp_avg_sq", p);
       ++s.step;
+#if EMBER_WITH_CUDA
+      if (p.is_cuda()) {
+        const cuda::AdamOptions options{o.lr, o.beta1, o.beta2,    o.eps,
+                                        0.0,  false,   o.maximize, false};
+        cuda::sparse_adam_rows(p, m, v, grad.ids, grad.rows, s.step, options);
+        continue;
+      }
+#endif
       dispatch_floating(p.dtype(), "SparseAdam", [&](auto tag) {
         using T = decltype(tag);
         sparse_adam_rows(p.data<T>(), m.data<T>(), v.data<T>(), grad.ids.data<int64_t>(),

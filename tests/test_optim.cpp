@@ -298,13 +298,15 @@ TEST(OptimErrors, BadParametersAndOptions) {
   EXPECT_EMBER_ERROR(on_view.step(), "not contiguous");
 }
 
-TEST(OptimErrors, CudaParameterSaysNoKernelYet) {
+// GPU parameters are updated on the GPU (tests/test_cuda_optim.cpp); a gradient left on
+// another device is an error, not a silent copy.
+TEST(OptimErrors, GradientOnAnotherDeviceIsAnError) {
   EMBER_REQUIRE_CUDA();
   Tensor p = zeros({4}, TensorOptions(kFloat32).device(Device(kCUDA)));
   p.requires_grad_(true);
-  p.set_grad(zeros({4}, TensorOptions(kFloat32).device(Device(kCUDA))));
+  p.set_grad(zeros({4}));
   optim::Adam adam({p});
-  EXPECT_EMBER_ERROR(adam.step(), "no CUDA kernel yet");
+  EXPECT_EMBER_ERROR(adam.step(), "gradient is on cpu but its parameter on cuda:0");
 }
 
 // ---- groups, zero_grad ----

@@ -1,6 +1,9 @@
+#include <ember/config.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/elementwise.h>
 #include <ember/tensor/ops/loops.h>
+// Always included: the op enums name each op's CUDA twin; the calls are built with CUDA only.
+#include <ember/cuda/elementwise.h>
 
 #include <algorithm>
 #include <atomic>
@@ -102,7 +105,6 @@ Tensor map3(const Tensor& a, const Tensor& b, const Tensor& c, const Shape& size
 void check_input(const Tensor& t, const char* op) {
   check_defined(t, op);
   check_strided(t, op);
-  check_cpu(t, op);
 }
 
 void check_binary(const Tensor& a, const Tensor& b, const char* op) {
@@ -150,9 +152,13 @@ T highest() {
 
 // out = f(a, b) in a's dtype; numeric types.
 template <typename F>
-Tensor arithmetic(const Tensor& a, const Tensor& b, const char* op, F f) {
+Tensor arithmetic(const Tensor& a, const Tensor& b, const char* op,
+                  [[maybe_unused]] cuda::BinaryOp kind, F f) {
   check_binary(a, b, op);
   Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), op);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::binary(a, b, sizes, kind, op);
+#endif
   return dispatch_numeric(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     return map2<T, T, T>(a, b, sizes, [&](T x, T y) { return T(f(x, y)); });
@@ -161,9 +167,13 @@ Tensor arithmetic(const Tensor& a, const Tensor& b, const char* op, F f) {
 
 // out = f(a, b) in a's dtype; float32/float64 only.
 template <typename F>
-Tensor binary_floating(const Tensor& a, const Tensor& b, const char* op, F f) {
+Tensor binary_floating(const Tensor& a, const Tensor& b, const char* op,
+                       [[maybe_unused]] cuda::BinaryOp kind, F f) {
   check_binary(a, b, op);
   Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), op);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::binary(a, b, sizes, kind, op);
+#endif
   return dispatch_floating(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     return map2<T, T, T>(a, b, sizes, [&](T x, T y) { return T(f(x, y)); });
@@ -171,8 +181,11 @@ Tensor binary_floating(const Tensor& a, const Tensor& b, const char* op, F f) {
 }
 
 template <typename F>
-Tensor unary_numeric(const Tensor& a, const char* op, F f) {
+Tensor unary_numeric(const Tensor& a, const char* op, [[maybe_unused]] cuda::UnaryOp kind, F f) {
   check_input(a, op);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::unary(a, kind, op);
+#endif
   return dispatch_numeric(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     return map1<T, T>(a, [&](T x) { return T(f(x)); });
@@ -180,8 +193,12 @@ Tensor unary_numeric(const Tensor& a, const char* op, F f) {
 }
 
 template <typename F>
-Tensor unary_floating(const Tensor& a, const char* op, F f) {
+Tensor unary_floating(const Tensor& a, const char* op, [[maybe_unused]] cuda::UnaryOp kind, F f,
+                      [[maybe_unused]] double exponent = 0) {
   check_input(a, op);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::unary(a, kind, op, exponent);
+#endif
   return dispatch_floating(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     return map1<T, T>(a, [&](T x) { return T(f(x)); });
@@ -190,9 +207,13 @@ Tensor unary_floating(const Tensor& a, const char* op, F f) {
 
 // out = f(a, b) as bool, broadcast.
 template <typename F>
-Tensor compare(const Tensor& a, const Tensor& b, const char* op, F f) {
+Tensor compare(const Tensor& a, const Tensor& b, const char* op,
+               [[maybe_unused]] cuda::BinaryOp kind, F f) {
   check_binary(a, b, op);
   Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), op);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::binary(a, b, sizes, kind, op);
+#endif
   return dispatch_numeric(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     return map2<bool, T, T>(a, b, sizes, [&](T x, T y) { return bool(f(x, y)); });
@@ -201,8 +222,12 @@ Tensor compare(const Tensor& a, const Tensor& b, const char* op, F f) {
 
 // out = f(a, value) as bool; see elementwise.h for how value meets each dtype.
 template <typename F>
-Tensor compare(const Tensor& a, double value, const char* op, F f) {
+Tensor compare(const Tensor& a, double value, const char* op, [[maybe_unused]] cuda::BinaryOp kind,
+               F f) {
   check_input(a, op);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::compare(a, value, kind, op);
+#endif
   return dispatch_numeric(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
@@ -216,6 +241,9 @@ Tensor compare(const Tensor& a, double value, const char* op, F f) {
 
 // Whether an integer tensor holds a 0 (integer division checks before it divides).
 bool has_zero(const Tensor& t) {
+#if EMBER_WITH_CUDA
+  if (t.is_cuda()) return cuda::has_zero(t);
+#endif
   std::atomic<bool> found{false};
   dispatch_index(t.dtype(), "div", [&](auto tag) {
     using T = decltype(tag);
@@ -241,84 +269,90 @@ Tensor scalar_like(const Tensor& like, double value, const char* op) {
 // ---- binary arithmetic ----
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  return arithmetic(a, b, "add", [](auto x, auto y) { return x + y; });
+  return arithmetic(a, b, "add", cuda::BinaryOp::kAdd, [](auto x, auto y) { return x + y; });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  return arithmetic(a, b, "sub", [](auto x, auto y) { return x - y; });
+  return arithmetic(a, b, "sub", cuda::BinaryOp::kSub, [](auto x, auto y) { return x - y; });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  return arithmetic(a, b, "mul", [](auto x, auto y) { return x * y; });
+  return arithmetic(a, b, "mul", cuda::BinaryOp::kMul, [](auto x, auto y) { return x * y; });
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
   check_binary(a, b, "div");
   EMBER_CHECK(!is_integral(b.dtype()) || !has_zero(b), "div: integer division by zero");
-  return arithmetic(a, b, "div", [](auto x, auto y) { return x / y; });
+  return arithmetic(a, b, "div", cuda::BinaryOp::kDiv, [](auto x, auto y) { return x / y; });
 }
 
 Tensor pow(const Tensor& a, const Tensor& exponent) {
-  return binary_floating(a, exponent, "pow", [](auto x, auto y) { return std::pow(x, y); });
+  return binary_floating(a, exponent, "pow", cuda::BinaryOp::kPow,
+                         [](auto x, auto y) { return std::pow(x, y); });
 }
 
 // ---- unary ----
 
 Tensor neg(const Tensor& a) {
-  return unary_numeric(a, "neg", [](auto x) { return -x; });
+  return unary_numeric(a, "neg", cuda::UnaryOp::kNeg, [](auto x) { return -x; });
 }
 
 Tensor abs(const Tensor& a) {
-  return unary_numeric(a, "abs", [](auto x) { return std::abs(x); });
+  return unary_numeric(a, "abs", cuda::UnaryOp::kAbs, [](auto x) { return std::abs(x); });
 }
 
 Tensor sign(const Tensor& a) {
-  return unary_numeric(a, "sign", [](auto x) {
+  return unary_numeric(a, "sign", cuda::UnaryOp::kSign, [](auto x) {
     using T = decltype(x);
     return (T(0) < x) - (x < T(0));
   });
 }
 
 Tensor pow(const Tensor& a, double exponent) {
-  if (exponent == 2.0) return unary_floating(a, "pow", [](auto x) { return x * x; });
-  return unary_floating(a, "pow", [exponent](auto x) {
-    using T = decltype(x);
-    return std::pow(x, T(exponent));
-  });
+  if (exponent == 2.0)
+    return unary_floating(
+        a, "pow", cuda::UnaryOp::kPow, [](auto x) { return x * x; }, exponent);
+  return unary_floating(
+      a, "pow", cuda::UnaryOp::kPow,
+      [exponent](auto x) {
+        using T = decltype(x);
+        return std::pow(x, T(exponent));
+      },
+      exponent);
 }
 
 Tensor exp(const Tensor& a) {
-  return unary_floating(a, "exp", [](auto x) { return std::exp(x); });
+  return unary_floating(a, "exp", cuda::UnaryOp::kExp, [](auto x) { return std::exp(x); });
 }
 
 Tensor log(const Tensor& a) {
-  return unary_floating(a, "log", [](auto x) { return std::log(x); });
+  return unary_floating(a, "log", cuda::UnaryOp::kLog, [](auto x) { return std::log(x); });
 }
 
 Tensor sqrt(const Tensor& a) {
-  return unary_floating(a, "sqrt", [](auto x) { return std::sqrt(x); });
+  return unary_floating(a, "sqrt", cuda::UnaryOp::kSqrt, [](auto x) { return std::sqrt(x); });
 }
 
 Tensor sigmoid(const Tensor& a) {
-  return unary_floating(a, "sigmoid", [](auto x) {
+  return unary_floating(a, "sigmoid", cuda::UnaryOp::kSigmoid, [](auto x) {
     using T = decltype(x);
     return T(1) / (T(1) + std::exp(-x));
   });
 }
 
 Tensor tanh(const Tensor& a) {
-  return unary_floating(a, "tanh", [](auto x) { return std::tanh(x); });
+  return unary_floating(a, "tanh", cuda::UnaryOp::kTanh, [](auto x) { return std::tanh(x); });
 }
 
 Tensor relu(const Tensor& a) {
-  return unary_floating(a, "relu", [](auto x) {
+  return unary_floating(a, "relu", cuda::UnaryOp::kRelu, [](auto x) {
     using T = decltype(x);
     return x < T(0) ? T(0) : x;
   });
 }
 
 Tensor logsigmoid(const Tensor& a) {
-  return unary_floating(a, "logsigmoid", [](auto x) {
+  return unary_floating(a, "logsigmoid", cuda::UnaryOp::kLogsigmoid, [](auto x) {
     using T = decltype(x);
     return std::min(x, T(0)) - std::log1p(std::exp(-std::abs(x)));
   });
@@ -327,6 +361,14 @@ Tensor logsigmoid(const Tensor& a) {
 Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max) {
   check_input(a, "clamp");
   EMBER_CHECK(min || max, "clamp: at least one of min and max must be given");
+  dispatch_numeric(a.dtype(), "clamp", [&](auto tag) {  // whole bounds for an integer tensor
+    using T = decltype(tag);
+    if (min) scalar_as<T>(*min, "clamp");
+    if (max) scalar_as<T>(*max, "clamp");
+  });
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::clamp(a, min, max);
+#endif
   return dispatch_numeric(a.dtype(), "clamp", [&](auto tag) {
     using T = decltype(tag);
     const T lo = min ? scalar_as<T>(*min, "clamp") : lowest<T>();
@@ -345,6 +387,9 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   check_mask(condition, a, "where", "condition");
   Shape sizes = broadcast_shapes(condition.sizes(), a.sizes(), "where");
   sizes = broadcast_shapes(sizes, b.sizes(), "where");
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::where(condition, a, b, sizes);
+#endif
   return dispatch_numeric(a.dtype(), "where", [&](auto tag) {
     using T = decltype(tag);
     return map3<T, bool, T, T>(condition, a, b, sizes, [](bool c, T x, T y) { return c ? x : y; });
@@ -356,6 +401,14 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
   check_mask(mask, a, "masked_fill", "mask");
   EMBER_CHECK(broadcast_shapes(mask.sizes(), a.sizes(), "masked_fill") == a.sizes(),
               "masked_fill: mask ", mask.sizes(), " does not broadcast to ", a.sizes());
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) {
+    dispatch_numeric(a.dtype(), "masked_fill", [&](auto tag) {
+      scalar_as<decltype(tag)>(value, "masked_fill");  // a whole value for an integer tensor
+    });
+    return cuda::masked_fill(a, mask, value);
+  }
+#endif
   return dispatch_numeric(a.dtype(), "masked_fill", [&](auto tag) {
     using T = decltype(tag);
     const T v = scalar_as<T>(value, "masked_fill");
@@ -366,77 +419,86 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
 // ---- comparisons ----
 
 Tensor eq(const Tensor& a, const Tensor& b) {
-  return compare(a, b, "eq", [](auto x, auto y) { return x == y; });
+  return compare(a, b, "eq", cuda::BinaryOp::kEq, [](auto x, auto y) { return x == y; });
 }
 Tensor ne(const Tensor& a, const Tensor& b) {
-  return compare(a, b, "ne", [](auto x, auto y) { return x != y; });
+  return compare(a, b, "ne", cuda::BinaryOp::kNe, [](auto x, auto y) { return x != y; });
 }
 Tensor lt(const Tensor& a, const Tensor& b) {
-  return compare(a, b, "lt", [](auto x, auto y) { return x < y; });
+  return compare(a, b, "lt", cuda::BinaryOp::kLt, [](auto x, auto y) { return x < y; });
 }
 Tensor le(const Tensor& a, const Tensor& b) {
-  return compare(a, b, "le", [](auto x, auto y) { return x <= y; });
+  return compare(a, b, "le", cuda::BinaryOp::kLe, [](auto x, auto y) { return x <= y; });
 }
 Tensor gt(const Tensor& a, const Tensor& b) {
-  return compare(a, b, "gt", [](auto x, auto y) { return x > y; });
+  return compare(a, b, "gt", cuda::BinaryOp::kGt, [](auto x, auto y) { return x > y; });
 }
 Tensor ge(const Tensor& a, const Tensor& b) {
-  return compare(a, b, "ge", [](auto x, auto y) { return x >= y; });
+  return compare(a, b, "ge", cuda::BinaryOp::kGe, [](auto x, auto y) { return x >= y; });
 }
 
 Tensor eq(const Tensor& a, double value) {
-  return compare(a, value, "eq", [](auto x, auto y) { return x == y; });
+  return compare(a, value, "eq", cuda::BinaryOp::kEq, [](auto x, auto y) { return x == y; });
 }
 Tensor ne(const Tensor& a, double value) {
-  return compare(a, value, "ne", [](auto x, auto y) { return x != y; });
+  return compare(a, value, "ne", cuda::BinaryOp::kNe, [](auto x, auto y) { return x != y; });
 }
 Tensor lt(const Tensor& a, double value) {
-  return compare(a, value, "lt", [](auto x, auto y) { return x < y; });
+  return compare(a, value, "lt", cuda::BinaryOp::kLt, [](auto x, auto y) { return x < y; });
 }
 Tensor le(const Tensor& a, double value) {
-  return compare(a, value, "le", [](auto x, auto y) { return x <= y; });
+  return compare(a, value, "le", cuda::BinaryOp::kLe, [](auto x, auto y) { return x <= y; });
 }
 Tensor gt(const Tensor& a, double value) {
-  return compare(a, value, "gt", [](auto x, auto y) { return x > y; });
+  return compare(a, value, "gt", cuda::BinaryOp::kGt, [](auto x, auto y) { return x > y; });
 }
 Tensor ge(const Tensor& a, double value) {
-  return compare(a, value, "ge", [](auto x, auto y) { return x >= y; });
+  return compare(a, value, "ge", cuda::BinaryOp::kGe, [](auto x, auto y) { return x >= y; });
 }
 
 // ---- fused backward formulas: grad and the saved tensor share a shape ----
 
 Tensor sigmoid_backward(const Tensor& grad, const Tensor& out) {
-  return binary_floating(grad, out, "sigmoid_backward", [](auto g, auto y) {
-    using T = decltype(y);
-    return g * y * (T(1) - y);
-  });
+  return binary_floating(grad, out, "sigmoid_backward", cuda::BinaryOp::kSigmoidBackward,
+                         [](auto g, auto y) {
+                           using T = decltype(y);
+                           return g * y * (T(1) - y);
+                         });
 }
 
 Tensor tanh_backward(const Tensor& grad, const Tensor& out) {
-  return binary_floating(grad, out, "tanh_backward", [](auto g, auto y) {
-    using T = decltype(y);
-    return g * (T(1) - y * y);
-  });
+  return binary_floating(grad, out, "tanh_backward", cuda::BinaryOp::kTanhBackward,
+                         [](auto g, auto y) {
+                           using T = decltype(y);
+                           return g * (T(1) - y * y);
+                         });
 }
 
 Tensor relu_backward(const Tensor& grad, const Tensor& out) {
-  return binary_floating(grad, out, "relu_backward", [](auto g, auto y) {
-    using T = decltype(y);
-    return y > T(0) ? g : T(0);
-  });
+  return binary_floating(grad, out, "relu_backward", cuda::BinaryOp::kReluBackward,
+                         [](auto g, auto y) {
+                           using T = decltype(y);
+                           return y > T(0) ? g : T(0);
+                         });
 }
 
 // d/da logsigmoid(a) = sigmoid(-a) = 1 / (1 + exp(a)): 0 for large a, 1 for very negative a.
 Tensor logsigmoid_backward(const Tensor& grad, const Tensor& a) {
-  return binary_floating(grad, a, "logsigmoid_backward", [](auto g, auto x) {
-    using T = decltype(x);
-    return g / (T(1) + std::exp(x));
-  });
+  return binary_floating(grad, a, "logsigmoid_backward", cuda::BinaryOp::kLogsigmoidBackward,
+                         [](auto g, auto x) {
+                           using T = decltype(x);
+                           return g / (T(1) + std::exp(x));
+                         });
 }
 
 Tensor clamp_backward(const Tensor& grad, const Tensor& a, std::optional<double> min,
                       std::optional<double> max) {
   check_binary(grad, a, "clamp_backward");
+#if EMBER_WITH_CUDA
+  if (a.is_cuda())
+    return cuda::clamp_backward(
+        grad, a, broadcast_shapes(grad.sizes(), a.sizes(), "clamp_backward"), min, max);
+#endif
   return dispatch_floating(a.dtype(), "clamp_backward", [&](auto tag) {
     using T = decltype(tag);
     const T lo = min ? T(*min) : lowest<T>();

@@ -3,10 +3,15 @@
 #include <cstring>
 #include <string>
 
+#include <ember/config.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/index.h>
+#include <ember/tensor/ops/reduce.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/index.h>
+#endif
 
 namespace ember::ops {
 
@@ -42,13 +47,26 @@ void check_ids(const I* ids, const Shape& index_sizes, int64_t size, const char*
   }
 }
 
+#if EMBER_WITH_CUDA
+// check_ids for contiguous ids on a GPU: a device-side search for the first bad id, and
+// only when there is one, the ids on the host for check_ids' message.
+void check_ids_on_device(const Tensor& ids, int64_t size, const char* op, const char* what,
+                         int64_t dim) {
+  if (cuda::first_bad_index(ids, size) < 0) return;
+  Tensor host = to_device(ids, Device(kCPU));
+  dispatch_index(host.dtype(), op, [&](auto tag) {
+    using I = decltype(tag);
+    check_ids(host.data<I>(), host.sizes(), size, op, what, dim);
+  });
+}
+#endif
+
 void check_index_tensor(const Tensor& a, const Tensor& index, const char* op) {
   check_defined(a, op);
   check_defined(index, op);
   check_strided(a, op);
   check_strided(index, op);
-  check_cpu(a, op);
-  check_cpu(index, op);
+  check_same_device(a, index, op);
   EMBER_CHECK(index.dtype() == kInt64 || index.dtype() == kInt32, op,
               ": indices must be int64 or int32, got ", index.dtype());
 }
@@ -103,6 +121,12 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   Tensor ids = contiguous(index);
   Tensor table = contiguous(a);
   const int64_t n = ids.numel(), size = a.size(dim);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) {
+    check_ids_on_device(ids, size, "index_select", "", dim);
+    return cuda::index_select(table, dim, ids.dim() == 0 ? reshape(ids, {1}) : ids);
+  }
+#endif
   Shape out_sizes = a.sizes();
   out_sizes[dim] = n;
   Tensor out = empty(out_sizes, a.dtype());
@@ -140,6 +164,12 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
     EMBER_CHECK(d == dim || index.size(d) <= a.size(d), "gather: index ", index.sizes(),
                 " is larger than input ", a.sizes(), " in dim ", d);
   Tensor ids = contiguous(index);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) {
+    check_ids_on_device(ids, a.size(dim), "gather", "", dim);
+    return cuda::gather(a, dim, ids);
+  }
+#endif
   Tensor out = empty(index.sizes(), a.dtype());
   const int64_t size = a.size(dim);
   dispatch_index(ids.dtype(), "gather", [&](auto index_tag) {
@@ -168,7 +198,7 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
   check_index_tensor(a, index, "scatter_add");
   check_defined(src, "scatter_add");
   check_same_dtype(a, src, "scatter_add");
-  check_cpu(src, "scatter_add");
+  check_same_device(a, src, "scatter_add");
   if (a.dim() == 0 && index.dim() == 0 && src.dim() == 0) {
     wrap_dim(dim, 1, "scatter_add");
     return reshape(scatter_add(reshape(a, {1}), 0, reshape(index, {1}), reshape(src, {1})), {});
@@ -184,6 +214,13 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
                 " is larger than input ", a.sizes(), " in dim ", d);
   }
   Tensor ids = contiguous(index);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) {
+    dispatch_numeric(a.dtype(), "scatter_add", [](auto) {});  // as the CPU path raises
+    check_ids_on_device(ids, a.size(dim), "scatter_add", "", dim);
+    return cuda::scatter_add(a, dim, ids, src);
+  }
+#endif
   Tensor out = clone(a);
   const int64_t size = a.size(dim);
   dispatch_index(ids.dtype(), "scatter_add", [&](auto index_tag) {
@@ -215,7 +252,7 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
   check_index_tensor(a, index, "index_add");
   check_defined(src, "index_add");
   check_same_dtype(a, src, "index_add");
-  check_cpu(src, "index_add");
+  check_same_device(a, src, "index_add");
   EMBER_CHECK(index.dim() <= 1, "index_add: index must be 1-D, got ", index.sizes());
   if (a.dim() == 0) {
     wrap_dim(dim, 1, "index_add");
@@ -228,6 +265,13 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
   EMBER_CHECK(src.sizes() == expected, "index_add: src ", src.sizes(), " should be ", expected,
               " (input ", a.sizes(), " with dim ", dim, " of size ", n, ", the number of ids)");
   Tensor ids = contiguous(index);
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) {
+    dispatch_numeric(a.dtype(), "index_add", [](auto) {});  // as the CPU path raises
+    check_ids_on_device(ids, size, "index_add", "", dim);
+    return cuda::index_add(a, dim, ids.dim() == 0 ? reshape(ids, {1}) : ids, src, alpha);
+  }
+#endif
   Tensor rows = contiguous(src);
   Tensor out = clone(a);
   const int64_t outer = prod(a.sizes(), 0, dim), inner = prod(a.sizes(), dim + 1, a.dim());
@@ -262,10 +306,21 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor
 Tensor one_hot(const Tensor& index, int64_t num_classes) {
   check_defined(index, "one_hot");
   check_strided(index, "one_hot");
-  check_cpu(index, "one_hot");
   Tensor ids = contiguous(index);
   const int64_t count = ids.numel();
   Shape out_sizes = ids.sizes();
+#if EMBER_WITH_CUDA
+  if (ids.is_cuda()) {
+    dispatch_index(ids.dtype(), "one_hot", [](auto) {});
+    if (num_classes < 0) {
+      EMBER_CHECK(count > 0, "one_hot: cannot infer the number of classes from an empty tensor; ",
+                  "pass num_classes");
+      num_classes = max(ids).item<int64_t>() + 1;
+    }
+    check_ids_on_device(ids, num_classes, "one_hot", "num_classes", -1);
+    return cuda::one_hot(ids, num_classes);
+  }
+#endif
   return dispatch_index(ids.dtype(), "one_hot", [&](auto tag) {
     using I = decltype(tag);
     const I* id = ids.data<I>();

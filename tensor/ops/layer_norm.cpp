@@ -1,10 +1,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include <ember/config.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/layer_norm.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/layer_norm.h>
+#endif
 
 namespace ember::ops {
 
@@ -14,7 +18,6 @@ namespace {
 void check_args(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
                 const Tensor& bias, const char* op) {
   check_defined(x, op);
-  check_cpu(x, op);
   check_strided(x, op);
   const int64_t k = int64_t(normalized_shape.size());
   EMBER_CHECK(k >= 1, op, ": normalized_shape must name at least one dim");
@@ -84,6 +87,9 @@ LayerNormForward layer_norm(const Tensor& x_in, const Shape& normalized_shape,
   Tensor x = contiguous(x_in);
   Tensor weight = weight_in.defined() ? contiguous(weight_in) : Tensor();
   Tensor bias = bias_in.defined() ? contiguous(bias_in) : Tensor();
+#if EMBER_WITH_CUDA
+  if (x.is_cuda()) return cuda::layer_norm(x, m, n, weight, bias, eps);
+#endif
   LayerNormForward out{empty(x.sizes(), x.dtype()), empty({m}, kFloat64), empty({m}, kFloat64)};
   dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
@@ -119,6 +125,15 @@ LayerNormGrads layer_norm_backward(const Tensor& grad_in, const Tensor& x_in, co
   Tensor x = contiguous(x_in);
   Tensor weight = weight_in.defined() ? contiguous(weight_in) : Tensor();
   Tensor mean_c = contiguous(mean), rstd_c = contiguous(rstd);
+#if EMBER_WITH_CUDA
+  if (x.is_cuda()) {
+    check_same_device(g, x, op);
+    check_same_device(mean_c, x, op);
+    check_same_device(rstd_c, x, op);
+    return cuda::layer_norm_backward(g, x, mean_c, rstd_c, m, n, normalized_shape, weight, need_x,
+                                     need_weight, need_bias);
+  }
+#endif
   LayerNormGrads grads;
   if (need_x) grads.x = empty(x.sizes(), x.dtype());
   if (need_weight) grads.weight = empty(normalized_shape, x.dtype());

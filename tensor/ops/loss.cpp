@@ -3,10 +3,14 @@
 #include <limits>
 #include <string>
 
+#include <ember/config.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/loss.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/loss.h>
+#endif
 
 namespace ember::ops {
 
@@ -25,7 +29,6 @@ struct ClassLayout {
 ClassLayout class_layout(const Tensor& input, const Tensor& target, const char* op) {
   check_defined(input, op);
   check_defined(target, op);
-  check_cpu(input, op);
   check_strided(input, op);
   check_same_device(input, target, op);
   EMBER_CHECK(input.dim() >= 1, op, ": input needs a class dim, got a 0-d tensor");
@@ -97,7 +100,6 @@ void check_binary(const Tensor& input, const Tensor& target, const Tensor& weigh
                   const Tensor& pos_weight, const char* op) {
   check_defined(input, op);
   check_defined(target, op);
-  check_cpu(input, op);
   check_strided(input, op);
   check_same_dtype(input, target, op);
   check_same_device(input, target, op);
@@ -106,6 +108,7 @@ void check_binary(const Tensor& input, const Tensor& target, const Tensor& weigh
   for (const Tensor* w : {&weight, &pos_weight}) {
     if (!w->defined()) continue;
     check_same_dtype(*w, input, op);
+    check_same_device(*w, input, op);
     EMBER_CHECK(w->sizes() == input.sizes(), op, ": weight sizes ", w->sizes(),
                 " must equal input sizes ", input.sizes(), " (expand it first)");
   }
@@ -137,6 +140,11 @@ ClassLossForward cross_entropy_forward(const Tensor& logits_in, const Tensor& ta
   const ClassLayout l = class_layout(logits_in, target_in, op);
   const Tensor weight = class_weight(weight_in, logits_in, l.c, op);
   const Tensor x = contiguous(logits_in), target = contiguous(target_in);
+#if EMBER_WITH_CUDA
+  if (x.is_cuda())
+    return cuda::cross_entropy_forward(x, target, weight, {l.n, l.c, l.s}, ignore_index,
+                                       label_smoothing);
+#endif
   ClassLossForward out{empty(target.sizes(), x.dtype()), empty(target.sizes(), x.dtype()),
                        empty(target.sizes(), x.dtype()), 0};
   const double e = label_smoothing;
@@ -189,6 +197,13 @@ Tensor cross_entropy_backward(const Tensor& grad_loss, const Tensor& logits_in,
   check_same_dtype(g, x, op);
   EMBER_CHECK(g.sizes() == target.sizes(), op, ": gradient ", g.sizes(), " does not match ",
               target.sizes());
+#if EMBER_WITH_CUDA
+  if (x.is_cuda()) {
+    check_same_device(g, x, op);
+    return cuda::cross_entropy_backward(g, x, maxes, log_sums, target, weight, {l.n, l.c, l.s},
+                                        ignore_index, label_smoothing);
+  }
+#endif
   Tensor grad_x = empty(x.sizes(), x.dtype());
   const double e = label_smoothing;
   dispatch_floating(x.dtype(), op, [&](auto tag) {
@@ -233,6 +248,9 @@ ClassLossForward nll_loss_forward(const Tensor& log_probs_in, const Tensor& targ
   const ClassLayout l = class_layout(log_probs_in, target_in, op);
   const Tensor weight = class_weight(weight_in, log_probs_in, l.c, op);
   const Tensor x = contiguous(log_probs_in), target = contiguous(target_in);
+#if EMBER_WITH_CUDA
+  if (x.is_cuda()) return cuda::nll_loss_forward(x, target, weight, {l.n, l.c, l.s}, ignore_index);
+#endif
   ClassLossForward out{empty(target.sizes(), x.dtype()), Tensor(), Tensor(), 0};
   dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
@@ -255,6 +273,13 @@ Tensor nll_loss_backward(const Tensor& grad_loss, const Tensor& log_probs, const
   const Tensor weight = class_weight(weight_in, log_probs, l.c, op);
   const Tensor target = contiguous(target_in), g = contiguous(grad_loss);
   check_same_dtype(g, log_probs, op);
+#if EMBER_WITH_CUDA
+  if (log_probs.is_cuda()) {
+    check_same_device(g, log_probs, op);
+    return cuda::nll_loss_backward(g, contiguous(log_probs), target, weight, {l.n, l.c, l.s},
+                                   ignore_index);
+  }
+#endif
   Tensor grad_x = zeros(log_probs.sizes(), log_probs.dtype());
   dispatch_floating(log_probs.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
@@ -277,6 +302,9 @@ Tensor binary_cross_entropy_forward(const Tensor& probs_in, const Tensor& target
   check_binary(probs_in, target_in, weight_in, Tensor(), op);
   const Tensor p = contiguous(probs_in), target = contiguous(target_in);
   const Tensor weight = weight_in.defined() ? contiguous(weight_in) : weight_in;
+#if EMBER_WITH_CUDA
+  if (p.is_cuda()) return cuda::binary_cross_entropy_forward(p, target, weight);
+#endif
   Tensor loss = empty(p.sizes(), p.dtype());
   dispatch_floating(p.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
@@ -308,6 +336,10 @@ BinaryLossGrads binary_cross_entropy_backward(const Tensor& grad_loss, const Ten
   const Tensor p = contiguous(probs_in), target = contiguous(target_in);
   const Tensor g = contiguous(grad_loss);
   const Tensor weight = weight_in.defined() ? contiguous(weight_in) : weight_in;
+#if EMBER_WITH_CUDA
+  if (p.is_cuda())
+    return cuda::binary_cross_entropy_backward(g, p, target, weight, need_input, need_target);
+#endif
   BinaryLossGrads grads;
   if (need_input) grads.input = empty(p.sizes(), p.dtype());
   if (need_target) grads.target = empty(p.sizes(), p.dtype());
@@ -342,6 +374,10 @@ Tensor binary_cross_entropy_with_logits_forward(const Tensor& logits_in, const T
   const Tensor x = contiguous(logits_in), target = contiguous(target_in);
   const Tensor weight = weight_in.defined() ? contiguous(weight_in) : weight_in;
   const Tensor pos_weight = pos_weight_in.defined() ? contiguous(pos_weight_in) : pos_weight_in;
+#if EMBER_WITH_CUDA
+  if (x.is_cuda())
+    return cuda::binary_cross_entropy_with_logits_forward(x, target, weight, pos_weight);
+#endif
   Tensor loss = empty(x.sizes(), x.dtype());
   dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
@@ -372,6 +408,11 @@ BinaryLossGrads binary_cross_entropy_with_logits_backward(
   const Tensor g = contiguous(grad_loss);
   const Tensor weight = weight_in.defined() ? contiguous(weight_in) : weight_in;
   const Tensor pos_weight = pos_weight_in.defined() ? contiguous(pos_weight_in) : pos_weight_in;
+#if EMBER_WITH_CUDA
+  if (x.is_cuda())
+    return cuda::binary_cross_entropy_with_logits_backward(g, x, target, weight, pos_weight,
+                                                           need_input, need_target);
+#endif
   BinaryLossGrads grads;
   if (need_input) grads.input = empty(x.sizes(), x.dtype());
   if (need_target) grads.target = empty(x.sizes(), x.dtype());

@@ -1,10 +1,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include <ember/config.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/lstm_cell.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/lstm_cell.h>
+#endif
 
 namespace ember::ops {
 
@@ -14,8 +18,8 @@ void check_state(const Tensor& t, const char* what, int64_t batch, int64_t hidde
                  const Tensor& like, const char* op) {
   check_defined(t, op);
   check_strided(t, op);
-  check_cpu(t, op);
   check_same_dtype(t, like, op);
+  check_same_device(t, like, op);
   EMBER_CHECK(t.dim() == 2 && t.size(0) == batch && t.size(1) == hidden, op, ": ", what,
               " has sizes ", t.sizes(), ", expected [", batch, ", ", hidden, "]");
 }
@@ -43,7 +47,7 @@ LstmCellForward lstm_cell_forward(const Tensor& input_gates_in, const Tensor& hi
                                   const Tensor& c_prev_in) {
   const char* op = "lstm_cell";
   check_defined(input_gates_in, op);
-  check_cpu(input_gates_in, op);
+  check_strided(input_gates_in, op);
   EMBER_CHECK(input_gates_in.dim() == 2 && input_gates_in.size(1) % 4 == 0, op,
               ": input_gates must be [B, 4H], got ", input_gates_in.sizes());
   const int64_t batch = input_gates_in.size(0), hidden = input_gates_in.size(1) / 4;
@@ -52,6 +56,9 @@ LstmCellForward lstm_cell_forward(const Tensor& input_gates_in, const Tensor& hi
   Tensor input_gates = contiguous(input_gates_in);
   Tensor hidden_gates = contiguous(hidden_gates_in);
   Tensor c_prev = contiguous(c_prev_in);
+#if EMBER_WITH_CUDA
+  if (input_gates.is_cuda()) return cuda::lstm_cell_forward(input_gates, hidden_gates, c_prev);
+#endif
   DType dtype = input_gates.dtype();
   LstmCellForward out{empty({batch, hidden}, dtype), empty({batch, hidden}, dtype),
                       empty({batch, 4 * hidden}, dtype), empty({batch, hidden}, dtype)};
@@ -100,7 +107,7 @@ LstmCellBackward lstm_cell_backward(const Tensor& grad_h_in, const Tensor& grad_
                                     const Tensor& tanh_c_in) {
   const char* op = "lstm_cell_backward";
   check_defined(gates_in, op);
-  check_cpu(gates_in, op);
+  check_strided(gates_in, op);
   const int64_t batch = gates_in.size(0), hidden = gates_in.size(1) / 4;
   check_state(c_prev_in, "c_prev", batch, hidden, gates_in, op);
   check_state(tanh_c_in, "tanh_c", batch, hidden, gates_in, op);
@@ -111,6 +118,9 @@ LstmCellBackward lstm_cell_backward(const Tensor& grad_h_in, const Tensor& grad_
   Tensor tanh_c = contiguous(tanh_c_in);
   Tensor grad_h = grad_h_in.defined() ? contiguous(grad_h_in) : Tensor();
   Tensor grad_c = grad_c_in.defined() ? contiguous(grad_c_in) : Tensor();
+#if EMBER_WITH_CUDA
+  if (gates.is_cuda()) return cuda::lstm_cell_backward(grad_h, grad_c, gates, c_prev, tanh_c);
+#endif
   DType dtype = gates.dtype();
   LstmCellBackward out{empty({batch, 4 * hidden}, dtype), empty({batch, hidden}, dtype)};
   dispatch_floating(dtype, op, [&](auto tag) {

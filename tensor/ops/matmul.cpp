@@ -1,9 +1,13 @@
 // mm and bmm: argument checks, then gemm on the operands' own strides (no copies).
 #include <algorithm>
 
+#include <ember/config.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/matmul.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/matmul.h>
+#endif
 
 namespace ember::ops {
 
@@ -14,7 +18,7 @@ static void check_operands(const Tensor& a, const Tensor& b, const char* op) {
   check_strided(b, op);
   check_same_dtype(a, b, op);
   check_same_device(a, b, op);
-  check_cpu(a, op);
+  if (a.is_cuda()) dispatch_floating(a.dtype(), op, [](auto) {});  // as the CPU path raises
 }
 
 // a is [M,K], b is [K,N]; out is [M,N].
@@ -24,6 +28,9 @@ Tensor mm(const Tensor& a, const Tensor& b) {
               b.sizes());
   EMBER_CHECK(a.size(1) == b.size(0), "mm: shapes ", a.sizes(), " and ", b.sizes(),
               " cannot be multiplied (", a.size(1), " != ", b.size(0), ")");
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::mm(a, b);
+#endif
   const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
   Tensor out = empty({m, n}, a.dtype());
   dispatch_floating(a.dtype(), "mm", [&](auto tag) {
@@ -43,6 +50,9 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   EMBER_CHECK(a.size(0) == b.size(0), "bmm: batch sizes differ, ", a.sizes(), " and ", b.sizes());
   EMBER_CHECK(a.size(2) == b.size(1), "bmm: shapes ", a.sizes(), " and ", b.sizes(),
               " cannot be multiplied (", a.size(2), " != ", b.size(1), ")");
+#if EMBER_WITH_CUDA
+  if (a.is_cuda()) return cuda::bmm(a, b);
+#endif
   const int64_t batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
   Tensor out = empty({batch, m, n}, a.dtype());
   if (out.numel() == 0) return out;

@@ -5,10 +5,14 @@
 #include <cmath>
 #include <numeric>
 
+#include <ember/config.h>
 #include <ember/tensor/convert.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/random.h>
+#endif
 
 namespace ember {
 
@@ -137,6 +141,9 @@ Tensor randperm(int64_t n, Generator* gen, TensorOptions options) {
 }
 
 Tensor bernoulli(const Tensor& p, Generator* gen) {
+#if EMBER_WITH_CUDA
+  if (p.is_cuda()) return cuda::bernoulli(ops::contiguous(p), pick(gen));  // the same numbers
+#endif
   Tensor probs = ops::contiguous(ops::to_device(p, Device(kCPU)));
   Tensor host = empty(p.sizes(), TensorOptions(p.dtype()));
   dispatch_floating(p.dtype(), "bernoulli", [&](auto tag) {

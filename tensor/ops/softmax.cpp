@@ -20,10 +20,14 @@
 #include <immintrin.h>
 #endif
 
+#include <ember/config.h>
 #include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/gemm_kernel.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/softmax.h>
+#endif
 
 namespace ember::ops {
 
@@ -277,10 +281,12 @@ void for_each_line(const Shape& sizes, int64_t dim, Line line) {
 
 // The (log-)softmax forward; `log` picks which.
 Tensor forward(const Tensor& x_in, int64_t dim, bool log, const char* op) {
-  check_cpu(x_in, op);
   check_strided(x_in, op);
   dim = wrap_dim(dim, x_in.dim(), op);
   Tensor x = contiguous(x_in);
+#if EMBER_WITH_CUDA
+  if (x.is_cuda()) return cuda::softmax_forward(x, dim, log);
+#endif
   Tensor y = empty(x.sizes(), x.dtype());
   dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
@@ -301,13 +307,16 @@ Tensor forward(const Tensor& x_in, int64_t dim, bool log, const char* op) {
 
 // The (log-)softmax backward; `log` picks which.
 Tensor backward(const Tensor& grad_in, const Tensor& y_in, int64_t dim, bool log, const char* op) {
-  check_cpu(y_in, op);
+  check_same_device(grad_in, y_in, op);
   EMBER_CHECK(grad_in.sizes() == y_in.sizes(), op, ": gradient ", grad_in.sizes(),
               " does not match the output ", y_in.sizes());
   check_same_dtype(grad_in, y_in, op);
   dim = wrap_dim(dim, y_in.dim(), op);
   Tensor g = contiguous(grad_in);
   Tensor y = contiguous(y_in);
+#if EMBER_WITH_CUDA
+  if (y.is_cuda()) return cuda::softmax_backward(g, y, dim, log);
+#endif
   Tensor grad_x = empty(y.sizes(), y.dtype());
   dispatch_floating(y.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
