@@ -6,11 +6,16 @@
 //   EmbeddingBag mode mean, 4096 bags of 16 ids (offsets) -> [4096, D], forward+backward
 //   SparseAdam step on the sparse Embedding gradient above (state already created)
 //   the sparse path: lookup, backward and SparseAdam step, as one training step does them
+//   the seed's SkipGramModel training step (batch 1024, SparseAdam), see below
 // Each iteration starts with no gradient on the table (zero_grad's set_to_none); every
 // benchmark warms up for 1 s first (the first calls fault in fresh pages).
+#include <array>
+#include <vector>
+
 #include <benchmark/benchmark.h>
 
 #include <ember/ember.h>
+#include <ember/models/skipgram.h>
 #include <ember/nn/embedding.h>
 #include <ember/optim/optim.h>
 
@@ -111,6 +116,35 @@ void BM_SparseEmbeddingAdamPath(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SparseEmbeddingAdamPath)
+    ->Unit(benchmark::kMillisecond)
+    ->MinWarmUpTime(1.0)
+    ->UseRealTime();
+
+// The seed's skip-gram training step (issue 4's composable SkipGramModel): sparse center
+// and context tables [54280, 100] (en7m's vocabulary), batch 1024 pairs with 5 negatives,
+// SkipGramLoss, SparseAdam; zero_grad + forward + loss + backward + step. The step cycles
+// through 16 fixed batches of uniform ids. pairs/s = 1024 / the time of one step.
+void BM_SkipGramTrainingStep(benchmark::State& state) {
+  ember::set_num_threads(2);
+  constexpr int64_t V = 54280, D = 100, B = 1024, K = 5, kBatches = 16;
+  ember::models::SkipGramModel model(V, D, /*sparse=*/true);
+  ember::models::SkipGramLoss criterion;
+  ember::optim::SparseAdam adam(model.parameters(), 1e-3);
+  std::vector<std::array<Tensor, 3>> batches;
+  for (int64_t b = 0; b < kBatches; ++b)
+    batches.push_back(
+        {ember::randint(0, V, {B}), ember::randint(0, V, {B}), ember::randint(0, V, {B, K})});
+  int64_t next = 0;
+  for (auto _ : state) {
+    const auto& [center, positive, negative] = batches[size_t(next++ % kBatches)];
+    adam.zero_grad();
+    auto [positive_scores, negative_scores] = model.forward(center, positive, negative);
+    criterion.forward(positive_scores, negative_scores).backward();
+    adam.step();
+  }
+  state.SetItemsProcessed(state.iterations() * B);
+}
+BENCHMARK(BM_SkipGramTrainingStep)
     ->Unit(benchmark::kMillisecond)
     ->MinWarmUpTime(1.0)
     ->UseRealTime();

@@ -78,6 +78,7 @@ LABELS = {
     "BM_EmbeddingBagMeanForwardBackward/sparse:0": "EmbeddingBag mean fwd+bwd, dense grad",
     "BM_SparseAdamStep": "SparseAdam step (sparse Embedding grad)",
     "BM_SparseEmbeddingAdamPath": "sparse path: lookup + backward + SparseAdam",
+    "BM_SkipGramTrainingStep": "SkipGramModel step, batch 1024, SparseAdam (V 54280, D 100)",
     "BM_LstmSentiment/0": "LSTM 1x256, in 100, T 50, B 64: forward",
     "BM_LstmSentiment/1": "LSTM 1x256, in 100, T 50, B 64: fwd+bwd",
     "BM_LstmBiPacked/0": "LSTM 2x128 bi, in 100, B 64 packed: forward",

@@ -7,6 +7,7 @@ bench_nn's benchmark names as keys. Table [V=100000, D=300], 65536 ids:
   BM_EmbeddingBagMeanForwardBackward/sparse:1 and /sparse:0, 4096 bags of 16, mode mean
   BM_SparseAdamStep, torch.optim.SparseAdam on the gradient F.embedding(sparse=True) left
   BM_SparseEmbeddingAdamPath, zero_grad + lookup + backward + SparseAdam step
+  BM_SkipGramTrainingStep, the seed's SkipGramModel step with sparse tables and SparseAdam
 Each call starts with no gradient on the table (weight.grad = None).
 Run with Debian's python, which has torch:  /usr/bin/python3 bench/torch_nn.py
 """
@@ -72,6 +73,32 @@ def main():
         F.embedding(ids, path_weight, sparse=True).backward(upstream)
         path_adam.step()
 
+    # The seed's SkipGramModel + SkipGramLoss (seed 000) with sparse tables and SparseAdam,
+    # as bench_nn's BM_SkipGramTrainingStep: V 54280, D 100, batch 1024, 5 negatives, 16
+    # fixed batches of uniform ids in turn.
+    V, D, B, K = 54280, 100, 1024, 5
+    center_table = torch.nn.Embedding(V, D, sparse=True)
+    context_table = torch.nn.Embedding(V, D, sparse=True)
+    for table in (center_table, context_table):
+        table.weight.data.uniform_(-0.5 / D, 0.5 / D)
+    skipgram_adam = torch.optim.SparseAdam(
+        list(center_table.parameters()) + list(context_table.parameters()), lr=1e-3)
+    batches = [(torch.randint(0, V, (B,)), torch.randint(0, V, (B,)), torch.randint(0, V, (B, K)))
+               for _ in range(16)]
+    step_count = [0]
+
+    def skipgram_step():
+        center, positive, negative = batches[step_count[0] % len(batches)]
+        step_count[0] += 1
+        skipgram_adam.zero_grad()
+        center_embeds = center_table(center)
+        positive_score = torch.sum(center_embeds * context_table(positive), dim=1)
+        negative_scores = torch.bmm(context_table(negative),
+                                    center_embeds.unsqueeze(1).transpose(1, 2)).squeeze(2)
+        loss = -F.logsigmoid(positive_score).mean() - F.logsigmoid(-negative_scores).sum(1).mean()
+        loss.backward()
+        skipgram_adam.step()
+
     ops = {
         "BM_EmbeddingForwardBackward/sparse:1": embedding(True),
         "BM_EmbeddingForwardBackward/sparse:0": embedding(False),
@@ -79,6 +106,7 @@ def main():
         "BM_EmbeddingBagMeanForwardBackward/sparse:0": embedding_bag(False),
         "BM_SparseAdamStep": adam_step,
         "BM_SparseEmbeddingAdamPath": sparse_path,
+        "BM_SkipGramTrainingStep": skipgram_step,
     }
     only = set(sys.argv[1:])
     results = {name: time_op(fn) for name, fn in ops.items() if not only or name in only}
