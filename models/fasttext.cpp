@@ -88,8 +88,7 @@ float mean_gain(const int32_t* rows, int64_t n) {
   return n ? float(squares / double(n)) : 1.0f;
 }
 
-struct Worker {
-  const data::EncodedCorpus* corpus;
+struct Worker : hogwild::CorpusWorker {
   const data::AliasTable* negatives;
   const uint32_t* keep;  // [V]: keep a token when a random u32 <= keep[id]
   const int64_t* row_offsets;
@@ -99,11 +98,6 @@ struct Worker {
   float* output;
   int64_t S;
   const FastTextOptions* options;
-  int64_t begin_sentence, end_sentence;
-  std::atomic<int64_t>* words_done;  // corpus ids processed by all threads
-  int64_t total_words;               // epochs x corpus ids
-  std::atomic<double> recent_loss{0};
-  std::atomic<double> lr{0};
 };
 
 // One epoch of one thread over its sentences: fastText's FastText::skipgram per line.
@@ -292,16 +286,8 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
       std::max(vocab_.total_tokens(), vocab_.kept_tokens()) + corpus.num_sentences();
   const std::vector<uint32_t> keep = data::keep_thresholds(vocab_.counts(), total_tokens, o.sample);
 
-  const int64_t threads = o.threads;
-  const std::vector<int64_t> bounds = corpus.split(threads);
-  std::atomic<int64_t> words_done{first_epoch * corpus.num_ids()};
-  const int64_t total_words = o.epochs * corpus.num_ids();
-  const double raw_per_id =
-      corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
-  std::vector<Worker> workers(static_cast<size_t>(threads));
-  for (int64_t t = 0; t < threads; ++t) {
-    Worker& w = workers[size_t(t)];
-    w.corpus = &corpus;
+  std::vector<Worker> workers(static_cast<size_t>(o.threads));
+  for (Worker& w : workers) {
     w.negatives = &negatives;
     w.keep = keep.data();
     w.row_offsets = subwords_.offsets().data();
@@ -311,31 +297,10 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
     w.output = output_.data();
     w.S = input_.stride();
     w.options = &options_;
-    w.begin_sentence = bounds[size_t(t)];
-    w.end_sentence = bounds[size_t(t) + 1];
-    w.words_done = &words_done;
-    w.total_words = total_words;
-    w.lr.store(o.lr);
   }
-  auto run = hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
-
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const hogwild::ProgressMeter meter{words_done.load(), total_words, threads, raw_per_id};
-  auto snapshot = [&](int64_t epoch) {
-    double loss = 0, lr = 0;
-    for (const Worker& w : workers) {
-      loss += w.recent_loss.load(std::memory_order_relaxed);
-      lr = std::max(lr, w.lr.load(std::memory_order_relaxed));
-    }
-    return meter.at(epoch, words_done.load(std::memory_order_relaxed),
-                    std::chrono::duration<double>(Clock::now() - start).count(),
-                    loss / double(threads), lr);
-  };
-  hogwild::run_epochs(
-      threads, first_epoch, o.epochs,
-      [&](int64_t epoch, int64_t thread) { run(workers[size_t(thread)], epoch, thread); }, snapshot,
-      progress, after_epoch);
+  hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
+                             hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic,
+                             progress, after_epoch);
 }
 
 }  // namespace ember::models

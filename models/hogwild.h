@@ -8,9 +8,15 @@
 // __attribute__((target("avx2,fma"))) and once generic, and picks one with cpu_has_avx2().
 #pragma once
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <vector>
+
+#include <ember/data/encoded_corpus.h>
 
 #include <ember/models/word2vec.h>
 
@@ -67,5 +73,60 @@ void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
                 const std::function<void(int64_t epoch, int64_t thread)>& work,
                 const std::function<TrainProgress(int64_t epoch)>& snapshot,
                 const ProgressCallback& progress, const std::function<void(int64_t)>& after_epoch);
+
+// What every worker of a corpus trainer (word2vec, fastText) has: its share of the
+// sentences, the counter of corpus ids done by all threads, and what it last reported.
+// A trainer's Worker derives from it and adds its tables and options.
+struct CorpusWorker {
+  const data::EncodedCorpus* corpus = nullptr;
+  int64_t begin_sentence = 0, end_sentence = 0;
+  std::atomic<int64_t>* words_done = nullptr;  // corpus ids processed by all threads
+  int64_t total_words = 0;                     // epochs x corpus ids
+  std::atomic<double> recent_loss{0};          // mean loss per prediction, lately
+  std::atomic<double> lr{0};                   // the worker's current learning rate
+};
+
+// Trains epochs [first_epoch, epochs) with one thread per worker: gives worker t the t-th
+// share of the sentences, runs run(worker, epoch, t), and reports progress in raw corpus
+// words per second (run_epochs above) with the workers' mean loss and highest lr.
+template <typename Worker>
+void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& workers,
+                       int64_t first_epoch, int64_t epochs, double lr,
+                       void (*run)(Worker&, int64_t epoch, int64_t thread),
+                       const ProgressCallback& progress,
+                       const std::function<void(int64_t)>& after_epoch) {
+  const int64_t threads = int64_t(workers.size());
+  const std::vector<int64_t> bounds = corpus.split(threads);
+  std::atomic<int64_t> words_done{first_epoch * corpus.num_ids()};
+  const int64_t total_words = epochs * corpus.num_ids();
+  for (int64_t t = 0; t < threads; ++t) {
+    CorpusWorker& w = workers[size_t(t)];
+    w.corpus = &corpus;
+    w.begin_sentence = bounds[size_t(t)];
+    w.end_sentence = bounds[size_t(t) + 1];
+    w.words_done = &words_done;
+    w.total_words = total_words;
+    w.lr.store(lr);
+  }
+  const double raw_per_id =
+      corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const ProgressMeter meter{words_done.load(), total_words, threads, raw_per_id};
+  auto snapshot = [&](int64_t epoch) {
+    double loss = 0, highest_lr = 0;
+    for (const CorpusWorker& w : workers) {
+      loss += w.recent_loss.load(std::memory_order_relaxed);
+      highest_lr = std::max(highest_lr, w.lr.load(std::memory_order_relaxed));
+    }
+    return meter.at(epoch, words_done.load(std::memory_order_relaxed),
+                    std::chrono::duration<double>(Clock::now() - start).count(),
+                    loss / double(threads), highest_lr);
+  };
+  run_epochs(
+      threads, first_epoch, epochs,
+      [&](int64_t epoch, int64_t thread) { run(workers[size_t(thread)], epoch, thread); }, snapshot,
+      progress, after_epoch);
+}
 
 }  // namespace ember::models::hogwild

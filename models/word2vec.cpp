@@ -99,20 +99,14 @@ EMBER_HOGWILD_INLINE float predict(const float* __restrict h, float* __restrict 
 }
 
 // What one worker thread reads and writes; the tables are shared by all (Hogwild).
-struct Worker {
-  const data::EncodedCorpus* corpus;
+struct Worker : hogwild::CorpusWorker {
   const data::AliasTable* negatives;
   const std::vector<uint32_t>* keep_threshold;  // [V]: keep a word when a random u32 <= it
   float* input;
   float* output;
   int64_t S;
   const Word2VecOptions* options;
-  int64_t begin_sentence, end_sentence;
   uint64_t seed;
-  std::atomic<int64_t>* words_done;  // in-vocabulary words processed by all threads
-  int64_t total_words;               // epochs x corpus ids
-  std::atomic<double> recent_loss{0};
-  std::atomic<double> lr{0};
 };
 
 // One epoch of one thread over its sentences.
@@ -253,48 +247,19 @@ void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
   std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
 
-  const int64_t threads = o.threads;
-  const std::vector<int64_t> bounds = corpus.split(threads);
-  std::atomic<int64_t> words_done{first_epoch * corpus.num_ids()};
-  const int64_t total_words = o.epochs * corpus.num_ids();
-  const double raw_per_id =
-      corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
-  std::vector<Worker> workers(static_cast<size_t>(threads));
-  for (int64_t t = 0; t < threads; ++t) {
-    Worker& w = workers[size_t(t)];
-    w.corpus = &corpus;
+  std::vector<Worker> workers(static_cast<size_t>(o.threads));
+  for (Worker& w : workers) {
     w.negatives = &negatives;
     w.keep_threshold = &keep;
     w.input = input_.data();
     w.output = output_.data();
     w.S = input_.stride();
     w.options = &options_;
-    w.begin_sentence = bounds[size_t(t)];
-    w.end_sentence = bounds[size_t(t) + 1];
     w.seed = o.seed;
-    w.words_done = &words_done;
-    w.total_words = total_words;
-    w.lr.store(o.lr);
   }
-  auto run = hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
-
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const hogwild::ProgressMeter meter{words_done.load(), total_words, threads, raw_per_id};
-  auto snapshot = [&](int64_t epoch) {
-    double loss = 0, lr = 0;
-    for (const Worker& w : workers) {
-      loss += w.recent_loss.load(std::memory_order_relaxed);
-      lr = std::max(lr, w.lr.load(std::memory_order_relaxed));
-    }
-    return meter.at(epoch, words_done.load(std::memory_order_relaxed),
-                    std::chrono::duration<double>(Clock::now() - start).count(),
-                    loss / double(threads), lr);
-  };
-  hogwild::run_epochs(
-      threads, first_epoch, o.epochs,
-      [&](int64_t epoch, int64_t thread) { run(workers[size_t(thread)], epoch, thread); }, snapshot,
-      progress, after_epoch);
+  hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
+                             hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic,
+                             progress, after_epoch);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------
