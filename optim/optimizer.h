@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <ember/tensor/ops/optim_update.h>
 #include <ember/tensor/tensor.h>
 
 namespace ember::optim {
@@ -102,7 +103,7 @@ class Optimizer {
   void check_param(const Tensor& param) const;
 };
 
-// Rows below this many elements update on the calling thread (see parallel_for).
-constexpr int64_t kUpdateGrain = 1 << 15;
+// Updates of fewer elements than this run on the calling thread (tensor/ops/optim_update.h).
+using ops::kUpdateGrain;
 
 }  // namespace ember::optim
