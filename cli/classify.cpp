@@ -275,7 +275,9 @@ int train_classifier(const ClassifyOptions& o) {
   text_options.max_length = o.max_length;
   data::VocabularyOptions vocab_options;
   vocab_options.min_count = o.min_count;
-  vocab_options.specials = {"<pad>", "<unk>"};
+  // No <unk>: words not in the vocabulary are dropped, as fastText does, rather than all
+  // mapped to one row that training never sees.
+  vocab_options.specials = {"<pad>"};
   data::Vocabulary vocab =
       data::LabelledTextDataset::build_vocabulary(o.input, vocab_options, text_options);
   data::LabelledTextDataset dataset(o.input, vocab, text_options);

@@ -232,7 +232,7 @@ TEST(TextClassifiers, TextClassifierTellsSpamFromHam) {
   for (int64_t i = 0; std::getline(file, line); ++i)
     if (i % 5 != 4) train_texts.push_back(line.substr(line.rfind('\t') + 1));
   data::VocabularyOptions vocab_options;
-  vocab_options.specials = {"<pad>", "<unk>"};
+  vocab_options.specials = {"<pad>"};  // no <unk>: words unseen in training are dropped
   data::Vocabulary vocab = data::Vocabulary::build(train_texts, vocab_options);
   data::LabelledTextDataset dataset(path, vocab);
   ASSERT_EQ(dataset.size(), 404);
