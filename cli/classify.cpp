@@ -37,9 +37,9 @@ double seconds_since(Clock::time_point t) {
 struct ClassifyOptions {
   std::string action;                // train, test, predict
   std::string input, output, model;  // train: input -> output; test/predict: model, input
-  int64_t dim = 100, hidden = 128, epochs = 10, batch = 32, threads = 0, min_count = 1;
+  int64_t dim = 100, hidden = 128, epochs = 5, batch = 32, threads = 0, min_count = 1;
   int64_t freeze_epochs = -1, k = 0, max_length = 0;
-  double lr = 5e-3, embedding_lr = -1, fine_tune_lr = -1, dropout = 0.5;
+  double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5;
   uint64_t seed = 1;
   std::string pretrained;
   bool quiet = false;
@@ -62,9 +62,9 @@ void print_classify_help() {
       "  --dim N            embedding size                       [100]\n"
       "  --hidden N         the MLP's hidden size                [128]\n"
       "  --dropout P        dropout before each Linear           [0.5]\n"
-      "  --epochs N         passes over FILE                     [10]\n"
+      "  --epochs N         passes over FILE                     [5]\n"
       "  --lr X             Adam's lr for the MLP                [0.005]\n"
-      "  --embedding-lr X   SparseAdam's lr for the embedding    [--lr]\n"
+      "  --embedding-lr X   SparseAdam's lr for the embedding    [0.05]\n"
       "  --batch N          texts per step (bucketed by length)  [32]\n"
       "  --min-count N      drop words seen fewer times          [1]\n"
       "  --max-length N     train on the first N tokens of a text (0: all) [0]\n"
@@ -168,9 +168,9 @@ ClassifyOptions parse(int argc, char** argv) {
     EMBER_CHECK(o.dim > 0 && o.hidden > 0 && o.epochs > 0 && o.batch > 0 && o.min_count > 0,
                 "train: --dim, --hidden, --epochs, --batch and --min-count must be "
                 "positive");
-    EMBER_CHECK(o.lr > 0 && o.dropout >= 0 && o.dropout < 1,
-                "train: --lr must be positive and --dropout in [0, 1), got ", o.lr, " and ",
-                o.dropout);
+    EMBER_CHECK(o.lr > 0 && o.embedding_lr > 0 && o.dropout >= 0 && o.dropout < 1,
+                "train: --lr and --embedding-lr must be positive and --dropout in [0, 1), got ",
+                o.lr, ", ", o.embedding_lr, " and ", o.dropout);
   } else if (o.action == "test" || o.action == "predict") {
     EMBER_CHECK(positional.size() == 3, o.action, ": expected PREFIX FILE");
     o.model = positional[1];
@@ -179,7 +179,6 @@ ClassifyOptions parse(int argc, char** argv) {
   } else {
     EMBER_FAIL("unknown action '", o.action, "' (train, test or predict)");
   }
-  if (o.embedding_lr < 0) o.embedding_lr = o.lr;
   if (o.fine_tune_lr < 0) o.fine_tune_lr = o.embedding_lr / 10;
   if (o.freeze_epochs < 0) o.freeze_epochs = o.pretrained.empty() ? 0 : o.epochs / 2;
   if (o.threads <= 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
@@ -256,6 +255,27 @@ std::unique_ptr<SavedModel> load_model(const std::string& prefix) {
   return saved;
 }
 
+// Cuts each batch (sorted by length, longest last) into consecutive pieces of at most
+// max_tokens padded tokens (pieces * longest), so that the few batches of very long e-mails
+// do not pad 32 texts to 25,000 steps each. Example, max_tokens 8, lengths {1, 2, 3, 4}:
+// {a, b, c, d} -> {a, b} (2 x 2 = 4), {c, d} (2 x 4 = 8).
+std::vector<std::vector<int64_t>> split_long_batches(std::vector<std::vector<int64_t>> batches,
+                                                     const std::vector<int64_t>& lengths,
+                                                     int64_t max_tokens) {
+  std::vector<std::vector<int64_t>> pieces;
+  for (std::vector<int64_t>& batch : batches) {
+    std::vector<int64_t> piece;
+    for (int64_t index : batch) {
+      const int64_t longest = std::max(lengths[size_t(index)], int64_t(1));
+      if (!piece.empty() && int64_t(piece.size() + 1) * longest > max_tokens)
+        pieces.push_back(std::move(piece)), piece.clear();
+      piece.push_back(index);
+    }
+    if (!piece.empty()) pieces.push_back(std::move(piece));
+  }
+  return pieces;
+}
+
 // fastText's progress line, rewritten in place on stderr.
 void print_progress(double fraction, double examples_per_sec, double loss, double elapsed,
                     bool final) {
@@ -323,9 +343,12 @@ int train_classifier(const ClassifyOptions& o) {
     }
     model->train();
     // Batches of texts of about the same length, in random order: one pool sorted by length
-    // (lengths run from 1 to ~25,000 tokens, and a batch is padded to its longest).
-    for (const std::vector<int64_t>& indices : data::length_bucketed_batches(
-             lengths, o.batch, o.seed, epoch, false, dataset.size() / o.batch + 1)) {
+    // (lengths run from 1 to ~25,000 tokens, and a batch is padded to its longest), the
+    // batches of long texts cut to at most 512 padded tokens a text.
+    for (const std::vector<int64_t>& indices :
+         split_long_batches(data::length_bucketed_batches(lengths, o.batch, o.seed, epoch, false,
+                                                          dataset.size() / o.batch + 1),
+                            lengths, o.batch * 512)) {
       data::Batch batch = dataset.get_batch(indices);
       adam.zero_grad();
       sparse_adam.zero_grad();
