@@ -42,7 +42,7 @@ struct ClassifyOptions {
   double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5;
   uint64_t seed = 1;
   std::string pretrained;
-  bool quiet = false;
+  bool quiet = false, dim_given = false;
 };
 
 void print_classify_help() {
@@ -129,7 +129,7 @@ ClassifyOptions parse(int argc, char** argv) {
     else if (flag == "--pretrained")
       o.pretrained = value;
     else if (flag == "--dim")
-      o.dim = parse_integer(flag, value);
+      o.dim = parse_integer(flag, value), o.dim_given = true;
     else if (flag == "--hidden")
       o.hidden = parse_integer(flag, value);
     else if (flag == "--epochs")
@@ -313,6 +313,8 @@ int train_classifier(const ClassifyOptions& o) {
   int64_t dim = o.dim;
   if (!o.pretrained.empty()) {
     vectors = data::read_vectors(o.pretrained);
+    EMBER_CHECK(!o.dim_given || o.dim == vectors.dim, "train: --dim ", o.dim, " but ", o.pretrained,
+                " holds ", vectors.dim, "-dimensional vectors");
     dim = vectors.dim;
   }
   auto model = std::make_shared<models::TextClassifier>(
@@ -408,6 +410,12 @@ int test_classifier(const ClassifyOptions& o) {
     auto found = std::find(saved->labels.begin(), saved->labels.end(), name);
     truth.push_back(found == saved->labels.end() ? -1 : int64_t(found - saved->labels.begin()));
   }
+  const int64_t unknown = int64_t(std::count(truth.begin(), truth.end(), int64_t(-1)));
+  if (unknown > 0)
+    std::fprintf(stderr,
+                 "%lld examples of %s have labels the model was not trained on (counted "
+                 "as wrong)\n",
+                 (long long)unknown, o.input.c_str());
   std::vector<int64_t> predicted =
       argmax(predict_probabilities(*saved, texts), 1).to_vector<int64_t>();
   std::vector<int64_t> true_positive(size_t(C), 0), predicted_count(size_t(C), 0),
