@@ -4,6 +4,7 @@
 namespace ember::cli {
 
 int analogy(int argc, char** argv);
+int classify(int argc, char** argv);
 int convert(int argc, char** argv);
 int demo(int argc, char** argv);
 int eval_vectors(int argc, char** argv);  // `ember eval` (eval is the namespace ember::eval)

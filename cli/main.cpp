@@ -16,6 +16,8 @@ void print_help() {
       "\n"
       "commands:\n"
       "  train    train word vectors: skipgram, cbow (word2vec), glove or fasttext\n"
+      "  classify train a text classifier (the seed's TextClassifier) on labelled lines, test\n"
+      "           it (accuracy, precision, recall) or predict labels, fastText-style\n"
       "  demo     train a small skip-gram model with autograd on a text file, print the\n"
       "           loss, nearest neighbours, and write the vectors (word2vec text format)\n"
       "  similar  the nearest words to words (or to words typed on stdin)\n"
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "train") return ember::cli::train(argc - 1, argv + 1);
+    if (command == "classify") return ember::cli::classify(argc - 1, argv + 1);
     if (command == "demo") return ember::cli::demo(argc - 1, argv + 1);
     if (command == "plot") return ember::cli::plot(argc - 1, argv + 1);
     if (command == "similar") return ember::cli::similar(argc - 1, argv + 1);
