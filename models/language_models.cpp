@@ -134,9 +134,10 @@ int64_t sample_logits(const Tensor& logits, double temperature, Generator* gen) 
   if (temperature == 0) return int64_t(best);
   // softmax(logits / t) with the max subtracted, then the first index whose cumulative
   // probability passes a uniform draw.
+  const double max_logit = values[best];
   double total = 0;
   for (double& value : values) {
-    value = std::exp((value - values[best]) / temperature);
+    value = std::exp((value - max_logit) / temperature);
     total += value;
   }
   Generator& g = gen ? *gen : default_generator();

@@ -15,6 +15,8 @@
 #include <ember/nn/functional.h>
 #include <ember/nn/functional/loss.h>
 #include <ember/optim/adam.h>
+#include <ember/optim/clip_grad.h>
+#include <ember/tensor/parallel.h>
 
 #include "golden.h"
 #include "testing.h"
@@ -247,12 +249,21 @@ TEST(CharLM, SameSeedSameSampleAndColdTemperatureIsGreedy) {
 }
 
 TEST(CharLM, SampleLogitsFollowsTheSoftmax) {
-  Tensor logits = tensor({0.0f, std::log(3.0f)});  // probabilities 1/4, 3/4
+  // Probabilities 3/6, 1/6, 2/6 at temperature 1 (the max first, so the shift by the max must
+  // not change as the loop goes); at temperature 0.5 they square: 9/14, 1/14, 4/14.
+  Tensor logits = tensor({std::log(3.0f), 0.0f, std::log(2.0f)});
   Generator gen(9);
-  int ones = 0;
-  for (int i = 0; i < 4000; ++i) ones += int(models::sample_logits(logits, 1.0, &gen));
-  EXPECT_NEAR(ones / 4000.0, 0.75, 0.03);
-  EXPECT_EQ(models::sample_logits(logits, 0.0, &gen), 1);
+  for (auto [temperature, expected] :
+       {std::pair<double, std::vector<double>>{1.0, {3 / 6.0, 1 / 6.0, 2 / 6.0}},
+        {0.5, {9 / 14.0, 1 / 14.0, 4 / 14.0}}}) {
+    std::vector<double> seen(3, 0.0);
+    for (int i = 0; i < 6000; ++i)
+      seen[size_t(models::sample_logits(logits, temperature, &gen))] += 1;
+    for (size_t v = 0; v < 3; ++v)
+      EXPECT_NEAR(seen[v] / 6000.0, expected[v], 0.02)
+          << "temperature " << temperature << ", id " << v;
+  }
+  EXPECT_EQ(models::sample_logits(logits, 0.0, &gen), 0);
   EXPECT_EMBER_ERROR(models::sample_logits(logits, -1.0, &gen), "temperature");
 }
 
@@ -281,32 +292,43 @@ double bits_per_char(CharLM& model, const std::string& path, const data::CharVoc
   return total / double(batches) / std::log(2.0);
 }
 
+// One thread for the quality tests: their ops are small, and on a busy machine OpenMP's
+// spinning threads make them many times slower (see bench/results/2026-11-23-cpu-lm.md).
+struct OneThread {
+  int saved = get_num_threads();
+  OneThread() { set_num_threads(1); }
+  ~OneThread() { set_num_threads(saved); }
+};
+
 TEST(CharLM, LearnsEnglishOnBundledText) {
+  OneThread one_thread;
   TempDir dir("quality");
   write_sample_lines(dir.file("train.txt"), 0, 800);     // ~95 KB of State of the Union
   write_sample_lines(dir.file("valid.txt"), 5000, 100);  // ~12 KB further on
   data::CharVocabulary vocab = data::CharVocabulary::build(dir.file("train.txt"));
   Generator gen(1);
-  CharLM model(vocab.size(), 16, 96, 1, &gen);
+  CharLM model(vocab.size(), 16, 64, 1, &gen);
   const double before = bits_per_char(model, dir.file("valid.txt"), vocab);
   optim::Adam optimizer(model.parameters(), 0.01);
   data::CharStream stream(dir.file("train.txt"), vocab, 32, 64);
   Tensor x, y;
-  for (int step = 0; step < 250; ++step) {
+  for (int step = 0; step < 300; ++step) {
     stream.next(x, y);
     optimizer.zero_grad();
     models::char_lm_loss(model, x, y).backward();
+    optim::clip_grad_norm_(model.parameters(), 5.0);
     optimizer.step();
   }
   const double after = bits_per_char(model, dir.file("valid.txt"), vocab);
-  // A uniform guess over ~37 chars is 5.2 bits, the char unigram ~4.1; an LSTM that has
-  // learnt spelling goes well under 3 here.
+  // A uniform guess over 38 chars is 5.2 bits, the char unigram ~4.1; this LSTM reaches
+  // 2.38 after its 300 steps (ember generate train with the same settings).
   EXPECT_GT(before, 4.5);
-  EXPECT_LT(after, 2.6) << "held-out bits per char " << after << " (before training " << before
+  EXPECT_LT(after, 2.5) << "held-out bits per char " << after << " (before training " << before
                         << ")";
 }
 
 TEST(NGramLanguageModel, BeatsTheUnigramOnHeldOutText) {
+  OneThread one_thread;
   TempDir dir("ngram_quality");
   write_sample_lines(dir.file("train.txt"), 0, 1500);
   write_sample_lines(dir.file("valid.txt"), 5000, 200);
