@@ -59,14 +59,13 @@ torch_ngram=$($PY bench/torch_ngram.py --train "$WORK/ngram_train.txt" \
 echo "$torch_ngram"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) (after)"
 
-# The numbers, pulled from each program's summary line.
-e_char_s=$(sed -n 's/.* in \([0-9.]*\) s,.*/\1/p' <<<"$ember_char")
+# The numbers, pulled from each program's summary line: wall and CPU seconds of the training
+# loop (CPU time is the steadier one on a machine shared with other jobs), held-out quality.
+wall() { sed -n 's/.* \([0-9.]*\) s (\([0-9.]*\) s CPU).*/\1/p' <<<"$1"; }
+cpu() { sed -n 's/.* \([0-9.]*\) s (\([0-9.]*\) s CPU).*/\2/p' <<<"$1"; }
 e_char_bpc=$(sed -n 's/held-out bits\/char on .*: \([0-9.]*\)/\1/p' <<<"$ember_char")
-t_char_s=$(sed -n 's/.* in \([0-9.]*\) s,.*/\1/p' <<<"$torch_char")
 t_char_bpc=$(sed -n 's/.*held-out bits\/char \([0-9.]*\)/\1/p' <<<"$torch_char")
-e_ng_s=$(sed -n 's/.*train \([0-9.]*\) s,.*/\1/p' <<<"$ember_ngram")
 e_ng_ppl=$(sed -n 's/.*perplexity \([0-9.]*\)/\1/p' <<<"$ember_ngram")
-t_ng_s=$(sed -n 's/.*train \([0-9.]*\) s,.*/\1/p' <<<"$torch_ngram")
 t_ng_ppl=$(sed -n 's/.*perplexity \([0-9.]*\)/\1/p' <<<"$torch_ngram")
 
 echo
@@ -74,7 +73,9 @@ printf '| %-22s | %12s | %12s | %14s |\n' "model" "ember" "PyTorch" "ember/PyTor
 printf '|%s|%s|%s|%s|\n' "------------------------" "--------------" "--------------" "----------------"
 row() { printf '| %-22s | %12s | %12s | %14s |\n' "$1" "$2" "$3" \
   "$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", a / b }')"; }
-row "CharLM train s" "$e_char_s" "$t_char_s"
+row "CharLM train s (wall)" "$(wall "$ember_char")" "$(wall "$torch_char")"
+row "CharLM train s (CPU)" "$(cpu "$ember_char")" "$(cpu "$torch_char")"
 row "CharLM held-out bpc" "$e_char_bpc" "$t_char_bpc"
-row "NGram train s" "$e_ng_s" "$t_ng_s"
+row "NGram train s (wall)" "$(wall "$ember_ngram")" "$(wall "$torch_ngram")"
+row "NGram train s (CPU)" "$(cpu "$ember_ngram")" "$(cpu "$torch_ngram")"
 row "NGram held-out ppl" "$e_ng_ppl" "$t_ng_ppl"

@@ -88,7 +88,7 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=a.lr)
     criterion = nn.CrossEntropyLoss()
     stream = batches(train_ids, a.batch, a.seq_length, wrap=True)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for step in range(a.steps):
         x, y = next(stream)
         optimizer.zero_grad()
@@ -97,13 +97,14 @@ def main():
         if a.clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         optimizer.step()
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     with torch.no_grad():
         losses = [criterion(model.forward_all(x).reshape(-1, V), y.reshape(-1)).item()
                   for x, y in batches(valid_ids, a.batch, a.seq_length, wrap=False)]
     bpc = sum(losses) / len(losses) / math.log(2)
     chars_per_s = a.steps * a.batch * a.seq_length / seconds
-    print(f"torch charlm: {a.steps} steps in {seconds:.2f} s, {chars_per_s:.0f} chars/s, "
+    print(f"torch charlm: {a.steps} steps in {seconds:.2f} s ({cpu_seconds:.2f} s CPU), "
+          f"{chars_per_s:.0f} chars/s, "
           f"last loss {loss.item():.4f}, held-out bits/char {bpc:.4f}")
 
 

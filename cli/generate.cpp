@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <string>
 #include <thread>
@@ -219,6 +220,7 @@ int train_model(const GenerateOptions& o) {
 
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
   auto last_print = start;
   double recent_loss = 0, last_loss = 0, last_step_loss = 0;
   int64_t recent_steps = 0, step = 0;
@@ -254,6 +256,7 @@ int train_model(const GenerateOptions& o) {
     }
   }
   const double train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu_seconds = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   if (!o.quiet) print_progress(true);
 
   std::map<std::string, std::string> metadata{{"ember.model", "CharLM"},
@@ -262,8 +265,8 @@ int train_model(const GenerateOptions& o) {
                                               {"hidden_dim", std::to_string(o.hidden)},
                                               {"num_layers", std::to_string(o.layers)}};
   nn::save_safetensors(o.model, model.state_dict(), metadata);
-  std::printf("trained %lld steps in %.2f s, %.0f chars/s, last loss %.4f; wrote %s\n",
-              (long long)step, train_seconds,
+  std::printf("trained %lld steps in %.2f s (%.2f s CPU), %.0f chars/s, last loss %.4f; wrote %s\n",
+              (long long)step, train_seconds, cpu_seconds,
               double(step * o.batch * o.seq_length) / std::max(train_seconds, 1e-9), last_step_loss,
               o.model.c_str());
   if (!o.valid.empty())
