@@ -142,15 +142,15 @@ GenerateOptions parse(int argc, char** argv) {
       EMBER_FAIL("unknown option ", flag, " (see ember generate --help)");
   }
   EMBER_CHECK(o.action == "train" || o.action == "sample",
-              "ember generate: the action must be train or sample (got '", o.action,
+              "the action must be train or sample (got '", o.action,
               "'; see ember generate --help)");
-  EMBER_CHECK(!o.model.empty(), "ember generate: --model FILE is required");
+  EMBER_CHECK(!o.model.empty(), "--model FILE is required");
   EMBER_CHECK(o.embedding > 0 && o.hidden > 0 && o.layers > 0 && o.seq_length > 0 && o.batch > 0,
-              "ember generate: --embedding, --hidden, --layers, --seq-length and --batch must "
+              "--embedding, --hidden, --layers, --seq-length and --batch must "
               "be positive");
-  EMBER_CHECK(o.lr > 0, "ember generate: --lr ", o.lr, " must be positive");
-  EMBER_CHECK(o.temperature >= 0, "ember generate: --temperature ", o.temperature, " must be >= 0");
-  EMBER_CHECK(o.length >= 0, "ember generate: --length ", o.length, " must be >= 0");
+  EMBER_CHECK(o.lr > 0, "--lr ", o.lr, " must be positive");
+  EMBER_CHECK(o.temperature >= 0, "--temperature ", o.temperature, " must be >= 0");
+  EMBER_CHECK(o.length >= 0, "--length ", o.length, " must be >= 0");
   if (o.steps < 0 && o.epochs < 0) o.steps = 1000;
   if (o.threads <= 0) o.threads = int64_t(std::max(1u, std::thread::hardware_concurrency()));
   return o;
@@ -206,7 +206,7 @@ double held_out_bits(models::CharLM& model, const std::string& path,
 }
 
 int train_model(const GenerateOptions& o) {
-  EMBER_CHECK(!o.input.empty(), "ember generate train: --input FILE is required");
+  EMBER_CHECK(!o.input.empty(), "train: --input FILE is required");
   set_num_threads(int(o.threads));
   data::CharVocabulary vocab = data::CharVocabulary::build(o.input);
   Generator gen(o.seed);
@@ -285,10 +285,10 @@ int sample_model(const GenerateOptions& o) {
                        std::stoll(meta(metadata, "hidden_dim", o.model)),
                        std::stoll(meta(metadata, "num_layers", o.model)));
   model.load_state_dict(state);
-  EMBER_CHECK(!o.prompt.empty(), "ember generate sample: --prompt must not be empty");
+  EMBER_CHECK(!o.prompt.empty(), "sample: --prompt must not be empty");
   for (char c : o.prompt)
-    EMBER_CHECK(vocab.contains(c), "ember generate sample: the prompt's character '",
-                std::string(1, c), "' is not in the model's vocabulary '", vocab.chars(), "'");
+    EMBER_CHECK(vocab.contains(c), "sample: the prompt's character '", std::string(1, c),
+                "' is not in the model's vocabulary '", vocab.chars(), "'");
   Generator gen(o.seed);
   std::vector<int64_t> ids =
       models::generate(model, vocab.encode(o.prompt), o.length, o.temperature, &gen);
