@@ -286,9 +286,11 @@ int sample_model(const GenerateOptions& o) {
                        std::stoll(meta(metadata, "num_layers", o.model)));
   model.load_state_dict(state);
   EMBER_CHECK(!o.prompt.empty(), "sample: --prompt must not be empty");
+  std::string shown;  // the vocabulary with its newline visible
+  for (char c : vocab.chars()) shown += c == '\n' ? std::string("\\n") : std::string(1, c);
   for (char c : o.prompt)
     EMBER_CHECK(vocab.contains(c), "sample: the prompt's character '", std::string(1, c),
-                "' is not in the model's vocabulary '", vocab.chars(), "'");
+                "' is not in the model's vocabulary \"", shown, "\"");
   Generator gen(o.seed);
   std::vector<int64_t> ids =
       models::generate(model, vocab.encode(o.prompt), o.length, o.temperature, &gen);
