@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <map>
 #include <string>
 #include <thread>
 
@@ -156,38 +155,6 @@ GenerateOptions parse(int argc, char** argv) {
   return o;
 }
 
-// The vocabulary as metadata: the byte codes of its chars, "10,32,97,...".
-std::string chars_to_metadata(const std::string& chars) {
-  std::string text;
-  for (char c : chars) text += (text.empty() ? "" : ",") + std::to_string(int(uint8_t(c)));
-  return text;
-}
-
-std::string chars_from_metadata(const std::string& text, const std::string& path) {
-  std::string chars;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string code = text.substr(start, end - start);
-    char* rest = nullptr;
-    long value = std::strtol(code.c_str(), &rest, 10);
-    EMBER_CHECK(!code.empty() && *rest == '\0' && value >= 0 && value < 256, path,
-                ": bad char code '", code, "' in the metadata's chars");
-    chars.push_back(char(value));
-    start = end + 1;
-  }
-  return chars;
-}
-
-std::string meta(const std::map<std::string, std::string>& metadata, const std::string& key,
-                 const std::string& path) {
-  auto it = metadata.find(key);
-  EMBER_CHECK(it != metadata.end(), path, ": no '", key,
-              "' in the metadata; not a model written by ember generate train");
-  return it->second;
-}
-
 // Mean loss over the held-out stream, in bits per char.
 double held_out_bits(models::CharLM& model, const std::string& path,
                      const data::CharVocabulary& vocab, const GenerateOptions& o) {
@@ -259,12 +226,7 @@ int train_model(const GenerateOptions& o) {
   const double cpu_seconds = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   if (!o.quiet) print_progress(true);
 
-  std::map<std::string, std::string> metadata{{"ember.model", "CharLM"},
-                                              {"chars", chars_to_metadata(vocab.chars())},
-                                              {"embedding_dim", std::to_string(o.embedding)},
-                                              {"hidden_dim", std::to_string(o.hidden)},
-                                              {"num_layers", std::to_string(o.layers)}};
-  nn::save_safetensors(o.model, model.state_dict(), metadata);
+  models::save_char_lm(o.model, model, vocab);
   std::printf("trained %lld steps in %.2f s (%.2f s CPU), %.0f chars/s, last loss %.4f; wrote %s\n",
               (long long)step, train_seconds, cpu_seconds,
               double(step * o.batch * o.seq_length) / std::max(train_seconds, 1e-9), last_step_loss,
@@ -276,15 +238,9 @@ int train_model(const GenerateOptions& o) {
 }
 
 int sample_model(const GenerateOptions& o) {
-  std::map<std::string, std::string> metadata;
-  std::map<std::string, Tensor> state = nn::load_safetensors(o.model, &metadata);
-  EMBER_CHECK(meta(metadata, "ember.model", o.model) == "CharLM", o.model, ": holds a ",
-              meta(metadata, "ember.model", o.model), ", not a CharLM");
-  data::CharVocabulary vocab(chars_from_metadata(meta(metadata, "chars", o.model), o.model));
-  models::CharLM model(vocab.size(), std::stoll(meta(metadata, "embedding_dim", o.model)),
-                       std::stoll(meta(metadata, "hidden_dim", o.model)),
-                       std::stoll(meta(metadata, "num_layers", o.model)));
-  model.load_state_dict(state);
+  models::LoadedCharLM loaded = models::load_char_lm(o.model);
+  models::CharLM& model = *loaded.model;
+  const data::CharVocabulary& vocab = loaded.vocab;
   EMBER_CHECK(!o.prompt.empty(), "sample: --prompt must not be empty");
   std::string shown;  // the vocabulary with its newline visible
   for (char c : vocab.chars()) shown += c == '\n' ? std::string("\\n") : std::string(1, c);

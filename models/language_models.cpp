@@ -1,11 +1,15 @@
 #include <ember/models/language_models.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 
 #include <ember/autograd/grad_mode.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/functional/loss.h>
+#include <ember/nn/serialize.h>
 #include <ember/optim/adam.h>
 
 namespace ember::models {
@@ -113,6 +117,55 @@ std::pair<Tensor, nn::LstmState> CharLM::forward_all(const Tensor& x,
   Tensor embedded = embedding->forward(x);              // [B, T, E]
   nn::LstmOutput out = lstm->forward(embedded, state);  // [B, T, H]
   return {fc->forward(out.output), out.state};          // [B, T, V]
+}
+
+void save_char_lm(const std::string& path, const CharLM& model, const data::CharVocabulary& vocab) {
+  EMBER_CHECK(vocab.size() == model.vocab_size(), "save_char_lm: the vocabulary has ", vocab.size(),
+              " chars, the model ", model.vocab_size());
+  std::string codes;
+  for (char c : vocab.chars())
+    codes += (codes.empty() ? "" : ",") + std::to_string(int(uint8_t(c)));
+  nn::save_safetensors(path, model.state_dict(),
+                       {{"ember.model", "CharLM"},
+                        {"chars", codes},
+                        {"embedding_dim", std::to_string(model.embedding->embedding_dim())},
+                        {"hidden_dim", std::to_string(model.lstm->hidden_size)},
+                        {"num_layers", std::to_string(model.lstm->num_layers)}});
+}
+
+LoadedCharLM load_char_lm(const std::string& path) {
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, Tensor> state = nn::load_safetensors(path, &metadata);
+  auto entry = [&](const std::string& key) {
+    auto it = metadata.find(key);
+    EMBER_CHECK(it != metadata.end(), path, ": no '", key,
+                "' in the metadata; not a CharLM written by save_char_lm (ember generate train)");
+    return it->second;
+  };
+  // A whole decimal number in [low, high], or an error naming the entry.
+  auto number = [&](const std::string& key, const std::string& text, long low, long high) {
+    char* rest = nullptr;
+    const long value = std::strtol(text.c_str(), &rest, 10);
+    EMBER_CHECK(!text.empty() && *rest == '\0' && value >= low && value <= high, path,
+                ": bad value '", text, "' for ", key, " in the metadata");
+    return int64_t(value);
+  };
+  EMBER_CHECK(entry("ember.model") == "CharLM", path, ": holds a ", entry("ember.model"),
+              ", not a CharLM");
+  std::string chars;
+  const std::string codes = entry("chars");
+  for (size_t start = 0; start <= codes.size();) {
+    size_t end = std::min(codes.find(',', start), codes.size());
+    chars.push_back(char(number("chars", codes.substr(start, end - start), 0, 255)));
+    start = end + 1;
+  }
+  LoadedCharLM loaded{nullptr, data::CharVocabulary(chars)};
+  loaded.model = std::make_shared<CharLM>(
+      loaded.vocab.size(), number("embedding_dim", entry("embedding_dim"), 1, 1L << 30),
+      number("hidden_dim", entry("hidden_dim"), 1, 1L << 30),
+      number("num_layers", entry("num_layers"), 1, 1024));
+  loaded.model->load_state_dict(state);
+  return loaded;
 }
 
 Tensor char_lm_loss(CharLM& model, const Tensor& inputs, const Tensor& targets) {

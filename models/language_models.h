@@ -10,7 +10,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
+
+#include <ember/data/language_model_data.h>
 
 #include <ember/nn/embedding.h>
 #include <ember/nn/layers.h>
@@ -69,6 +72,17 @@ class CharLM : public nn::Module {
   std::shared_ptr<nn::LSTM> lstm;
   std::shared_ptr<nn::Linear> fc;
 };
+
+// A CharLM and its character vocabulary in one .safetensors file, written atomically: the
+// state_dict, with metadata ember.model = CharLM, chars (the vocabulary's byte codes,
+// "10,32,97,..."), embedding_dim, hidden_dim and num_layers. load_char_lm checks each and
+// names the file and the entry at fault.
+void save_char_lm(const std::string& path, const CharLM& model, const data::CharVocabulary& vocab);
+struct LoadedCharLM {
+  std::shared_ptr<CharLM> model;
+  data::CharVocabulary vocab;
+};
+LoadedCharLM load_char_lm(const std::string& path);
 
 // Mean cross-entropy over every position: inputs, targets [B, T] -> scalar (nats per char;
 // divide by ln 2 for bits per char).

@@ -14,6 +14,7 @@
 #include <ember/models/language_models.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/functional/loss.h>
+#include <ember/nn/serialize.h>
 #include <ember/optim/adam.h>
 #include <ember/optim/clip_grad.h>
 #include <ember/tensor/parallel.h>
@@ -273,6 +274,30 @@ TEST(CharLM, BadInputIsAnError) {
   EXPECT_EMBER_ERROR(model.forward(tensor({1, 2}, kInt64)), "[B, T]");
   NGramLanguageModel ngram(5, 2, 3);
   EXPECT_EMBER_ERROR(ngram.forward(tensor({1, 2}, kInt64).view({1, 2})), "context must be");
+}
+
+// ---- the model file ----
+
+TEST(CharLM, SavedWithItsVocabularyAndLoadedBack) {
+  TempDir dir("save");
+  data::CharVocabulary vocab("\n abcdefgh");
+  Generator init(6);
+  CharLM model(vocab.size(), 4, 8, 2, &init);
+  models::save_char_lm(dir.file("lm.safetensors"), model, vocab);
+  models::LoadedCharLM loaded = models::load_char_lm(dir.file("lm.safetensors"));
+  EXPECT_EQ(loaded.vocab.chars(), vocab.chars());
+  EXPECT_EQ(loaded.model->lstm->num_layers, 2);
+  const std::vector<int64_t> prompt = vocab.encode("cab\nd");
+  Generator g1(3), g2(3);
+  EXPECT_EQ(models::generate(*loaded.model, prompt, 30, 0.8, &g1),
+            models::generate(model, prompt, 30, 0.8, &g2));
+
+  nn::save_safetensors(dir.file("other.safetensors"), model.state_dict(),
+                       {{"ember.model", "CharLM"}, {"chars", "10,32,x"}});
+  EXPECT_EMBER_ERROR(models::load_char_lm(dir.file("other.safetensors")),
+                     "bad value 'x' for chars");
+  nn::save_safetensors(dir.file("plain.safetensors"), model.state_dict());
+  EXPECT_EMBER_ERROR(models::load_char_lm(dir.file("plain.safetensors")), "no 'ember.model'");
 }
 
 // ---- quality on real text ----
