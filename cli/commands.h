@@ -8,6 +8,7 @@ int classify(int argc, char** argv);
 int convert(int argc, char** argv);
 int demo(int argc, char** argv);
 int eval_vectors(int argc, char** argv);  // `ember eval` (eval is the namespace ember::eval)
+int generate(int argc, char** argv);      // `ember generate train|sample`: the char LM
 int info(int argc, char** argv);
 int plot(int argc, char** argv);
 int similar(int argc, char** argv);

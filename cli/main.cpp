@@ -27,6 +27,8 @@ void print_help() {
       "  info     what a vector file holds, and how fast it loads\n"
       "  plot     draw word vectors: a labelled 2-D scatter (t-SNE or PCA) or a heat-map,\n"
       "           as SVG or PNG\n"
+      "  generate train a character language model (LSTM) on a text file, or sample text\n"
+      "           from one, greedily or at a temperature\n"
       "  version  print the version and whether the CUDA backend is built and usable\n"
       "\n"
       "Run `ember <command> --help` for a command's options.\n");
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return ember::cli::eval_vectors(argc - 1, argv + 1);
     if (command == "convert") return ember::cli::convert(argc - 1, argv + 1);
     if (command == "info") return ember::cli::info(argc - 1, argv + 1);
+    if (command == "generate") return ember::cli::generate(argc - 1, argv + 1);
     if (command == "version") return ember::cli::version();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ember %s: %s\n", command.c_str(), e.what());
