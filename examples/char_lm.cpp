@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   Tensor X = tensor(x_ids, {windows, sequence_length}, kInt64);
   Tensor y = tensor(y_ids, {windows}, kInt64);
 
+  // [snippet:train]
   // Train model
   models::CharLM model(chars.size(), 10, 20);
   optim::Adam optimizer(model.parameters());
@@ -52,7 +53,9 @@ int main(int argc, char** argv) {
     optimizer.step();
   }
   std::printf("Final loss: %.4f\n", loss.item());
+  // [/snippet]
 
+  // [snippet:generate]
   // Generate text: the seed's greedy loop, one argmax at a time
   std::vector<int64_t> generated = chars.encode("Hello, ");
   for (int i = 0; i < 20; ++i) {
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
     generated.push_back(argmax(output, 1).item<int64_t>());
   }
   std::printf("Generated text: %s\n", chars.decode(generated).c_str());
+  // [/snippet]
   if (!std::isfinite(loss.item())) return 1;
 
   // Part 2: the same model, bigger, on real text streamed from the bundled corpus.
@@ -88,12 +92,14 @@ int main(int argc, char** argv) {
       std::printf("step %d  loss %.4f  bits/char %.3f\n", step + 1, last_loss,
                   last_loss / std::log(2.0));
   }
+  // [snippet:sample]
   for (double temperature : {0.0, 0.5, 1.0}) {
     Generator sampler(7);
     std::vector<int64_t> ids =
         models::generate(lm, vocab.encode("the president "), 80, temperature, &sampler);
     std::printf("temperature %.1f: the president %s\n", temperature, vocab.decode(ids).c_str());
   }
+  // [/snippet]
   // Training must have lowered the loss; anything else is a failure.
   return last_loss < first_loss ? 0 : 1;
 }

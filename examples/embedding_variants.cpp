@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   manual_seed(0);
   const int64_t vocab_size = 20, embedding_dim = 8;
 
+  // [snippet:bag]
   // Embedding bag: two documents of different lengths, concatenated, with offsets
   Tensor input_ids = tensor({1, 2, 3, 4, 5, 6});  // Concatenated word IDs
   Tensor offsets = tensor({0, 3});                // Doc 1: [1, 2, 3], Doc 2: [4, 5, 6]
@@ -41,10 +42,12 @@ int main(int argc, char** argv) {
     std::printf("EmbeddingBagModel (%s): %s -> %s\n", name, shape_str(input_ids.sizes()).c_str(),
                 shape_str(bag.forward(input_ids, offsets).sizes()).c_str());
   }
+  // [/snippet]
 
   // A batch of 2 sequences of 5 token ids
   Tensor batch = randint(0, vocab_size, {2, 5});
 
+  // [snippet:custom_layers]
   models::PositionalEmbedding positional(vocab_size, embedding_dim, /*max_length=*/16);
   std::printf("PositionalEmbedding: %s -> %s\n", shape_str(batch.sizes()).c_str(),
               shape_str(positional.forward(batch).sizes()).c_str());
@@ -54,7 +57,9 @@ int main(int argc, char** argv) {
   std::printf("ConditionalEmbedding: %s with conditions %s -> %s\n",
               shape_str(batch.sizes()).c_str(), shape_str(condition_ids.sizes()).c_str(),
               shape_str(conditional.forward(batch, condition_ids).sizes()).c_str());
+  // [/snippet]
 
+  // [snippet:regularization]
   models::RegularizedEmbedding regularized(vocab_size, embedding_dim);
   Tensor regularized_embeds = regularized.forward(batch);  // weight dropout while training
   std::printf("RegularizedEmbedding: %s -> %s, regularization_loss %.3g\n",
@@ -66,7 +71,9 @@ int main(int argc, char** argv) {
   std::printf("VariationalEmbedding: %s -> %s (latent_dim %lld), kl_loss %.3f\n",
               shape_str(batch.sizes()).c_str(), shape_str(variational_embeds.sizes()).c_str(),
               static_cast<long long>(variational.latent_dim), kl_loss.item<float>());
+  // [/snippet]
 
+  // [snippet:adaptive]
   Tensor pretrained_embeddings = randn({vocab_size, embedding_dim});
   models::AdaptiveEmbedding adaptive(pretrained_embeddings, vocab_size, embedding_dim,
                                      /*adaptation_dim=*/4);
@@ -74,7 +81,9 @@ int main(int argc, char** argv) {
               shape_str(batch.sizes()).c_str(), shape_str(adaptive.forward(batch).sizes()).c_str(),
               static_cast<long long>(adaptive.num_parameters(true)),
               static_cast<long long>(adaptive.num_parameters()));
+  // [/snippet]
 
+  // [snippet:compression]
   models::CompressedEmbedding compressed(vocab_size, embedding_dim, /*rank=*/2);
   std::printf("CompressedEmbedding: %s -> %s\n", shape_str(batch.sizes()).c_str(),
               shape_str(compressed.forward(batch).sizes()).c_str());
@@ -87,7 +96,9 @@ int main(int argc, char** argv) {
   std::printf("Compressed (rank=%lld): %s parameters\n", static_cast<long long>(rank),
               with_commas(counts.compressed).c_str());
   std::printf("Compression ratio: %.1fx\n", counts.ratio());
+  // [/snippet]
 
+  // [snippet:partial]
   // Partial fine-tuning: keep the pretrained rows of the common words 0..4, train the rest
   // (and a classifier on top) to tell even ids from odd ones.
   std::vector<int64_t> frozen_indices = {0, 1, 2, 3, 4};
@@ -109,6 +120,7 @@ int main(int argc, char** argv) {
     loss.backward();
     optimizer.step();
   }
+  // [/snippet]
   Tensor table = embedding.table();
   bool frozen_kept = true, others_moved = true;
   for (int64_t row = 0; row < vocab_size; ++row) {

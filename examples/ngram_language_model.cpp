@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   }
   EMBER_CHECK(!valid_path.empty(), "--valid FILE is needed with --train");
 
+  // [snippet:ngram]
   // The vocabulary: the max_vocab most frequent words, <unk> for the rest, <eos> ends a line.
   data::VocabularyOptions options;
   options.max_size = max_vocab;
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
   std::vector<double> losses = models::train_language_model(
       model, [&](Tensor& context, Tensor& target) { return data.next(context, target); },
       [&] { data.rewind(); }, epochs, lr);
+  // [/snippet]
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double cpu_seconds = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;

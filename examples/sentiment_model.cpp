@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     manual_seed(0);
     const int64_t VOCAB_SIZE = 10000, EMBEDDING_DIM = smoke ? 50 : 300, HIDDEN_DIM = 128,
                   OUTPUT_DIM = 2;
+    // [snippet:padding]
     models::SentimentModel model(VOCAB_SIZE, EMBEDDING_DIM, HIDDEN_DIM, OUTPUT_DIM);
 
     // Padding: 32 sequences of 10 to 50 tokens, padded to the longest.
@@ -39,7 +40,9 @@ int main(int argc, char** argv) {
     Tensor padded_input = nn::pad_sequence(input_data, /*batch_first=*/true);
     Tensor output = model.forward(padded_input, input_lengths);
     std::printf("Output shape: %s\n", shape_str(output.sizes()).c_str());  // [32, 2]
+    // [/snippet]
 
+    // [snippet:training_step]
     // Training loop: one step on dummy labels.
     nn::CrossEntropyLoss criterion;
     optim::Adam optimizer(model.parameters(), optim::AdamOptions(0.001));
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
     loss.backward();
     optimizer.step();
     std::printf("dummy loss: %.4f\n", loss.item<double>());
+    // [/snippet]
 
     // A real task: spam or ham from the first 40 tokens of each e-mail; every 5th held out.
     data::VocabularyOptions vocab_options;

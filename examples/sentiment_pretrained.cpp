@@ -33,14 +33,17 @@ int main(int argc, char** argv) {
         data::LabelledTextDataset::build_vocabulary(path, vocab_options, text_options);
     const int64_t pad_idx = my_vocab.pad_id();
 
+    // [snippet:weights]
     // The weight matrix: each word's pretrained vector where the file has one (20-dim
     // skip-gram vectors of 2,002 words, tests/data/eval_vectors.txt), random otherwise.
     data::WordVectors glove = data::read_vectors("tests/data/eval_vectors.txt");
     data::PretrainedEmbedding built = data::build_pretrained_embedding(my_vocab, glove);
     Tensor pretrained_weights = built.embedding->weight.detach();
     std::printf("%s\n", built.coverage.summary().c_str());
+    // [/snippet]
     const int64_t embedding_dim = glove.dim;
 
+    // [snippet:model]
     models::SentimentClassifierWithPretrained model(
         my_vocab.size(), embedding_dim, /*hidden_dim=*/smoke ? 16 : 64, /*output_dim=*/1,
         /*n_layers=*/2, /*bidirectional=*/true, /*dropout=*/0.5, pad_idx, pretrained_weights);
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
       if (name.find("embedding") != std::string::npos)
         std::printf("Parameter: %s, Requires Grad: %s\n", name.c_str(),
                     param.requires_grad() ? "True" : "False");
+    // [/snippet]
 
     // Train on the e-mails (label 1 = spam) with BCEWithLogitsLoss, output_dim 1.
     data::LabelledTextDataset dataset(path, my_vocab, text_options);

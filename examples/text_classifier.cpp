@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   try {
     manual_seed(0);
 
+    // [snippet:dummy]
     // Example usage, as the seed: 32 texts of up to 50 tokens, lengths in [10, 50).
     models::TextClassifier model(/*vocab_size=*/10000, /*embedding_dim=*/128, /*num_classes=*/5,
                                  /*hidden_dim=*/128, /*dropout=*/0.5, /*padding_idx=*/0);
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     Tensor lengths = randint(10, seq_len, {batch_size});
     Tensor logits = model.forward(x, lengths);
     std::printf("Output shape: %s\n", shape_str(logits.sizes()).c_str());  // [32, 5]
+    // [/snippet]
     if (logits.sizes() != Shape{32, 5}) return 1;
 
     // A real task: "label<TAB>group<TAB>text" e-mails; every 5th held out. The vocabulary
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
                 test.size(), (long long)vocab.size(), dataset.label_names()[0].c_str(),
                 dataset.label_names()[1].c_str());
 
+    // [snippet:train]
     models::TextClassifier classifier(vocab.size(), 32, int64_t(dataset.label_names().size()),
                                       /*hidden_dim=*/32, /*dropout=*/0.5, vocab.pad_id());
     optim::Adam optimizer(classifier.parameters(), optim::AdamOptions(1e-2));
@@ -91,6 +94,7 @@ int main(int argc, char** argv) {
     Tensor predicted = argmax(classifier.forward(batch["text"], batch["lengths"]), 1);
     const double accuracy = mean(to(eq(predicted, batch["label"]), kFloat64)).item<double>();
     std::printf("held-out accuracy: %.4f\n", accuracy);
+    // [/snippet]
     return accuracy >= 0.85 ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "text_classifier: %s\n", e.what());

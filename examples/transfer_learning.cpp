@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   const bool smoke = argc > 1 && !std::strcmp(argv[1], "--smoke");
   try {
     manual_seed(0);
+    // [snippet:model]
     // Simulated pretrained embeddings
     Tensor pretrained_embeddings = randn({10000, 300});
 
@@ -26,11 +27,14 @@ int main(int argc, char** argv) {
     Tensor input_ids = randint(0, 10000, {32, 20});
     Tensor output = model.forward(input_ids);
     std::printf("Output shape: %s\n", shape_str(output.sizes()).c_str());  // [32, 5]
+    // [/snippet]
     if (output.sizes() != Shape{32, 5}) return 1;
 
     // Training in two stages on random labels: the head alone, then everything.
+    // [snippet:differential_lr]
     optim::Adam optimizer(model.head_parameters(), optim::AdamOptions(1e-3));
     optimizer.add_param_group(model.embedding_parameters(), /*lr=*/1e-5);
+    // [/snippet]
     nn::CrossEntropyLoss criterion;
     Tensor labels = randint(0, 5, {32});
     const Tensor table_before = model.embedding->weight.detach().clone();
@@ -48,9 +52,11 @@ int main(int argc, char** argv) {
     const double frozen_change =
         max(abs(model.embedding->weight.detach() - table_before)).item<double>();
 
+    // [snippet:unfreeze]
     // Fine-tuning: unfreeze embeddings
     model.unfreeze_embeddings();
     train("fine-tuned embeddings");
+    // [/snippet]
     const double tuned_change =
         max(abs(model.embedding->weight.detach() - table_before)).item<double>();
     std::printf("largest change of the table: %g while frozen, %g after fine-tuning (lr %g)\n",
