@@ -5,7 +5,8 @@
 # (bench/eval_gensim.py: questions-words over the 30k most frequent words, WordSim353).
 # usage: [SEEDS="1 2 3"] bash bench/compare_train.sh CORPUS [THREADS] [OUT_DIR]
 # (SEEDS: one run of each tool per seed, for the spread of the quality numbers;
-#  MODELS: any of skipgram cbow fasttext glove, default skipgram cbow fasttext)
+#  MODELS: any of skipgram cbow fasttext glove pytorch, default skipgram cbow fasttext
+#  pytorch; pytorch times one step of the composable SkipGramModel in both, seconds per step)
 set -euo pipefail
 corpus=$1 threads=${2:-2} out=${3:-/tmp/ember_compare}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +22,7 @@ timed() {  # NAME COMMAND...: runs COMMAND; prints its words/s line, wall time a
   cat "$out/time.txt"
 }
 for seed in ${SEEDS:-1}; do
-for mode in ${MODELS:-skipgram cbow fasttext}; do
+for mode in ${MODELS:-skipgram cbow fasttext pytorch}; do
   case $mode in
   skipgram | cbow)
     lr=0.025; [ $mode = cbow ] && lr=0.05
@@ -47,6 +48,17 @@ for mode in ${MODELS:-skipgram cbow fasttext}; do
       $py "$here/eval_gensim.py" "$out/fasttext.vec" 2>/dev/null
     else
       echo "fasttext: not installed (apt-get install fasttext), skipped"
+    fi
+    ;;
+  pytorch)  # the composable SkipGramModel step (batch 1024, SparseAdam) against PyTorch CPU
+    bench_nn=${BENCH_NN:-$(dirname "$ember")/bench/bench_nn}
+    if [ ! -x "$bench_nn" ]; then
+      echo "bench_nn: not built ($bench_nn; ninja bench_nn), skipped"
+    elif ! $py -c "import torch" 2>/dev/null; then
+      echo "torch: not installed (apt-get install python3-torch), skipped"
+    else
+      OMP_WAIT_POLICY=PASSIVE "$bench_nn" --benchmark_filter=SkipGramTrainingStep | grep BM_
+      (cd "$here" && OMP_WAIT_POLICY=PASSIVE $py torch_nn.py BM_SkipGramTrainingStep | grep BM_)
     fi
     ;;
   glove)  # the issue's Stanford GloVe run: window 10, x-max 10, 15 iterations, dim 100
