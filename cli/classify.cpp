@@ -22,6 +22,7 @@
 #include <ember/ember.h>
 #include <ember/models/text_classifiers.h>
 
+#include "args.h"
 #include "commands.h"
 
 namespace ember::cli {
@@ -77,30 +78,6 @@ void print_classify_help() {
       "  --quiet            no progress line\n"
       "\n"
       "With --threads 1 the same seed gives the same model bit for bit.\n");
-}
-
-int64_t parse_integer(const std::string& flag, const std::string& value) {
-  size_t used = 0;
-  long long v = 0;
-  try {
-    v = std::stoll(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  EMBER_CHECK(used == value.size(), "option ", flag, " expects an integer, got '", value, "'");
-  return int64_t(v);
-}
-
-double parse_real(const std::string& flag, const std::string& value) {
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  EMBER_CHECK(used == value.size(), "option ", flag, " expects a number, got '", value, "'");
-  return v;
 }
 
 ClassifyOptions parse(int argc, char** argv) {

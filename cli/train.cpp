@@ -19,6 +19,7 @@
 #include <ember/models/glove.h>
 #include <ember/models/word2vec.h>
 
+#include "args.h"
 #include "commands.h"
 
 namespace ember::cli {
@@ -93,28 +94,8 @@ TrainOptions parse(int argc, char** argv) {
     }
     EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
     const std::string value = argv[++i];
-    auto integer = [&] {
-      size_t used = 0;
-      long long v = 0;
-      try {
-        v = std::stoll(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      EMBER_CHECK(used == value.size(), "option ", flag, " expects an integer, got '", value, "'");
-      return int64_t(v);
-    };
-    auto real = [&] {
-      size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      EMBER_CHECK(used == value.size(), "option ", flag, " expects a number, got '", value, "'");
-      return v;
-    };
+    auto integer = [&] { return parse_integer(flag, value); };
+    auto real = [&] { return parse_real(flag, value); };
     if (flag == "--input")
       o.input = value;
     else if (flag == "--output")
