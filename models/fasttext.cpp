@@ -27,27 +27,6 @@ namespace ember::models {
 namespace {
 
 using hogwild::axpy;
-using hogwild::dot;
-using hogwild::softplus;
-
-// One prediction of fastText's NegativeSamplingLoss::forward for the hidden vector h [S]:
-// targets[0] the true word (label 1), the rest negatives (label 0), each used as given.
-// Updates output rows in place (=+) and accumulates h's gradient step into grad (+=).
-EMBER_HOGWILD_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
-                                   const int32_t* targets, int64_t T, float lr,
-                                   float* __restrict grad, bool want_loss) {
-  float loss = 0;
-  for (int64_t t = 0; t < T; ++t) {
-    float* row = output + int64_t(targets[t]) * S;
-    const float logit = dot(h, row, S);
-    const float label = t == 0 ? 1.0f : 0.0f;
-    const float alpha = lr * (label - 1.0f / (1.0f + std::exp(-logit)));
-    if (want_loss) loss += softplus(t == 0 ? -logit : logit);
-    axpy(alpha, row, grad, S);
-    axpy(alpha, h, row, S);
-  }
-  return loss;
-}
 
 // One center word: rows [n] its input rows, targets [C, T] (for each context: the context
 // word, then its negatives). hidden, grad, grad_sum: scratch rows [S]. Input rows get the
@@ -65,7 +44,10 @@ EMBER_HOGWILD_INLINE float train_center(float* __restrict input, float* __restri
   float loss = 0;
   for (int64_t c = 0; c < C; ++c) {
     std::memset(grad, 0, size_t(S) * sizeof(float));
-    loss += predict(hidden, output, S, targets + c * T, T, lr, grad, want_loss);
+    // fastText's NegativeSamplingLoss::forward: the targets as given (negatives equal to the
+    // context word were drawn again)
+    loss += hogwild::predict(hidden, output, S, targets + c * T, T, lr, grad, want_loss,
+                             /*skip_true_negatives=*/false);
     axpy(gain, grad, hidden, S);
     axpy(1.0f, grad, grad_sum, S);
   }

@@ -44,6 +44,31 @@ EMBER_HOGWILD_INLINE float softplus(float x) {
   return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
 }
 
+// One negative-sampling prediction for the hidden vector h [S]: targets[0] the true word
+// (label 1), the rest negatives (label 0). For each: logit = h . row, g = lr * (label -
+// sigmoid(logit)); grad += g * row, then row += g * h (output rows updated in place, h's
+// gradient step accumulated in grad). A negative equal to the true word is skipped when
+// skip_true_negatives (word2vec; fastText draws again instead and uses targets as given).
+// Returns the summed loss, softplus(-logit) for the true word and softplus(logit) for the
+// others, when want_loss, else 0.
+EMBER_HOGWILD_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
+                                   const int32_t* targets, int64_t T, float lr,
+                                   float* __restrict grad, bool want_loss,
+                                   bool skip_true_negatives) {
+  float loss = 0;
+  for (int64_t t = 0; t < T; ++t) {
+    if (skip_true_negatives && t > 0 && targets[t] == targets[0]) continue;
+    float* row = output + int64_t(targets[t]) * S;
+    const float logit = dot(h, row, S);
+    const float label = t == 0 ? 1.0f : 0.0f;
+    const float g = lr * (label - 1.0f / (1.0f + std::exp(-logit)));
+    if (want_loss) loss += softplus(t == 0 ? -logit : logit);
+    axpy(g, row, grad, S);
+    axpy(g, h, row, S);
+  }
+  return loss;
+}
+
 // word2vec's linear congruential generator: fast, and only its high bits are used.
 struct Lcg {
   uint64_t state;

@@ -72,30 +72,13 @@ namespace {
 // of the worker below).
 
 using hogwild::axpy;
-using hogwild::dot;
-using hogwild::softplus;
 
-// One negative-sampling prediction step for the hidden vector h [S]: targets[0] is the
-// true word, the rest negatives (a negative equal to the true word is skipped, as in
-// word2vec). Updates output rows in place (=+) and accumulates h's gradient step into
-// grad_h (+=). Returns the loss when want_loss, else 0.
+// Every prediction skips a negative equal to the true word, as word2vec does.
 EMBER_HOGWILD_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
-                                   const int32_t* targets, int64_t n_targets, float lr,
-                                   float* __restrict grad_h, bool want_loss) {
-  float loss = 0;
-  for (int64_t t = 0; t < n_targets; ++t) {
-    const int32_t target = targets[t];
-    if (t > 0 && target == targets[0]) continue;
-    float* row = output + int64_t(target) * S;
-    const float logit = dot(h, row, S);
-    const float label = t == 0 ? 1.0f : 0.0f;
-    const float sigma = 1.0f / (1.0f + std::exp(-logit));
-    const float g = (label - sigma) * lr;
-    if (want_loss) loss += softplus(t == 0 ? -logit : logit);
-    axpy(g, row, grad_h, S);
-    axpy(g, h, row, S);
-  }
-  return loss;
+                                   const int32_t* targets, int64_t T, float lr,
+                                   float* __restrict grad, bool want_loss) {
+  return hogwild::predict(h, output, S, targets, T, lr, grad, want_loss,
+                          /*skip_true_negatives=*/true);
 }
 
 // What one worker thread reads and writes; the tables are shared by all (Hogwild).
