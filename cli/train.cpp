@@ -269,6 +269,23 @@ double corpus_words(const Start& s, const TrainOptions& o) {
   return double(s.corpus.raw_tokens) * double(o.epochs - s.first_epoch);
 }
 
+// Trains a word2vec or fastText trainer (two tables, "input" and "output" in the checkpoint),
+// from the checkpoint on --resume; returns the training seconds.
+template <typename Trainer>
+double train_input_output(const TrainOptions& o, const Start& s, Trainer& trainer) {
+  if (o.resume) {
+    trainer.input().copy_from(saved_tensor(s, "input"));
+    trainer.output().copy_from(saved_tensor(s, "output"));
+  }
+  const auto train_start = Clock::now();
+  trainer.train(s.corpus, progress_printer(o), s.first_epoch, [&](int64_t epoch) {
+    save_checkpoint(
+        o, s, epoch,
+        {{"input", trainer.input().to_tensor()}, {"output", trainer.output().to_tensor()}});
+  });
+  return seconds_since(train_start);
+}
+
 int train_word2vec(const TrainOptions& o) {
   const auto start = Clock::now();
   const Start s = prepare(o);
@@ -285,18 +302,8 @@ int train_word2vec(const TrainOptions& o) {
   wo.seed = o.seed;
   wo.device = parse_device(o.device);
   models::Word2VecTrainer trainer(s.vocab, wo);
-  if (o.resume) {
-    trainer.input().copy_from(saved_tensor(s, "input"));
-    trainer.output().copy_from(saved_tensor(s, "output"));
-  }
-  const auto train_start = Clock::now();
-  trainer.train(s.corpus, progress_printer(o), s.first_epoch, [&](int64_t epoch) {
-    save_checkpoint(
-        o, s, epoch,
-        {{"input", trainer.input().to_tensor()}, {"output", trainer.output().to_tensor()}});
-  });
-  return finish(o, s, trainer.input().to_tensor(), seconds_since(train_start), start, "words",
-                corpus_words(s, o));
+  const double seconds = train_input_output(o, s, trainer);
+  return finish(o, s, trainer.input().to_tensor(), seconds, start, "words", corpus_words(s, o));
 }
 
 int train_fasttext(const TrainOptions& o) {
@@ -315,18 +322,8 @@ int train_fasttext(const TrainOptions& o) {
   fo.threads = o.threads;
   fo.seed = o.seed;
   models::FastTextTrainer trainer(s.vocab, fo);
-  if (o.resume) {
-    trainer.input().copy_from(saved_tensor(s, "input"));
-    trainer.output().copy_from(saved_tensor(s, "output"));
-  }
-  const auto train_start = Clock::now();
-  trainer.train(s.corpus, progress_printer(o), s.first_epoch, [&](int64_t epoch) {
-    save_checkpoint(
-        o, s, epoch,
-        {{"input", trainer.input().to_tensor()}, {"output", trainer.output().to_tensor()}});
-  });
-  return finish(o, s, trainer.word_vectors(), seconds_since(train_start), start, "words",
-                corpus_words(s, o));
+  const double seconds = train_input_output(o, s, trainer);
+  return finish(o, s, trainer.word_vectors(), seconds, start, "words", corpus_words(s, o));
 }
 
 int train_glove(const TrainOptions& o) {

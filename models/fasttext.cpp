@@ -186,14 +186,8 @@ void mean_of_rows(const RowTable& input, const int32_t* rows, int64_t n, float* 
 FastTextTrainer::FastTextTrainer(const data::Vocabulary& vocab, const FastTextOptions& options)
     : vocab_(vocab), options_(options) {
   const FastTextOptions& o = options;
-  EMBER_CHECK(vocab.size() > 0, "fasttext: the vocabulary is empty");
-  EMBER_CHECK(o.dim > 0, "fasttext: dim must be positive, got ", o.dim);
-  EMBER_CHECK(o.window > 0, "fasttext: window must be positive, got ", o.window);
-  EMBER_CHECK(o.negative > 0, "fasttext: negative must be positive, got ", o.negative);
-  EMBER_CHECK(o.epochs > 0, "fasttext: epochs must be positive, got ", o.epochs);
-  EMBER_CHECK(o.lr > 0, "fasttext: lr must be positive, got ", o.lr);
-  EMBER_CHECK(o.sample >= 0, "fasttext: sample must be >= 0, got ", o.sample);
-  EMBER_CHECK(o.threads > 0, "fasttext: threads must be positive, got ", o.threads);
+  hogwild::check_corpus_options("fasttext", vocab.size(), o.dim, o.window, o.negative, o.epochs,
+                                o.lr, o.sample, o.threads);
   subwords_ = data::SubwordTable(vocab, o.subwords);
   gain_.resize(size_t(vocab.size()));
   for (int64_t w = 0; w < vocab.size(); ++w)

@@ -5,7 +5,22 @@
 #include <thread>
 #include <vector>
 
+#include <ember/tensor/error.h>
+
 namespace ember::models::hogwild {
+
+void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, int64_t window,
+                          int64_t negative, int64_t epochs, double lr, double sample,
+                          int64_t threads) {
+  EMBER_CHECK(vocab_size > 0, trainer, ": the vocabulary is empty");
+  EMBER_CHECK(dim > 0, trainer, ": dim must be positive, got ", dim);
+  EMBER_CHECK(window > 0, trainer, ": window must be positive, got ", window);
+  EMBER_CHECK(negative > 0, trainer, ": negative must be positive, got ", negative);
+  EMBER_CHECK(epochs > 0, trainer, ": epochs must be positive, got ", epochs);
+  EMBER_CHECK(lr > 0, trainer, ": lr must be positive, got ", lr);
+  EMBER_CHECK(sample >= 0, trainer, ": sample must be >= 0, got ", sample);
+  EMBER_CHECK(threads > 0, trainer, ": threads must be positive, got ", threads);
+}
 
 bool cpu_has_avx2() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");

@@ -79,6 +79,12 @@ struct Lcg {
   uint64_t next64() { return (uint64_t(next()) << 32) | next(); }
 };
 
+// The checks every corpus trainer makes of its options; errors start with `trainer`
+// ("word2vec: dim must be positive, got 0").
+void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, int64_t window,
+                          int64_t negative, int64_t epochs, double lr, double sample,
+                          int64_t threads);
+
 // True when the CPU runs AVX2 and FMA (checked once).
 bool cpu_has_avx2();
 

@@ -186,14 +186,8 @@ void run_worker_generic(Worker& w, int64_t epoch, int64_t thread) { run_worker(w
 Word2VecTrainer::Word2VecTrainer(const data::Vocabulary& vocab, const Word2VecOptions& options)
     : vocab_(vocab), options_(options) {
   const Word2VecOptions& o = options;
-  EMBER_CHECK(vocab.size() > 0, "word2vec: the vocabulary is empty");
-  EMBER_CHECK(o.dim > 0, "word2vec: dim must be positive, got ", o.dim);
-  EMBER_CHECK(o.window > 0, "word2vec: window must be positive, got ", o.window);
-  EMBER_CHECK(o.negative > 0, "word2vec: negative must be positive, got ", o.negative);
-  EMBER_CHECK(o.epochs > 0, "word2vec: epochs must be positive, got ", o.epochs);
-  EMBER_CHECK(o.lr > 0, "word2vec: lr must be positive, got ", o.lr);
-  EMBER_CHECK(o.sample >= 0, "word2vec: sample must be >= 0, got ", o.sample);
-  EMBER_CHECK(o.threads > 0, "word2vec: threads must be positive, got ", o.threads);
+  hogwild::check_corpus_options("word2vec", vocab.size(), o.dim, o.window, o.negative, o.epochs,
+                                o.lr, o.sample, o.threads);
   input_ = RowTable(vocab.size(), o.dim);
   output_ = RowTable(vocab.size(), o.dim);
   input_.init_uniform(o.seed);
