@@ -3,12 +3,15 @@
 # one fixed split: the 6,046 lines shuffled with Python's random.Random(2026), the first 80%
 # (4,836) to train, the rest (1,210) to test, both written in fastText's "__label__X text"
 # format so that both tools read the same files. fastText runs with the issue's settings
-# (25 epochs, lr 0.5, unigrams, THREADS threads); ember with its defaults, then (when VECTORS
-# is given) starting from those word vectors, frozen for half the epochs then fine-tuned (the
-# default), and frozen throughout.
+# (25 epochs, lr 0.5, unigrams, THREADS threads); ember's TextClassifier with its defaults,
+# then (when VECTORS is given) each model of MODELS (text: TextClassifier, lstm:
+# SentimentModel, bilstm: SentimentClassifierWithPretrained) starting from those word vectors,
+# their rows frozen for half the epochs then fine-tuned (the default), and the TextClassifier
+# with them frozen throughout.
 # Prints accuracy, each label's precision and recall, and the training time (wall and CPU:
 # user + system), side by side, for each seed of SEEDS (both tools), then the means.
-# usage: [SEEDS="1 2 3"] [EMBER=build/ember] [VECTORS=skipgram.bin] bash bench/compare_classify.sh \
+# usage: [SEEDS="1 2 3"] [EMBER=build/ember] [VECTORS=skipgram.bin] [MODELS="text lstm bilstm"] \
+#        bash bench/compare_classify.sh \
 #            [DATA.tsv] [THREADS] [OUT_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,9 +84,11 @@ for seed in ${SEEDS:-1}; do
   # EMBER_OPTIONS: extra train options for every ember run.
   run_ember ember "ember TextClassifier s$seed" --seed "$seed" ${EMBER_OPTIONS:-}
   if [ -n "${VECTORS:-}" ]; then
-    run_ember ember_pretrained "ember + $(basename "$VECTORS") s$seed" --seed "$seed" \
-      --pretrained "$VECTORS" ${EMBER_OPTIONS:-}
-    run_ember ember_frozen "ember + $(basename "$VECTORS") frozen s$seed" --seed "$seed" \
+    for model in ${MODELS:-text lstm bilstm}; do
+      run_ember "ember_$model" "ember $model + $(basename "$VECTORS") s$seed" --seed "$seed" \
+        --model "$model" --pretrained "$VECTORS" ${EMBER_OPTIONS:-}
+    done
+    run_ember ember_frozen "ember text + $(basename "$VECTORS") frozen s$seed" --seed "$seed" \
       --pretrained "$VECTORS" --freeze-epochs 1000 ${EMBER_OPTIONS:-}
   fi
 done

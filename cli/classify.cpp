@@ -1,5 +1,7 @@
-// `ember classify train|test|predict`: the seed 001 TextClassifier (embedding, masked mean
-// pooling, MLP with dropout) as a fastText-like supervised tool. Input lines are
+// `ember classify train|test|predict`: the seeds' text classifiers as a fastText-like
+// supervised tool: seed 001's TextClassifier (embedding, masked mean pooling, MLP with dropout;
+// the default), seed 002's SentimentModel (LSTM over a packed batch) and seed 003's
+// SentimentClassifierWithPretrained (2-layer bidirectional LSTM). Input lines are
 // "__label__X text..." (fastText) or "label<TAB>...<TAB>text" (TSV); the format is told by the
 // first line. A model is PREFIX.safetensors (weights, with the options and label names as
 // metadata) and PREFIX.vocab, both written atomically.
@@ -8,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <string>
@@ -36,14 +39,15 @@ double seconds_since(Clock::time_point t) {
 }
 
 struct ClassifyOptions {
-  std::string action;                // train, test, predict
-  std::string input, output, model;  // train: input -> output; test/predict: model, input
+  std::string action;                 // train, test, predict
+  std::string input, output, model;   // train: input -> output; test/predict: model, input
+  std::string architecture = "text";  // text, lstm, bilstm
   int64_t dim = 100, hidden = 128, epochs = 5, batch = 32, threads = 0, min_count = 1;
   int64_t freeze_epochs = -1, k = 0, max_length = 0;
-  double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5;
+  double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5, clip = -1;
   uint64_t seed = 1;
   std::string pretrained;
-  bool quiet = false, dim_given = false;
+  bool quiet = false, dim_given = false, max_length_given = false;
 };
 
 void print_classify_help() {
@@ -52,29 +56,36 @@ void print_classify_help() {
       "       ember classify test PREFIX FILE\n"
       "       ember classify predict PREFIX FILE [-k N]      (FILE '-' reads stdin)\n"
       "\n"
-      "Trains the seed's TextClassifier (embedding -> masked mean -> Dropout, Linear, ReLU,\n"
-      "Dropout, Linear) on FILE, one example a line: \"__label__X some words\" (fastText) or\n"
-      "\"label<TAB>text\" (TSV; more columns allowed, the label first, the text last). Writes\n"
+      "Trains a text classifier on FILE, one example a line: \"__label__X some words\" (fastText)\n"
+      "or \"label<TAB>text\" (TSV; more columns allowed, the label first, the text last). Writes\n"
       "PREFIX.safetensors and PREFIX.vocab. test prints accuracy and each label's precision and\n"
       "recall; predict prints the most likely label of each line, or with -k N the N most likely\n"
       "each followed by its probability.\n"
       "\n"
       "train options:\n"
+      "  --model M          text: TextClassifier, embedding -> masked mean -> Dropout, Linear,\n"
+      "                           ReLU, Dropout, Linear (seed 001)              [text]\n"
+      "                     lstm: SentimentModel, embedding -> LSTM -> last step -> Linear\n"
+      "                           (seed 002)\n"
+      "                     bilstm: SentimentClassifierWithPretrained, embedding -> Dropout ->\n"
+      "                           2-layer bidirectional LSTM -> final states -> Linear (seed 003)\n"
       "  --dim N            embedding size                       [100]\n"
-      "  --hidden N         the MLP's hidden size                [128]\n"
-      "  --dropout P        dropout before each Linear           [0.5]\n"
+      "  --hidden N         the MLP's or LSTM's hidden size      [128]\n"
+      "  --dropout P        dropout (text, bilstm)               [0.5]\n"
       "  --epochs N         passes over FILE                     [5]\n"
-      "  --lr X             Adam's lr for the MLP                [0.005]\n"
+      "  --lr X             Adam's lr for all but the embedding  [0.005]\n"
       "  --embedding-lr X   SparseAdam's lr for the embedding    [0.05]\n"
       "  --batch N          texts per step (bucketed by length)  [32]\n"
       "  --min-count N      drop words seen fewer times          [1]\n"
-      "  --max-length N     train on the first N tokens of a text (0: all) [0]\n"
+      "  --max-length N     read the first N tokens of a text (0: all), in training and\n"
+      "                     in test/predict                      [text 0, lstm/bilstm 400]\n"
       "  --threads N        threads for the kernels              [all cores]\n"
       "  --seed N           random seed                          [1]\n"
       "  --pretrained FILE  start the embedding from word vectors (word2vec text/binary,\n"
-      "                     fastText .vec, GloVe); --dim is the file's. The table is frozen for\n"
-      "                     --freeze-epochs [epochs/2], then fine-tuned at --fine-tune-lr\n"
-      "                     [embedding-lr/10]\n"
+      "                     fastText .vec, GloVe); --dim is the file's. The rows of the words\n"
+      "                     the file has are frozen for --freeze-epochs [epochs/2], then\n"
+      "                     fine-tuned at --fine-tune-lr [embedding-lr/10]; the other words'\n"
+      "                     rows train from the start\n"
       "  --quiet            no progress line\n"
       "\n"
       "With --threads 1 the same seed gives the same model bit for bit.\n");
@@ -101,6 +112,8 @@ ClassifyOptions parse(int argc, char** argv) {
     const std::string value = argv[++i];
     if (flag == "--input")
       o.input = value;
+    else if (flag == "--model")
+      o.architecture = value;
     else if (flag == "--output")
       o.output = value;
     else if (flag == "--pretrained")
@@ -118,7 +131,7 @@ ClassifyOptions parse(int argc, char** argv) {
     else if (flag == "--min-count")
       o.min_count = parse_integer(flag, value);
     else if (flag == "--max-length")
-      o.max_length = parse_integer(flag, value);
+      o.max_length = parse_integer(flag, value), o.max_length_given = true;
     else if (flag == "--freeze-epochs")
       o.freeze_epochs = parse_integer(flag, value);
     else if (flag == "-k" || flag == "--k")
@@ -133,6 +146,8 @@ ClassifyOptions parse(int argc, char** argv) {
       o.fine_tune_lr = parse_real(flag, value);
     else if (flag == "--dropout")
       o.dropout = parse_real(flag, value);
+    else if (flag == "--clip")
+      o.clip = parse_real(flag, value);
     else
       EMBER_FAIL("unknown option ", flag, " (see ember classify --help)");
   }
@@ -148,6 +163,11 @@ ClassifyOptions parse(int argc, char** argv) {
     EMBER_CHECK(o.lr > 0 && o.embedding_lr > 0 && o.dropout >= 0 && o.dropout < 1,
                 "train: --lr and --embedding-lr must be positive and --dropout in [0, 1), got ",
                 o.lr, ", ", o.embedding_lr, " and ", o.dropout);
+    EMBER_CHECK(o.architecture == "text" || o.architecture == "lstm" || o.architecture == "bilstm",
+                "train: --model must be text, lstm or bilstm, got '", o.architecture, "'");
+    EMBER_CHECK(o.max_length >= 0, "train: --max-length must be at least 0, got ", o.max_length);
+    if (o.max_length == 0 && !o.max_length_given && o.architecture != "text") o.max_length = 400;
+    if (o.clip < 0) o.clip = o.architecture == "text" ? 0 : 1;
   } else if (o.action == "test" || o.action == "predict") {
     EMBER_CHECK(positional.size() == 3, o.action, ": expected PREFIX FILE");
     o.model = positional[1];
@@ -175,11 +195,77 @@ data::TextFormat detect_format(const std::string& path) {
   return data::TextFormat::kTsv;
 }
 
+// The three models behind one interface: forward(ids [B, T], lengths [B]) -> logits [B, C],
+// and the embedding table that --pretrained fills and SparseAdam trains.
+struct Classifier {
+  std::string name;  // the model's class, stored in the metadata
+  std::shared_ptr<nn::Module> module;
+  std::shared_ptr<nn::Embedding> embedding;
+  std::function<Tensor(const Tensor&, const Tensor&)> forward;
+};
+
+struct ClassifierShape {
+  std::string architecture;  // text, lstm, bilstm
+  int64_t vocab = 0, dim = 0, classes = 0, hidden = 0, padding_idx = 0;
+  double dropout = 0;
+};
+
+const char* class_name(const std::string& architecture) {
+  if (architecture == "lstm") return "SentimentModel";
+  if (architecture == "bilstm") return "SentimentClassifierWithPretrained";
+  return "TextClassifier";
+}
+
+// An empty text (no word the vocabulary knows) runs the LSTMs over one padding step: a
+// packed batch takes no empty sequence.
+Tensor at_least_one_step(const Tensor& lengths) {
+  std::vector<int64_t> steps = lengths.to_vector<int64_t>();
+  for (int64_t& n : steps) n = std::max<int64_t>(n, 1);
+  return tensor(steps);
+}
+
+// Every table sparse (row gradients for SparseAdam) and trainable: ember classify freezes rows
+// itself (see train_classifier), so the bilstm's seed-style freeze is undone here.
+Classifier make_classifier(const ClassifierShape& s, Generator* gen) {
+  Classifier c;
+  c.name = class_name(s.architecture);
+  if (s.architecture == "text") {
+    auto model = std::make_shared<models::TextClassifier>(
+        s.vocab, s.dim, s.classes, s.hidden, s.dropout, s.padding_idx, gen, /*sparse=*/true);
+    c.module = model, c.embedding = model->embedding;
+    c.forward = [model](const Tensor& x, const Tensor& lengths) {
+      return model->forward(x, lengths);
+    };
+  } else if (s.architecture == "lstm") {
+    auto model = std::make_shared<models::SentimentModel>(s.vocab, s.dim, s.hidden, s.classes,
+                                                          Tensor(), gen, /*sparse=*/true);
+    c.module = model, c.embedding = model->embedding;
+    c.forward = [model](const Tensor& x, const Tensor& lengths) {
+      return model->forward(x, at_least_one_step(lengths));
+    };
+  } else {
+    // The seed's table starts from pretrained weights; a random one stands in until
+    // train_classifier or load_state_dict writes the real rows.
+    Tensor weights = zeros({s.vocab, s.dim});
+    normal_(weights, 0.0, 1.0, gen);
+    auto model = std::make_shared<models::SentimentClassifierWithPretrained>(
+        s.vocab, s.dim, s.hidden, s.classes, /*n_layers=*/2, /*bidirectional=*/true, s.dropout,
+        s.padding_idx, weights, gen, /*sparse=*/true);
+    model->embedding->weight.requires_grad_(true);
+    c.module = model, c.embedding = model->embedding;
+    c.forward = [model](const Tensor& x, const Tensor& lengths) {
+      return model->forward(x, at_least_one_step(lengths));
+    };
+  }
+  return c;
+}
+
 struct SavedModel {
-  std::shared_ptr<models::TextClassifier> model;
+  Classifier classifier;
   data::Vocabulary vocab;
   std::vector<std::string> labels;
   std::string label_prefix;  // "__label__" when trained on fastText's format: predict prints it
+  int64_t max_length = 0;    // the texts' first max_length tokens, as in training (0: all)
   Generator generator{0};    // the dropout's (unused in eval mode), outlives the model
 };
 
@@ -190,18 +276,19 @@ std::string join(const std::vector<std::string>& parts, char separator) {
   return joined;
 }
 
-void save_model(const std::string& prefix, const models::TextClassifier& model,
+void save_model(const std::string& prefix, const Classifier& classifier,
                 const data::Vocabulary& vocab, const std::vector<std::string>& labels,
                 const std::string& label_prefix, const ClassifyOptions& o) {
   std::map<std::string, std::string> metadata = {
-      {"model", "TextClassifier"},
-      {"embedding_dim", std::to_string(model.embedding->embedding_dim())},
+      {"model", classifier.name},
+      {"embedding_dim", std::to_string(classifier.embedding->embedding_dim())},
       {"hidden_dim", std::to_string(o.hidden)},
       {"dropout", detail::str(o.dropout)},
+      {"max_length", std::to_string(o.max_length)},
       {"labels", join(labels, '\t')},
       {"label_prefix", label_prefix}};
   vocab.save(prefix + ".vocab");
-  nn::save_safetensors(prefix + ".safetensors", model.state_dict(), metadata);
+  nn::save_safetensors(prefix + ".safetensors", classifier.module->state_dict(), metadata);
 }
 
 std::unique_ptr<SavedModel> load_model(const std::string& prefix) {
@@ -212,10 +299,15 @@ std::unique_ptr<SavedModel> load_model(const std::string& prefix) {
   for (const char* key : {"model", "embedding_dim", "hidden_dim", "dropout", "labels"})
     EMBER_CHECK(metadata.count(key), path, ": no \"", key,
                 "\" in the metadata; not a model written by ember classify train");
-  EMBER_CHECK(metadata["model"] == "TextClassifier", path, ": a ", metadata["model"],
-              " model, expected TextClassifier");
+  ClassifierShape shape;
+  for (const char* architecture : {"text", "lstm", "bilstm"})
+    if (metadata["model"] == class_name(architecture)) shape.architecture = architecture;
+  EMBER_CHECK(!shape.architecture.empty(), path, ": a ", metadata["model"],
+              " model; ember classify reads TextClassifier, SentimentModel and "
+              "SentimentClassifierWithPretrained");
   saved->vocab = data::Vocabulary::load(prefix + ".vocab");
   saved->label_prefix = metadata["label_prefix"];
+  if (metadata.count("max_length")) saved->max_length = std::stoll(metadata["max_length"]);
   std::string labels = metadata["labels"];
   for (size_t start = 0;;) {
     size_t end = labels.find('\t', start);
@@ -223,12 +315,16 @@ std::unique_ptr<SavedModel> load_model(const std::string& prefix) {
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  saved->model = std::make_shared<models::TextClassifier>(
-      saved->vocab.size(), std::stoll(metadata["embedding_dim"]), int64_t(saved->labels.size()),
-      std::stoll(metadata["hidden_dim"]), std::stod(metadata["dropout"]),
-      std::max<int64_t>(saved->vocab.pad_id(), 0), &saved->generator);
-  saved->model->load_state_dict(state);  // strict: the error lists keys that do not match
-  saved->model->eval();
+  shape.vocab = saved->vocab.size();
+  shape.dim = std::stoll(metadata["embedding_dim"]);
+  shape.classes = int64_t(saved->labels.size());
+  shape.hidden = std::stoll(metadata["hidden_dim"]);
+  shape.dropout = std::stod(metadata["dropout"]);
+  shape.padding_idx = std::max<int64_t>(saved->vocab.pad_id(), 0);
+  saved->classifier = make_classifier(shape, &saved->generator);
+  // strict: the error lists keys that do not match
+  saved->classifier.module->load_state_dict(state);
+  saved->classifier.module->eval();
   return saved;
 }
 
@@ -287,24 +383,39 @@ int train_classifier(const ClassifyOptions& o) {
 
   Generator gen(o.seed);
   data::WordVectors vectors;
-  int64_t dim = o.dim;
+  ClassifierShape shape;
+  shape.architecture = o.architecture;
+  shape.vocab = vocab.size();
+  shape.dim = o.dim;
+  shape.classes = int64_t(dataset.label_names().size());
+  shape.hidden = o.hidden;
+  shape.dropout = o.dropout;
+  shape.padding_idx = vocab.pad_id();
   if (!o.pretrained.empty()) {
     vectors = data::read_vectors(o.pretrained);
     EMBER_CHECK(!o.dim_given || o.dim == vectors.dim, "train: --dim ", o.dim, " but ", o.pretrained,
                 " holds ", vectors.dim, "-dimensional vectors");
-    dim = vectors.dim;
+    shape.dim = vectors.dim;
   }
-  auto model = std::make_shared<models::TextClassifier>(
-      vocab.size(), dim, int64_t(dataset.label_names().size()), o.hidden, o.dropout, vocab.pad_id(),
-      &gen, /*sparse=*/true);
+  Classifier model = make_classifier(shape, &gen);
+  // frozen[id]: the row is a pretrained vector, kept as it is for the first freeze_epochs
+  // epochs. Only those: the rows of words the file lacks start random and train from the
+  // start (frozen too, the e-mails' own words, 77% of them with en7m vectors, would stay
+  // noise).
+  Tensor frozen = zeros({vocab.size()}, kBool);
   if (!o.pretrained.empty()) {
     data::PretrainedEmbedding table = data::build_pretrained_embedding(vocab, vectors, {}, &gen);
     std::fprintf(stderr, "%s\n", table.coverage.summary().c_str());
-    model->load_pretrained(table.embedding->weight, /*freeze=*/o.freeze_epochs > 0);
+    NoGradGuard no_grad;
+    model.embedding->weight.copy_(table.embedding->weight);
+    for (int64_t id : table.found_ids) frozen.data<bool>()[id] = true;
   }
-  // Adam for the MLP; SparseAdam for the table, touching only the rows of each batch.
-  optim::Adam adam(model->classifier->parameters(), optim::AdamOptions(o.lr));
-  optim::SparseAdam sparse_adam(model->embedding->parameters(),
+  // Adam for the rest; SparseAdam for the table, touching only the rows of each batch.
+  std::vector<Tensor> head;
+  for (const Tensor& p : model.module->parameters())
+    if (!p.is_same(model.embedding->weight)) head.push_back(p);
+  optim::Adam adam(head, optim::AdamOptions(o.lr));
+  optim::SparseAdam sparse_adam(model.embedding->parameters(),
                                 optim::SparseAdamOptions(o.embedding_lr));
   nn::CrossEntropyLoss criterion;
 
@@ -315,12 +426,11 @@ int train_classifier(const ClassifyOptions& o) {
   double loss_sum = 0;
   int64_t loss_count = 0;
   for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    if (!o.pretrained.empty() && epoch == o.freeze_epochs) {
-      // Fine-tuning: unfreeze the table, at a lower lr than it would have had.
-      model->embedding->weight.requires_grad_(true);
+    const bool freezing = !o.pretrained.empty() && epoch < o.freeze_epochs;
+    // Fine-tuning: every row trains, at a lower lr than the table had.
+    if (!o.pretrained.empty() && epoch == o.freeze_epochs)
       sparse_adam.param_groups()[0].lr = o.fine_tune_lr;
-    }
-    model->train();
+    model.module->train();
     // Batches of texts of about the same length, in random order: one pool sorted by length
     // (lengths run from 1 to ~25,000 tokens, and a batch is padded to its longest), the
     // batches of long texts cut to at most 512 padded tokens a text.
@@ -331,8 +441,10 @@ int train_classifier(const ClassifyOptions& o) {
       data::Batch batch = dataset.get_batch(indices);
       adam.zero_grad();
       sparse_adam.zero_grad();
-      Tensor loss = criterion(model->forward(batch["text"], batch["lengths"]), batch["label"]);
+      Tensor loss = criterion(model.forward(batch["text"], batch["lengths"]), batch["label"]);
       loss.backward();
+      if (freezing) optim::zero_grad_rows_(model.embedding->weight, frozen);
+      if (o.clip > 0) optim::clip_grad_norm_(head, o.clip);
       adam.step();
       sparse_adam.step();
       loss_sum += loss.item<double>();
@@ -349,8 +461,8 @@ int train_classifier(const ClassifyOptions& o) {
   if (!o.quiet)
     print_progress(1.0, examples_done / train_seconds,
                    loss_sum / double(std::max<int64_t>(loss_count, 1)), train_seconds, true);
-  model->eval();
-  save_model(o.output, *model, vocab, dataset.label_names(),
+  model.module->eval();
+  save_model(o.output, model, vocab, dataset.label_names(),
              text_options.format == data::TextFormat::kFastText ? text_options.label_prefix : "",
              o);
   std::fprintf(stderr, "Trained in %.2f s (%.2f s in all); wrote %s.safetensors and %s.vocab\n",
@@ -367,7 +479,7 @@ Tensor predict_probabilities(SavedModel& saved, const std::vector<std::vector<in
     std::vector<std::vector<int64_t>> chunk(texts.begin() + int64_t(start),
                                             texts.begin() + int64_t(end));
     data::PaddedIds padded = data::pad_ids(chunk, std::max<int64_t>(saved.vocab.pad_id(), 0));
-    parts.push_back(softmax(saved.model->forward(padded.ids, padded.lengths), 1));
+    parts.push_back(softmax(saved.classifier.forward(padded.ids, padded.lengths), 1));
   }
   if (parts.empty()) return zeros({0, int64_t(saved.labels.size())});
   return cat(parts, 0);
@@ -377,6 +489,7 @@ int test_classifier(const ClassifyOptions& o) {
   std::unique_ptr<SavedModel> saved = load_model(o.model);
   data::LabelledTextOptions text_options;
   text_options.format = detect_format(o.input);
+  text_options.max_length = saved->max_length;
   data::LabelledTextDataset dataset(o.input, saved->vocab, text_options);
   const int64_t N = dataset.size(), C = int64_t(saved->labels.size());
   std::vector<std::vector<int64_t>> texts;
@@ -443,6 +556,7 @@ int predict(const ClassifyOptions& o) {
       if (token.rfind("__label__", 0) == 0) continue;
       const int64_t id = saved->vocab.id(token);
       if (id != data::Vocabulary::kNone) ids.push_back(id);
+      if (saved->max_length > 0 && int64_t(ids.size()) == saved->max_length) break;
     }
     texts.push_back(std::move(ids));
   }

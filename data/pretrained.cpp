@@ -119,6 +119,7 @@ PretrainedEmbedding build_pretrained_embedding(const Vocabulary& vocab, const Wo
     }
     ++coverage.found;
     found[size_t(id)] = 1;
+    result.found_ids.push_back(id);
     std::memcpy(w + id * dim, vectors.row(row), size_t(dim) * sizeof(float));
     for (int64_t j = 0; j < dim; ++j) mean[size_t(j)] += vectors.row(row)[j];
   }

@@ -55,6 +55,9 @@ struct Coverage {
 struct PretrainedEmbedding {
   std::shared_ptr<nn::Embedding> embedding;  // [vocab.size(), vectors.dim]
   Coverage coverage;
+  // The ids whose row is a pretrained vector, ascending (coverage.found of them): the rows to
+  // keep, e.g. models::PartiallyFrozenEmbedding's frozen_indices.
+  std::vector<int64_t> found_ids;
 };
 
 // An embedding table for `vocab`: each word's row is its pretrained vector when `vectors`

@@ -96,13 +96,17 @@ Tensor SentimentClassifier::forward(const Tensor& x) {
 
 SentimentModel::SentimentModel(int64_t vocab_size, int64_t embedding_dim, int64_t hidden_dim,
                                int64_t output_dim, const Tensor& pretrained_embeddings,
-                               Generator* gen)
+                               Generator* gen, bool sparse)
     : Module("SentimentModel") {
-  if (pretrained_embeddings.defined())
-    embedding = register_module(
-        "embedding", nn::Embedding::from_pretrained(pretrained_embeddings, /*freeze=*/false));
-  else
-    embedding = register_module("embedding", table(vocab_size, embedding_dim, std::nullopt, gen));
+  if (pretrained_embeddings.defined()) {
+    nn::EmbeddingOptions options;
+    options.sparse = sparse;
+    embedding = register_module("embedding", nn::Embedding::from_pretrained(
+                                                 pretrained_embeddings, /*freeze=*/false, options));
+  } else {
+    embedding =
+        register_module("embedding", table(vocab_size, embedding_dim, std::nullopt, gen, sparse));
+  }
   lstm = register_module("lstm",
                          std::make_shared<nn::LSTM>(embedding->embedding_dim(), hidden_dim, 1, true,
                                                     /*batch_first=*/true, 0.0, false, gen));
@@ -127,13 +131,13 @@ Tensor SentimentModel::forward(const Tensor& x, const Tensor& lengths) {
 SentimentClassifierWithPretrained::SentimentClassifierWithPretrained(
     int64_t vocab_size, int64_t embedding_dim, int64_t hidden_dim, int64_t output_dim,
     int64_t n_layers, bool bidirectional, double dropout_p, int64_t pad_idx,
-    const Tensor& pretrained_weights, Generator* gen)
+    const Tensor& pretrained_weights, Generator* gen, bool sparse)
     : Module("SentimentClassifierWithPretrained") {
   EMBER_CHECK(n_layers * (bidirectional ? 2 : 1) >= 2,
               "SentimentClassifierWithPretrained: fc reads the last two final states, so it "
               "needs two layers or a bidirectional LSTM (got n_layers ",
               n_layers, ", bidirectional ", bidirectional, ")");
-  embedding = register_module("embedding", table(vocab_size, embedding_dim, pad_idx, gen));
+  embedding = register_module("embedding", table(vocab_size, embedding_dim, pad_idx, gen, sparse));
   // Load the pre-trained weights and freeze the embedding layer.
   EMBER_CHECK(pretrained_weights.sizes() == embedding->weight.sizes(),
               "SentimentClassifierWithPretrained: pretrained weights ", pretrained_weights.sizes(),

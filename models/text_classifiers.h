@@ -76,9 +76,10 @@ class SentimentClassifier : public nn::Module {
 class SentimentModel : public nn::Module {
  public:
   // pretrained_embeddings [V, D] (trainable, freeze=False as the seed), or undefined for a
-  // random table of vocab_size x embedding_dim.
+  // random table of vocab_size x embedding_dim. sparse: as TextClassifier's.
   SentimentModel(int64_t vocab_size, int64_t embedding_dim, int64_t hidden_dim, int64_t output_dim,
-                 const Tensor& pretrained_embeddings = Tensor(), Generator* gen = nullptr);
+                 const Tensor& pretrained_embeddings = Tensor(), Generator* gen = nullptr,
+                 bool sparse = false);
   // x [B, T], lengths [B] -> logits [B, output_dim], from the LSTM output at step
   // lengths[b] - 1 of each sequence, which sees only that sequence's own tokens.
   Tensor forward(const Tensor& x, const Tensor& lengths);
@@ -93,10 +94,12 @@ class SentimentClassifierWithPretrained : public nn::Module {
   // pretrained_weights [vocab_size, embedding_dim] are copied in and frozen. fc takes
   // hidden_dim * 2 inputs as in the seed: the final states of the last two (layer,
   // direction) pairs, i.e. the last layer's forward and backward states when bidirectional.
+  // sparse: as TextClassifier's (for fine-tuning after embedding->weight.requires_grad_()).
   SentimentClassifierWithPretrained(int64_t vocab_size, int64_t embedding_dim, int64_t hidden_dim,
                                     int64_t output_dim, int64_t n_layers, bool bidirectional,
                                     double dropout, int64_t pad_idx,
-                                    const Tensor& pretrained_weights, Generator* gen = nullptr);
+                                    const Tensor& pretrained_weights, Generator* gen = nullptr,
+                                    bool sparse = false);
   // text [B, T], text_lengths [B] -> logits [B, output_dim]
   Tensor forward(const Tensor& text, const Tensor& text_lengths);
 

@@ -4,12 +4,20 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include <ember/data/vocab.h>
+#include <ember/nn/serialize.h>
 
 namespace {
 
@@ -21,7 +29,7 @@ struct Result {
 };
 
 // Runs `ember ARGS` through the shell with stderr folded into stdout.
-Result ember(const std::string& args) {
+Result run_ember(const std::string& args) {
   const std::string command = std::string(EMBER_CLI_PATH) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return {-1, "popen failed: " + command};
@@ -39,19 +47,29 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-// A fresh directory for one test's files.
+// This process's scratch root (two checkouts' suites may run at once on one machine), removed
+// when the tests end; scratch(name) is a fresh directory in it for one test's files.
+fs::path scratch_root() {
+  return fs::temp_directory_path() / ("ember_test_cli_" + std::to_string(getpid()));
+}
+
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("ember_test_cli_" + name);
+  const fs::path dir = scratch_root() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
 }
 
+class RemoveScratch : public ::testing::Environment {
+  void TearDown() override { fs::remove_all(scratch_root()); }
+};
+const auto* const kRemoveScratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
+
 const std::string kSample = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";
 const std::string kSpam = std::string(EMBER_TEST_DATA_DIR) + "/spam_assassin_404.tsv";
 
 TEST(Cli, HelpListsEveryCommand) {
-  const Result run = ember("--help");
+  const Result run = run_ember("--help");
   EXPECT_EQ(run.status, 0) << run.output;
   for (const char* command :
        {"train", "similar", "analogy", "eval", "plot", "convert", "info", "classify", "generate"})
@@ -60,17 +78,17 @@ TEST(Cli, HelpListsEveryCommand) {
 }
 
 TEST(Cli, BadArgumentsSayWhatIsWrong) {
-  Result run = ember("train skipgram --input " + kSample + " --output /tmp/x --dim ten");
+  Result run = run_ember("train skipgram --input " + kSample + " --output /tmp/x --dim ten");
   EXPECT_NE(run.status, 0);
   EXPECT_NE(run.output.find("--dim expects an integer, got 'ten'"), std::string::npos)
       << run.output;
-  run = ember("train word2vec --input " + kSample + " --output /tmp/x");
+  run = run_ember("train word2vec --input " + kSample + " --output /tmp/x");
   EXPECT_NE(run.status, 0);
   EXPECT_NE(run.output.find("skipgram, cbow, glove or fasttext"), std::string::npos) << run.output;
-  run = ember("train cbow --input /no/such/file.txt --output /tmp/x");
+  run = run_ember("train cbow --input /no/such/file.txt --output /tmp/x");
   EXPECT_NE(run.status, 0);
   EXPECT_NE(run.output.find("/no/such/file.txt"), std::string::npos) << run.output;
-  run = ember("frobnicate");
+  run = run_ember("frobnicate");
   EXPECT_NE(run.status, 0);
 }
 
@@ -83,7 +101,7 @@ TEST(Cli, EachTrainerWritesVectorsAndResumesFromItsCheckpoint) {
     const std::string args =
         "train " + model + " --input " + kSample + " --output " + prefix +
         " --dim 20 --epochs 2 --min-count 3 --threads 1 --bucket 20000 --quiet";
-    Result run = ember(args);
+    Result run = run_ember(args);
     ASSERT_EQ(run.status, 0) << model << ":\n" << run.output;
     EXPECT_NE(run.output.find("trained " + model), std::string::npos) << run.output;
     for (const char* suffix : {".vec", ".bin", ".ckpt.safetensors", ".vocab"})
@@ -95,12 +113,12 @@ TEST(Cli, EachTrainerWritesVectorsAndResumesFromItsCheckpoint) {
     EXPECT_GT(words, 100) << model;
     EXPECT_EQ(dim, 20) << model;
 
-    run = ember(args + " --resume");
+    run = run_ember(args + " --resume");
     ASSERT_EQ(run.status, 0) << model << " --resume:\n" << run.output;
     EXPECT_EQ(read_file(prefix + ".vec"), first) << model << ": --resume changed the vectors";
 
-    run = ember(args.substr(0, args.find(" --dim")) + " --dim 30 --epochs 2 --min-count 3 " +
-                "--threads 1 --bucket 20000 --quiet --resume");
+    run = run_ember(args.substr(0, args.find(" --dim")) + " --dim 30 --epochs 2 --min-count 3 " +
+                    "--threads 1 --bucket 20000 --quiet --resume");
     EXPECT_NE(run.status, 0) << model << ": --resume with other options must fail";
     EXPECT_NE(run.output.find("was made with options"), std::string::npos) << run.output;
   }
@@ -109,15 +127,15 @@ TEST(Cli, EachTrainerWritesVectorsAndResumesFromItsCheckpoint) {
 TEST(Cli, SimilarAndInfoReadTheTrainedVectors) {
   const fs::path dir = scratch("similar");
   const std::string prefix = (dir / "sg").string();
-  ASSERT_EQ(ember("train skipgram --input " + kSample + " --output " + prefix +
-                  " --dim 20 --epochs 1 --min-count 3 --threads 1 --quiet")
+  ASSERT_EQ(run_ember("train skipgram --input " + kSample + " --output " + prefix +
+                      " --dim 20 --epochs 1 --min-count 3 --threads 1 --quiet")
                 .status,
             0);
-  Result run = ember("info " + prefix + ".bin");
+  Result run = run_ember("info " + prefix + ".bin");
   EXPECT_EQ(run.status, 0) << run.output;
-  run = ember("similar " + prefix + ".vec the");
+  run = run_ember("similar " + prefix + ".vec the");
   EXPECT_EQ(run.status, 0) << run.output;
-  run = ember("similar " + prefix + ".vec qwertyuiopasdf");
+  run = run_ember("similar " + prefix + ".vec qwertyuiopasdf");
   EXPECT_NE(run.output.find("qwertyuiopasdf"), std::string::npos) << run.output;
 }
 
@@ -126,33 +144,93 @@ TEST(Cli, SimilarAndInfoReadTheTrainedVectors) {
 TEST(Cli, ClassifyTrainsTestsAndPredicts) {
   const fs::path dir = scratch("classify");
   const std::string prefix = (dir / "spam").string();
-  Result run = ember("classify train --input " + kSpam + " --output " + prefix +
-                     " --epochs 3 --threads 1 --quiet");
+  Result run = run_ember("classify train --input " + kSpam + " --output " + prefix +
+                         " --epochs 3 --threads 1 --quiet");
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_TRUE(fs::exists(prefix + ".safetensors"));
-  run = ember("classify test " + prefix + " " + kSpam);
+  run = run_ember("classify test " + prefix + " " + kSpam);
   ASSERT_EQ(run.status, 0) << run.output;
   const size_t at = run.output.find("accuracy\t");
   ASSERT_NE(at, std::string::npos) << run.output;
   EXPECT_GE(std::stod(run.output.substr(at + 9)), 0.95) << run.output;  // measured 0.99
-  run = ember("classify predict " + prefix + " " + kSpam + " -k 2");
+  run = run_ember("classify predict " + prefix + " " + kSpam + " -k 2");
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_NE(run.output.find("spam"), std::string::npos);
   EXPECT_NE(run.output.find("ham"), std::string::npos);
-  run = ember("classify test " + (dir / "missing").string() + " " + kSpam);
+  run = run_ember("classify test " + (dir / "missing").string() + " " + kSpam);
   EXPECT_NE(run.status, 0);
   EXPECT_NE(run.output.find("missing"), std::string::npos) << run.output;
+}
+
+// The LSTM models (seeds 002 and 003) through the same commands, from pretrained vectors
+// frozen throughout: the rows of the words the file has are saved exactly as the file holds
+// them, the other words' rows trained; texts cut to --max-length in training and testing.
+TEST(Cli, ClassifyLstmModelsKeepPretrainedRowsFrozen) {
+  const fs::path dir = scratch("classify_lstm");
+  const std::string vectors = (dir / "words.vec").string();
+  std::vector<float> row(16);
+  {
+    std::ofstream out(vectors);
+    out << "2 16\nthe";
+    for (int j = 0; j < 16; ++j) out << " " << (row[size_t(j)] = float(j) / 8 - 1);
+    out << "\nqqqzzz";  // not in the e-mails
+    for (int j = 0; j < 16; ++j) out << " 1";
+    out << "\n";
+  }
+  for (const char* model : {"lstm", "bilstm"}) {
+    SCOPED_TRACE(model);
+    const std::string prefix = (dir / model).string();
+    Result run = run_ember("classify train --model " + std::string(model) + " --input " + kSpam +
+                           " --output " + prefix + " --pretrained " + vectors +
+                           " --freeze-epochs 1000 --epochs 5 --hidden 16 --max-length 48 "
+                           "--threads 1 --quiet");
+    ASSERT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("pretrained coverage: 1/"), std::string::npos) << run.output;
+    run = run_ember("classify test " + prefix + " " + kSpam);
+    ASSERT_EQ(run.status, 0) << run.output;
+    const size_t at = run.output.find("accuracy\t");
+    ASSERT_NE(at, std::string::npos) << run.output;
+    EXPECT_GE(std::stod(run.output.substr(at + 9)), 0.95) << run.output;  // 1.00, 0.98
+    run = run_ember("classify predict " + prefix + " " + kSpam);
+    ASSERT_EQ(run.status, 0) << run.output;
+    EXPECT_EQ(std::count(run.output.begin(), run.output.end(), '\n'), 404) << run.output;
+
+    std::map<std::string, std::string> metadata;
+    const std::map<std::string, ember::Tensor> state =
+        ember::nn::load_safetensors(prefix + ".safetensors", &metadata);
+    EXPECT_EQ(metadata["model"], std::string(model) == "lstm"
+                                     ? "SentimentModel"
+                                     : "SentimentClassifierWithPretrained");
+    EXPECT_EQ(metadata["max_length"], "48");
+    const ember::data::Vocabulary vocab = ember::data::Vocabulary::load(prefix + ".vocab");
+    const std::vector<float> table = state.at("embedding.weight").to_vector<float>();
+    const int64_t the = vocab.id("the");
+    ASSERT_GE(the, 0);
+    EXPECT_EQ(std::vector<float>(table.begin() + the * 16, table.begin() + (the + 1) * 16), row);
+  }
+  // Without the freeze the same row trains: the freeze is what kept it.
+  const std::string prefix = (dir / "unfrozen").string();
+  const Result run = run_ember("classify train --model lstm --input " + kSpam + " --output " +
+                               prefix + " --pretrained " + vectors +
+                               " --freeze-epochs 0 --epochs 1 --hidden 16 --max-length 48 "
+                               "--threads 1 --quiet");
+  ASSERT_EQ(run.status, 0) << run.output;
+  const std::vector<float> table = ember::nn::load_safetensors(prefix + ".safetensors")
+                                       .at("embedding.weight")
+                                       .to_vector<float>();
+  const int64_t the = ember::data::Vocabulary::load(prefix + ".vocab").id("the");
+  EXPECT_NE(std::vector<float>(table.begin() + the * 16, table.begin() + (the + 1) * 16), row);
 }
 
 TEST(Cli, GenerateTrainsACharModelAndSamplesTheSameTextForASeed) {
   const fs::path dir = scratch("generate");
   const std::string model = (dir / "char.safetensors").string();
-  Result run = ember("generate train --input " + kSample + " --model " + model +
-                     " --hidden 32 --steps 20 --batch 8 --seq-length 32 --threads 1 --quiet");
+  Result run = run_ember("generate train --input " + kSample + " --model " + model +
+                         " --hidden 32 --steps 20 --batch 8 --seq-length 32 --threads 1 --quiet");
   ASSERT_EQ(run.status, 0) << run.output;
   const std::string sample = "generate sample --model " + model +
                              " --prompt 'the ' --length 40 --temperature 0.8 --seed 7";
-  const Result first = ember(sample), second = ember(sample);
+  const Result first = run_ember(sample), second = run_ember(sample);
   ASSERT_EQ(first.status, 0) << first.output;
   EXPECT_EQ(first.output, second.output);
   EXPECT_GE(first.output.size(), 40u);

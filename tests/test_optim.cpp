@@ -415,6 +415,50 @@ TEST(OptimClip, RowSparseAndInfinityNorm) {
   EXPECT_EQ(optim::clip_grad_norm_({param({1})}, 1.0), 0.0);  // no gradients
 }
 
+// ---- frozen rows ----
+
+// Rows 1 and 3 frozen: after Adam (dense) and SparseAdam (row-sparse) steps on gradients that
+// reach every row, those rows are bit for bit the start's and the others have moved.
+TEST(OptimFreezeRows, FrozenRowsStayBitIdenticalDenseAndSparse) {
+  const int64_t V = 5, D = 2;
+  Tensor frozen = zeros({V}, kBool);
+  frozen.data<bool>()[1] = frozen.data<bool>()[3] = true;
+  for (bool sparse : {false, true}) {
+    Tensor p = param(values_of(grad_at(7, {V, D})), {V, D});
+    const std::vector<double> start = values_of(p);
+    std::unique_ptr<optim::Optimizer> opt;
+    if (sparse)
+      opt = std::make_unique<optim::SparseAdam>(std::vector<Tensor>{p},
+                                                optim::SparseAdamOptions(0.1));
+    else
+      opt = std::make_unique<optim::Adam>(std::vector<Tensor>{p}, optim::AdamOptions(0.1));
+    for (int64_t t = 1; t <= 3; ++t) {
+      Tensor g = grad_at(t, {V, D});
+      p.set_grad(sparse ? row_sparse(tensor({4, 3, 1, 0, 2, 3}), grad_at(t, {6, D}), {V, D}) : g);
+      optim::zero_grad_rows_(p, frozen);
+      EXPECT_EQ(p.grad().is_row_sparse(), sparse);
+      opt->step();
+    }
+    const std::vector<double> after = values_of(p);
+    for (int64_t row = 0; row < V; ++row)
+      for (int64_t j = 0; j < D; ++j) {
+        const size_t i = size_t(row * D + j);
+        if (row == 1 || row == 3)
+          EXPECT_EQ(after[i], start[i]) << "frozen row " << row << (sparse ? " sparse" : " dense");
+        else
+          EXPECT_NE(after[i], start[i]) << "row " << row << (sparse ? " sparse" : " dense");
+      }
+  }
+}
+
+TEST(OptimFreezeRows, ChecksTheMaskAndSkipsAMissingGradient) {
+  Tensor p = param(std::vector<double>(6, 1.0), {3, 2});
+  optim::zero_grad_rows_(p, zeros({3}, kBool));  // no gradient yet: nothing to do
+  EXPECT_FALSE(p.grad().defined());
+  EXPECT_EMBER_ERROR(optim::zero_grad_rows_(p, zeros({4}, kBool)), "one entry per row");
+  EXPECT_EMBER_ERROR(optim::zero_grad_rows_(p, zeros({3})), "must be bool");
+}
+
 // ---- state_dict: resuming continues bit for bit ----
 
 // Runs `steps` steps of `opt` on `params` with the deterministic gradients from step `from`.

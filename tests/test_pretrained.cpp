@@ -38,6 +38,7 @@ TEST(Pretrained, RowsCoveragePaddingAndUnk) {
   EXPECT_EQ(std::vector<float>(w.begin() + 4, w.begin() + 6), (std::vector<float>{3, 4}));  // dog
   EXPECT_EQ(std::vector<float>(w.begin() + 6, w.begin() + 8), (std::vector<float>{1, 2}));  // cat
   EXPECT_EQ(result.coverage.found, 2);
+  EXPECT_EQ(result.found_ids, (std::vector<int64_t>{2, 3}));  // dog, cat
   EXPECT_EQ(result.coverage.total, 4);
   EXPECT_EQ(result.coverage.missing, (std::vector<std::string>{"Fish", "bird"}));
   EXPECT_EQ(result.coverage.summary(),
@@ -64,6 +65,7 @@ TEST(Pretrained, MeanOovLowercaseAndFreeze) {
   const std::vector<float> w = result.embedding->weight.to_vector<float>();
   EXPECT_EQ(result.coverage.found, 3);  // "Fish" found as "fish"
   EXPECT_EQ(result.coverage.found_lowercased, 1);
+  EXPECT_EQ(result.found_ids, (std::vector<int64_t>{2, 3, 4}));
   EXPECT_EQ(std::vector<float>(w.begin() + 8, w.begin() + 10), (std::vector<float>{5, 6}));
   EXPECT_EQ(std::vector<float>(w.begin() + 10, w.begin() + 12),
             (std::vector<float>{3, 4}));  // bird = mean
