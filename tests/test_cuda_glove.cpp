@@ -1,0 +1,159 @@
+// The CUDA GloVe kernel (cuda/glove.cu) against its CPU twin (models/glove.cpp). Records that
+// share no word row and no context row give the same tables in any order, so the GPU's
+// shuffled, concurrent epoch must equal the CPU's loop within float rounding (the dot
+// product's order, logf and powf). Then both trainers learn the same relations from real
+// text. The epoch order (a keyed permutation) and the host's input checks are tested here
+// without a GPU; the rest is SKIPPED without one.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <ember/cuda/glove.h>
+#include <ember/data/cooccurrence.h>
+#include <ember/data/vocab.h>
+#include <ember/models/glove.h>
+#include <ember/nn/functional.h>
+
+#include "testing.h"
+
+namespace ember {
+namespace {
+
+// ---- on the host: the epoch order and the input checks ----
+
+std::vector<uint64_t> order_of(uint64_t n, uint64_t seed, int64_t epoch) {
+  const cuda::EpochOrder order(n, seed, epoch);
+  std::vector<uint64_t> out(n);
+  for (uint64_t i = 0; i < n; ++i) out[i] = order(i);
+  return out;
+}
+
+TEST(CudaGloVe, EpochOrderIsAReproduciblePermutation) {
+  for (uint64_t n : {1, 2, 3, 4, 5, 16, 17, 1000, 4096, 4097, 100003}) {
+    std::vector<uint64_t> order = order_of(n, 7, 3);
+    EXPECT_EQ(order, order_of(n, 7, 3)) << "n " << n;
+    std::vector<uint64_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<uint64_t> identity(n);
+    std::iota(identity.begin(), identity.end(), uint64_t(0));
+    EXPECT_EQ(sorted, identity) << "n " << n << ": not a permutation of [0, n)";
+    if (n < 1000) continue;
+    // Another epoch or seed gives another order, and an order is far from the identity.
+    EXPECT_NE(order, order_of(n, 7, 4)) << "n " << n;
+    EXPECT_NE(order, order_of(n, 8, 3)) << "n " << n;
+    int64_t fixed = 0;
+    for (uint64_t i = 0; i < n; ++i) fixed += order[i] == i;
+    EXPECT_LT(fixed, int64_t(n / 100)) << "n " << n;
+  }
+}
+
+TEST(CudaGloVe, BadRecordsRaiseOnTheHostBeforeAnyKernel) {
+  models::GloVeOptions o;
+  o.dim = 8;
+  o.device = Device(kCUDA);
+  models::GloVeTrainer trainer(4, o);
+  const data::Cooccurrences bad_row({{0, 1, 1.0f}, {4, 0, 2.0f}});
+  EXPECT_EMBER_ERROR(trainer.train(bad_row), "out of range for 4 words");
+  const data::Cooccurrences bad_col({{0, -1, 1.0f}});
+  EXPECT_EMBER_ERROR(trainer.train(bad_col), "out of range for 4 words");
+  const data::Cooccurrences bad_value({{0, 1, 0.0f}});
+  EXPECT_EMBER_ERROR(trainer.train(bad_value), "value <= 0");
+}
+
+// ---- on the GPU ----
+
+TEST(CudaGloVe, RecordsOnDistinctRowsMatchTheCpuLoop) {
+  EMBER_REQUIRE_CUDA();
+  const int64_t V = 300;
+  Generator gen(5);
+  // Record i pairs word i with context perm[i]: every row of each side once per epoch.
+  std::vector<int32_t> perm(V);
+  std::iota(perm.begin(), perm.end(), 0);
+  for (int64_t i = V - 1; i > 0; --i) std::swap(perm[size_t(i)], perm[gen.next_u32() % (i + 1)]);
+  std::vector<data::CooccurrenceRecord> list;
+  for (int64_t i = 0; i < V; ++i) {
+    // values from 0.5 to 200, on both sides of x_max
+    const float value = 0.5f + float(gen.next_u32() % 2000) / 10.0f;
+    list.push_back({int32_t(i), perm[size_t(i)], value});
+  }
+  const data::Cooccurrences records(list);
+  // dims 10, 30, 50, 100, 300: groups of 4, 8, 16, 32 lanes and 32 lanes with 3 float4 each
+  for (int64_t dim : {10, 30, 50, 100, 300}) {
+    for (double clip : {100.0, 1e-3}) {  // the default, and one that clips most entries
+      models::GloVeOptions o;
+      o.dim = dim;
+      o.epochs = 3;
+      o.grad_clip = clip;
+      o.threads = 1;
+      o.seed = 9;
+      models::GloVeTrainer cpu(V, o);
+      // Larger weights than the init so that the dot products matter.
+      cpu.set_weights(randn({V, dim}, &gen) * 0.3, randn({V, dim}, &gen) * 0.3,
+                      randn({V}, &gen) * 0.3, randn({V}, &gen) * 0.3);
+      o.device = Device(kCUDA);
+      models::GloVeTrainer gpu(V, o);
+      gpu.load_state(cpu.state());
+      cpu.train(records);
+      gpu.train(records);
+      const auto want = cpu.state(), got = gpu.state();
+      for (const char* side : {"word", "context"})
+        EXPECT_TRUE(testing::all_close(got.at(side), want.at(side), 1e-4, 1e-5))
+            << side << " rows (vector, gradsq, biases), dim " << dim << ", clip " << clip;
+    }
+  }
+}
+
+// The quality test of tests/test_glove.cpp, for both trainers.
+double related_margin(const data::Vocabulary& vocab, const Tensor& vectors) {
+  auto cos = [&](const char* a, const char* b) {
+    return nn::functional::cosine_similarity(vectors.select(0, vocab.find(a)),
+                                             vectors.select(0, vocab.find(b)), 0)
+        .item();
+  };
+  const double related =
+      (cos("senate", "house") + cos("british", "french") + cos("treasury", "revenue") +
+       cos("war", "peace") + cos("indian", "tribes") + cos("commerce", "trade")) /
+      6;
+  const double unrelated =
+      (cos("senate", "vessels") + cos("british", "debt") + cos("treasury", "tribes") +
+       cos("war", "representatives") + cos("indian", "revenue") + cos("commerce", "militia")) /
+      6;
+  return related - unrelated;
+}
+
+TEST(CudaGloVe, LearnsWhatTheCpuTrainerLearns) {
+  EMBER_REQUIRE_CUDA();
+  const std::string path = std::string(EMBER_TEST_DATA_DIR) + "/sotu_1250.txt";
+  data::VocabularyOptions vo;
+  vo.min_count = 5;
+  const data::Vocabulary vocab = data::Vocabulary::build(path, vo);
+  data::CooccurrenceOptions co;
+  co.window = 10;
+  data::Cooccurrences records = data::CooccurrenceBuilder(vocab, co).build(path);
+  records.shuffle(1);
+  models::GloVeOptions o;
+  o.dim = 50;
+  o.x_max = 10;  // a small corpus
+  o.epochs = 15;
+  o.threads = 2;
+  models::GloVeTrainer cpu(vocab.size(), o);
+  cpu.train(records);
+  o.device = Device(kCUDA);
+  models::GloVeTrainer gpu(vocab.size(), o);
+  double last_cost = -1;
+  gpu.train(records, [&](const models::TrainProgress& p) { last_cost = p.loss; });
+  const double m_cpu = related_margin(vocab, cpu.vectors());
+  const double m_gpu = related_margin(vocab, gpu.vectors());
+  std::printf("glove: margin cpu %.3f gpu %.3f, last epoch's cost per record %.4f\n", m_cpu, m_gpu,
+              last_cost);
+  EXPECT_GT(last_cost, 0);
+  EXPECT_GT(m_gpu, 0.25);
+  EXPECT_GT(m_gpu, m_cpu - 0.1);
+}
+
+}  // namespace
+}  // namespace ember
