@@ -296,9 +296,7 @@ void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
   using namespace device_tables;
   const FastTextOptions& o = options_;
   const Device device = o.device;
-  EMBER_CHECK(cuda::device_count() > device.index, "fasttext: no CUDA device ", device.index,
-              " (this machine has ", cuda::device_count(), ")");
-  cuda::DeviceGuard guard(device.index);
+  cuda::DeviceGuard guard(checked_device("fasttext", device));
   const int64_t V = vocab_.size();
   const std::vector<int64_t>& offsets = subwords_.offsets();
   const std::vector<int32_t>& row_ids = subwords_.ids();
@@ -306,26 +304,14 @@ void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
                            input_.rows());
   const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.5);
 
-  Tensor ids = to_device<int32_t, int32_t>(corpus.ids, device);
-  Tensor starts = to_device<int64_t, int64_t>(corpus.sentence_starts, device);
-  Tensor keep_d = to_device<uint32_t, int32_t>(keep, device);
-  Tensor alias_d = to_device<uint64_t, int64_t>(negatives.packed(), device);
   Tensor offsets_d = to_device<int64_t, int64_t>(offsets, device);
   Tensor row_ids_d = to_device<int32_t, int32_t>(row_ids, device);
   Tensor gain_d = to_device<float, float>(gain_, device);
+  const SentenceBuffers buffers(corpus, keep, negatives, device);
   Tensor input = table_to_device(input_, device), output = table_to_device(output_, device);
-  Tensor kept =
-      empty({std::max<int64_t>(corpus.num_ids(), 1)}, TensorOptions(DType::kInt32).device(device));
-  Tensor kept_length = empty({std::max<int64_t>(corpus.num_sentences(), 1)},
-                             TensorOptions(DType::kInt32).device(device));
-  Tensor loss_sum = zeros({1}, TensorOptions(DType::kFloat64).device(device));
-  Tensor loss_count = zeros({1}, TensorOptions(DType::kInt64).device(device));
 
   cuda::FastTextLaunch l{};
-  l.ids = static_cast<const int32_t*>(ids.raw_data());
-  l.sentence_starts = static_cast<const int64_t*>(starts.raw_data());
-  l.keep = static_cast<const uint32_t*>(keep_d.raw_data());
-  l.alias = static_cast<const uint64_t*>(alias_d.raw_data());
+  buffers.point(l);
   l.vocab = V;
   l.row_offsets = static_cast<const int64_t*>(offsets_d.raw_data());
   l.row_ids = static_cast<const int32_t*>(row_ids_d.raw_data());
@@ -335,19 +321,15 @@ void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
   l.input_rows = input_.rows();
   l.stride = input_.stride();
   l.dim = input_.dim();
-  l.kept = static_cast<int32_t*>(kept.raw_data());
-  l.kept_length = static_cast<int32_t*>(kept_length.raw_data());
   l.window = o.window;
   l.negative = o.negative;
   l.seed = o.seed;
   l.lr0 = o.lr;
   l.num_ids = corpus.num_ids();
   l.total_words = o.epochs * corpus.num_ids();
-  l.loss_sum = static_cast<double*>(loss_sum.raw_data());
-  l.loss_count = static_cast<unsigned long long*>(loss_count.raw_data());
 
   run_sentence_epochs(
-      corpus, l, first_epoch, o.epochs, cuda::fasttext_train, loss_sum, loss_count,
+      corpus, l, first_epoch, o.epochs, cuda::fasttext_train, buffers,
       [&](double fraction) { return o.lr * (1.0 - fraction); }, progress,
       [&] {
         table_from_device(input_, input);

@@ -259,9 +259,7 @@ void GloVeTrainer::train_cuda(const data::Cooccurrences& records, const Progress
                 "cuda::GloVeRecord must have data::CooccurrenceRecord's layout");
   const GloVeOptions& o = options_;
   const Device device = o.device;
-  EMBER_CHECK(cuda::device_count() > device.index, "glove: no CUDA device ", device.index,
-              " (this machine has ", cuda::device_count(), ")");
-  cuda::DeviceGuard guard(device.index);
+  cuda::DeviceGuard guard(checked_device("glove", device));
   const int64_t N = records.size();
   if (N == 0) return;
 
