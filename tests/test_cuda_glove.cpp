@@ -16,8 +16,8 @@
 #include <ember/data/cooccurrence.h>
 #include <ember/data/vocab.h>
 #include <ember/models/glove.h>
-#include <ember/nn/functional.h>
 
+#include "related_words.h"
 #include "testing.h"
 
 namespace ember {
@@ -107,24 +107,6 @@ TEST(CudaGloVe, RecordsOnDistinctRowsMatchTheCpuLoop) {
   }
 }
 
-// The quality test of tests/test_glove.cpp, for both trainers.
-double related_margin(const data::Vocabulary& vocab, const Tensor& vectors) {
-  auto cos = [&](const char* a, const char* b) {
-    return nn::functional::cosine_similarity(vectors.select(0, vocab.find(a)),
-                                             vectors.select(0, vocab.find(b)), 0)
-        .item();
-  };
-  const double related =
-      (cos("senate", "house") + cos("british", "french") + cos("treasury", "revenue") +
-       cos("war", "peace") + cos("indian", "tribes") + cos("commerce", "trade")) /
-      6;
-  const double unrelated =
-      (cos("senate", "vessels") + cos("british", "debt") + cos("treasury", "tribes") +
-       cos("war", "representatives") + cos("indian", "revenue") + cos("commerce", "militia")) /
-      6;
-  return related - unrelated;
-}
-
 TEST(CudaGloVe, LearnsWhatTheCpuTrainerLearns) {
   EMBER_REQUIRE_CUDA();
   const std::string path = std::string(EMBER_TEST_DATA_DIR) + "/sotu_1250.txt";
@@ -146,8 +128,11 @@ TEST(CudaGloVe, LearnsWhatTheCpuTrainerLearns) {
   models::GloVeTrainer gpu(vocab.size(), o);
   double last_cost = -1;
   gpu.train(records, [&](const models::TrainProgress& p) { last_cost = p.loss; });
-  const double m_cpu = related_margin(vocab, cpu.vectors());
-  const double m_gpu = related_margin(vocab, gpu.vectors());
+  const Tensor cpu_vectors = cpu.vectors(), gpu_vectors = gpu.vectors();
+  const double m_cpu =
+      testing::related_margin([&](const char* w) { return cpu_vectors.select(0, vocab.find(w)); });
+  const double m_gpu =
+      testing::related_margin([&](const char* w) { return gpu_vectors.select(0, vocab.find(w)); });
   std::printf("glove: margin cpu %.3f gpu %.3f, last epoch's cost per record %.4f\n", m_cpu, m_gpu,
               last_cost);
   EXPECT_GT(last_cost, 0);
