@@ -9,8 +9,9 @@
 // by many at once. Every += to a vector, gradsq, bias or bias gradsq is an atomicAdd (float4
 // on sm_90) so that no update is lost; each step is computed from rows read without
 // synchronisation, and the sqrt takes the gradsq as read plus this step's square. A launch
-// whose records share no word row and no context row therefore gives exactly the CPU's
-// result in any order; otherwise runs differ in the last bits from run to run.
+// whose records share no word row and no context row, or a launch with one group, gives the
+// CPU's result up to float rounding (the dot product's order, logf, powf); otherwise runs
+// differ in the last bits from run to run.
 #include <ember/cuda/glove.h>
 
 #include <ember/cuda/check.cuh>
@@ -47,17 +48,21 @@ __device__ inline float2 adagrad(float fdiff, float other, float gradsq, float e
 template <int G>
 __global__ void __launch_bounds__(kThreadsPerBlock) train_kernel(GloVeLaunch l) {
   const int lane = threadIdx.x % G;
-  const int64_t groups = int64_t(gridDim.x) * (kThreadsPerBlock / G);
+  const int64_t per_block = kThreadsPerBlock / G;
+  const int64_t group = int64_t(blockIdx.x) * per_block + threadIdx.x / G;
+  const int64_t all = int64_t(gridDim.x) * per_block;
+  const int64_t groups = l.groups > 0 && l.groups < all ? l.groups : all;
   const int64_t S4 = l.S / 4, stride4 = l.stride / 4;
   const EpochOrder order(uint64_t(l.num_records), l.seed, l.epoch);
   double cost = 0;
-  // Every lane of a warp runs the same number of iterations (shuffles need the whole warp):
-  // `base` is uniform across the warp and a group past the end computes with zeros.
-  const int64_t first_group =
-      int64_t(blockIdx.x) * (kThreadsPerBlock / G) + (threadIdx.x / kWarp) * (kWarp / G);
-  for (int64_t base = l.begin + first_group; base < l.end; base += groups) {
-    const int64_t position = base + (threadIdx.x % kWarp) / G;
-    const bool active = position < l.end;
+  // Every thread runs the same number of iterations (shuffles need the whole warp); a group
+  // past the end, or past `groups`, computes with zeros and updates nothing.
+  for (int64_t base = l.begin; base < l.end; base += groups) {
+    // Lane 0's bias updates of the last record become visible to the group's other lanes
+    // (each lane reads back only the float4s it updated itself).
+    __syncwarp();
+    const int64_t position = base + group;
+    const bool active = group < groups && position < l.end;
     GloVeRecord r{0, 0, 1.0f};
     if (active) r = l.records[order(uint64_t(position))];
     float4* w = reinterpret_cast<float4*>(l.word) + int64_t(r.row) * stride4;
@@ -112,7 +117,8 @@ void launch_train(const GloVeLaunch& l) {
   EMBER_CUDA_CHECK(cudaGetDevice(&device));
   EMBER_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   const int64_t per_block = kThreadsPerBlock / G;
-  const int64_t wanted = (l.end - l.begin + per_block - 1) / per_block, most = int64_t(sms) * 16;
+  const int64_t records = l.groups > 0 && l.groups < l.end - l.begin ? l.groups : l.end - l.begin;
+  const int64_t wanted = (records + per_block - 1) / per_block, most = int64_t(sms) * 16;
   const unsigned blocks = unsigned(wanted < most ? wanted : most);
   train_kernel<G><<<blocks, kThreadsPerBlock, 0, current_stream()>>>(l);
   EMBER_CUDA_CHECK_LAUNCH();

@@ -30,6 +30,9 @@ struct GloVeLaunch {
   uint64_t seed;
   int64_t epoch;
   double* cost_sum;  // += glove.c's cost J of every record trained (for the progress line)
+  // At most this many records in flight (0: as many as the GPU holds). 1 trains the records
+  // one after another in the epoch's order: the tests' deterministic replay of the CPU steps.
+  int64_t groups;
 };
 
 // Queues the training kernel on ember's current stream.

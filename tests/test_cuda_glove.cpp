@@ -1,17 +1,20 @@
 // The CUDA GloVe kernel (cuda/glove.cu) against its CPU twin (models/glove.cpp). Records that
 // share no word row and no context row give the same tables in any order, so the GPU's
 // shuffled, concurrent epoch must equal the CPU's loop within float rounding (the dot
-// product's order, logf and powf). Then both trainers learn the same relations from real
-// text. The epoch order (a keyed permutation) and the host's input checks are tested here
-// without a GPU; the rest is SKIPPED without one.
+// product's order, logf and powf); and the kernel with one group in flight must equal the
+// CPU's steps taken in the epoch's order, on records that share rows. Then both trainers learn the
+// same relations from real text. The epoch order (a keyed permutation) and the host's input checks
+// are tested here without a GPU; the rest is SKIPPED without one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include <ember/config.h>
 #include <ember/cuda/glove.h>
 #include <ember/data/cooccurrence.h>
 #include <ember/data/vocab.h>
@@ -106,6 +109,66 @@ TEST(CudaGloVe, RecordsOnDistinctRowsMatchTheCpuLoop) {
     }
   }
 }
+
+#if EMBER_WITH_CUDA
+// cuda::glove_train with one group trains the records one after another in the epoch's order:
+// the CPU trainer's step() on the same records in that order must give the same tables, rows
+// shared by many records included.
+TEST(CudaGloVe, OneGroupReplaysTheCpuStepsInTheEpochOrder) {
+  EMBER_REQUIRE_CUDA();
+  const int64_t V = 40, N = 500;
+  Generator gen(3);
+  std::vector<data::CooccurrenceRecord> list;
+  for (int64_t i = 0; i < N; ++i)
+    list.push_back({int32_t(gen.next_u32() % V), int32_t(gen.next_u32() % V),
+                    0.5f + float(gen.next_u32() % 2000) / 10.0f});
+  std::vector<int32_t> bits(size_t(3 * N));
+  std::memcpy(bits.data(), list.data(), bits.size() * sizeof(int32_t));
+  const Device gpu(kCUDA);
+  const Tensor records = tensor(bits, {N, 3}).to(gpu);
+  for (int64_t dim : {10, 50, 100}) {
+    models::GloVeOptions o;
+    o.dim = dim;
+    o.seed = 9;
+    models::GloVeTrainer cpu(V, o);
+    cpu.set_weights(randn({V, dim}, &gen) * 0.3, randn({V, dim}, &gen) * 0.3,
+                    randn({V}, &gen) * 0.3, randn({V}, &gen) * 0.3);
+    const auto start = cpu.state();
+    Tensor word = start.at("word").to(gpu), context = start.at("context").to(gpu);
+    Tensor cost = zeros({1}, TensorOptions(DType::kFloat64).device(gpu));
+    const int64_t S = (dim + 15) / 16 * 16;
+    ASSERT_EQ(word.size(1), 2 * S + 16);
+    for (int64_t epoch = 0; epoch < 2; ++epoch) {
+      cuda::GloVeLaunch l{};
+      l.records = static_cast<const cuda::GloVeRecord*>(records.raw_data());
+      l.num_records = N;
+      l.begin = 0;
+      l.end = N;
+      l.word = static_cast<float*>(word.raw_data());
+      l.context = static_cast<float*>(context.raw_data());
+      l.S = S;
+      l.stride = 2 * S + 16;
+      l.eta = float(o.eta);
+      l.x_max = float(o.x_max);
+      l.alpha = float(o.alpha);
+      l.grad_clip = float(o.grad_clip);
+      l.seed = o.seed;
+      l.epoch = epoch;
+      l.cost_sum = static_cast<double*>(cost.raw_data());
+      l.groups = 1;
+      cuda::glove_train(l);
+      const cuda::EpochOrder order(uint64_t(N), o.seed, epoch);
+      for (int64_t i = 0; i < N; ++i) {
+        const data::CooccurrenceRecord& r = list[size_t(order(uint64_t(i)))];
+        cpu.step(r.row, r.col, r.value);
+      }
+    }
+    const auto want = cpu.state();
+    EXPECT_TRUE(testing::all_close(word.cpu(), want.at("word"), 1e-4, 1e-5)) << "dim " << dim;
+    EXPECT_TRUE(testing::all_close(context.cpu(), want.at("context"), 1e-4, 1e-5)) << "dim " << dim;
+  }
+}
+#endif
 
 TEST(CudaGloVe, LearnsWhatTheCpuTrainerLearns) {
   EMBER_REQUIRE_CUDA();
