@@ -284,6 +284,13 @@ void GloVeTrainer::train_cuda(const data::Cooccurrences& records, const Progress
   l.alpha = float(o.alpha);
   l.grad_clip = float(o.grad_clip);
   l.seed = o.seed;
+  // Records in flight read rows that others in flight are about to move (Hogwild); a
+  // frequent word is in some 5% of the records, so with a small vocabulary and a whole GPU
+  // of records at once (some 17k groups on an H100) its row and bias would take hundreds of
+  // steps computed from one stale read. At most V / 4 records in flight keeps that to about
+  // V / 80 and does not slow a large vocabulary. A first guess, to be measured on a GPU
+  // (quality against speed).
+  l.groups = std::max<int64_t>(V_ / 4, 256);
 
   // Each epoch runs in about 20 launches so that progress can be reported between them.
   using Clock = std::chrono::steady_clock;
