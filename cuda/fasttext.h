@@ -9,19 +9,14 @@
 
 #include <cstdint>
 
+#include <ember/cuda/sentence_launch.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 
 namespace ember::cuda {
 
-struct FastTextLaunch {
-  // The corpus: ids [N] and sentence_starts [S + 1] (data::EncodedCorpus), on the device.
-  const int32_t* ids;
-  const int64_t* sentence_starts;
-  int64_t begin_sentence, end_sentence;  // this launch trains sentences [begin, end)
-  const uint32_t* keep;                  // [V] keep a token when a random u32 <= keep[id]
-  const uint64_t* alias;                 // [V] alias table entries: threshold | uint64(alias) << 32
-  int64_t vocab;                         // V
+// The lr at corpus position p of this epoch: lr0 * max(0, 1 - (epoch * N + p) / total_words).
+struct FastTextLaunch : SentenceLaunch {
   // Word w's input rows: row_ids[row_offsets[w] .. row_offsets[w + 1]) (at least one each).
   const int64_t* row_offsets;       // [V + 1]
   const int32_t* row_ids;           // [row_offsets[V]], each < input_rows
@@ -29,16 +24,6 @@ struct FastTextLaunch {
   float* input;                     // [input_rows, stride] word rows, then n-gram bucket rows
   float* output;                    // [V, stride] the context words' rows
   int64_t input_rows, stride, dim;  // stride: a multiple of 4 floats, padding zero
-  int32_t* kept;                    // [N] scratch: the subsampled sentences
-  int32_t* kept_length;             // [S] scratch
-  int64_t window, negative;
-  uint64_t seed;
-  int64_t epoch;
-  // lr at corpus position p of this epoch: lr0 * max(0, 1 - (epoch * N + p) / total_words)
-  double lr0;
-  int64_t num_ids, total_words;  // N and epochs * N
-  double* loss_sum;              // += sampled losses (for the progress line)
-  unsigned long long* loss_count;
 };
 
 // Queues the subsampling and training kernels on ember's current stream.

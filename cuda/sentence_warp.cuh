@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include <ember/cuda/check.cuh>
+#include <ember/cuda/sentence_launch.h>
 #include <ember/tensor/generator.h>
 
 namespace ember::cuda::sentence_warp {
@@ -39,8 +40,8 @@ __device__ inline int32_t draw_negative(const uint64_t* alias, int64_t V, uint32
 }
 
 // Subsampling: the kept tokens of each sentence of [begin_sentence, end_sentence), closed up,
-// into kept[start...]; kept_length[s] = how many. Launch: a Word2VecLaunch or FastTextLaunch
-// (ids, sentence_starts, keep, kept, kept_length, epoch, seed).
+// into kept[start...]; kept_length[s] = how many. Launch: a SentenceLaunch (a template, so
+// that each .cu file that includes this one has its own instantiation).
 template <typename Launch>
 __global__ void subsample_kernel(Launch l) {
   const int lane = threadIdx.x % kWarp;
