@@ -61,7 +61,7 @@ void print_train_help() {
       "                  (fasttext: to 0)                 [0.2; word2vec.c 1e-4]\n"
       "  --threads N     Hogwild threads                  [all cores]\n"
       "  --seed N        random seed                      [1]\n"
-      "  --device D      cpu, or cuda / cuda:N for the GPU trainer (skipgram, cbow) [cpu]\n"
+      "  --device D      cpu, or cuda / cuda:N (a GPU)    [cpu]\n"
       "  --minn N --maxn N --bucket N   fastText subwords [3 6 2000000]\n"
       "  --x-max X --alpha X            GloVe weighting   [100 0.75]\n"
       "  --resume        continue from PREFIX.ckpt.safetensors (same options)\n"
@@ -321,6 +321,7 @@ int train_fasttext(const TrainOptions& o) {
   fo.subwords.bucket = o.bucket;
   fo.threads = o.threads;
   fo.seed = o.seed;
+  fo.device = parse_device(o.device);
   models::FastTextTrainer trainer(s.vocab, fo);
   const double seconds = train_input_output(o, s, trainer);
   return finish(o, s, trainer.word_vectors(), seconds, start, "words", corpus_words(s, o));
@@ -346,6 +347,7 @@ int train_glove(const TrainOptions& o) {
   go.alpha = o.alpha;
   go.threads = o.threads;
   go.seed = o.seed;
+  go.device = parse_device(o.device);
   models::GloVeTrainer trainer(s.vocab.size(), go);
   if (o.resume) trainer.load_state(s.saved);
   const auto train_start = Clock::now();
@@ -361,8 +363,6 @@ int train(int argc, char** argv) {
   const TrainOptions o = parse(argc, argv);
   const std::filesystem::path directory = std::filesystem::path(o.output).parent_path();
   if (!directory.empty()) std::filesystem::create_directories(directory);
-  EMBER_CHECK(o.device == "cpu" || o.model == "skipgram" || o.model == "cbow", "ember train ",
-              o.model, ": the GPU trainer covers skipgram and cbow; use --device cpu");
   if (o.model == "fasttext") return train_fasttext(o);
   if (o.model == "glove") return train_glove(o);
   return train_word2vec(o);

@@ -1,10 +1,8 @@
 // The CUDA twin of models/word2vec.cpp's Hogwild loop. One warp trains one sentence at a
 // time; each lane holds C float4 chunks of a row (dim <= 128 * C), so a dot product is a
 // per-lane FMA chain and a 5-step shuffle reduction. Random numbers are Philox, counted by
-// corpus position, so a launch's draws do not depend on the grid shape:
-//   counter (position, epoch << 16 | 0)               subsampling coin
-//   counter (position, epoch << 16 | 1)               reduced window
-//   counter (position, epoch << 16 | 2 + 8 slot + j)  negatives: 2 draws per call j
+// corpus position (cuda/sentence_warp.cuh lists the counters), so a launch's draws do not
+// depend on the grid shape.
 // Targets of one prediction are processed in groups of 4 (four rows loaded at once, four
 // reductions in flight). Updates are float4 atomicAdds (sm_90): thousands of warps hit the
 // frequent rows at once, and plain stores would lose most of their updates (measured on
@@ -15,6 +13,7 @@
 #include <algorithm>
 
 #include <ember/cuda/check.cuh>
+#include <ember/cuda/sentence_warp.cuh>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 
@@ -22,126 +21,7 @@ namespace ember::cuda {
 
 namespace {
 
-constexpr int kWarp = 32;
-constexpr int kWarpsPerBlock = 8;
-constexpr int kGroup = 4;
-
-__device__ inline float warp_sum(float v) {
-#pragma unroll
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-  return v;
-}
-
-__device__ inline uint64_t counter_hi(int64_t epoch, int64_t tag) {
-  return (uint64_t(epoch) << 16) | uint64_t(tag);
-}
-
-// data::AliasTable::draw: the high word picks the column, the low word is the coin.
-__device__ inline int32_t draw_negative(const uint64_t* alias, int64_t V, uint32_t hi,
-                                        uint32_t lo) {
-  const uint32_t column = uint32_t((uint64_t(hi) * uint64_t(V)) >> 32);
-  const uint64_t entry = __ldg(alias + column);
-  return int32_t(lo < uint32_t(entry) ? column : uint32_t(entry >> 32));
-}
-
-// Subsampling: the kept tokens of each sentence, closed up, into kept[start...];
-// kept_length[s] = how many.
-__global__ void subsample_kernel(Word2VecLaunch l) {
-  const int lane = threadIdx.x % kWarp;
-  const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
-  for (int64_t s = l.begin_sentence + int64_t(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
-       s < l.end_sentence; s += warps) {
-    const int64_t begin = l.sentence_starts[s], end = l.sentence_starts[s + 1];
-    int count = 0;
-    for (int64_t base = begin; base < end; base += kWarp) {
-      const int64_t p = base + lane;
-      bool keep = false;
-      int32_t id = 0;
-      if (p < end) {
-        id = l.ids[p];
-        const uint32_t coin = philox4x32(uint64_t(p), counter_hi(l.epoch, 0), l.seed)[0];
-        keep = coin <= __ldg(l.keep + id);
-      }
-      const unsigned mask = __ballot_sync(0xffffffffu, keep);
-      if (keep) l.kept[begin + count + __popc(mask & ((1u << lane) - 1u))] = id;
-      count += __popc(mask);
-    }
-    if (lane == 0) l.kept_length[s] = count;
-  }
-}
-
-// One prediction: hidden h (this lane's C chunks) predicts targets[0] against the rest.
-// Output rows are updated in place (+=); h's gradient step is accumulated into grad (+=).
-template <int C>
-__device__ inline float predict(const float4 (&h)[C], float4 (&grad)[C], const int32_t* targets,
-                                int n_targets, float4* output, int64_t stride4, float lr,
-                                bool want_loss) {
-  const int lane = threadIdx.x % kWarp;
-  float loss = 0;
-  for (int first = 0; first < n_targets; first += kGroup) {
-    float4 row[kGroup][C];
-    float part[kGroup];
-#pragma unroll
-    for (int t = 0; t < kGroup; ++t) {
-      part[t] = 0;
-      const int k = first + t;
-      if (k >= n_targets) continue;
-      const float4* r = output + int64_t(targets[k]) * stride4;
-#pragma unroll
-      for (int c = 0; c < C; ++c) {
-        const int64_t j = lane + c * kWarp;
-        row[t][c] = j < stride4 ? r[j] : make_float4(0, 0, 0, 0);
-        part[t] += h[c].x * row[t][c].x + h[c].y * row[t][c].y + h[c].z * row[t][c].z +
-                   h[c].w * row[t][c].w;
-      }
-    }
-#pragma unroll
-    for (int t = 0; t < kGroup; ++t) {
-      const int k = first + t;
-      const float logit = warp_sum(part[t]);
-      if (k >= n_targets || (k > 0 && targets[k] == targets[0])) continue;
-      const float label = k == 0 ? 1.0f : 0.0f;
-      const float e = __expf(-logit);
-      const float g = (label - 1.0f / (1.0f + e)) * lr;
-      if (want_loss) {
-        const float x = k == 0 ? -logit : logit;  // loss = log(1 + exp(x))
-        loss += x > 0 ? x + log1pf(__expf(-x)) : log1pf(__expf(x));
-      }
-      float4* r = output + int64_t(targets[k]) * stride4;
-#pragma unroll
-      for (int c = 0; c < C; ++c) {
-        const int64_t j = lane + c * kWarp;
-        if (j >= stride4) continue;
-        grad[c].x += g * row[t][c].x;
-        grad[c].y += g * row[t][c].y;
-        grad[c].z += g * row[t][c].z;
-        grad[c].w += g * row[t][c].w;
-        atomicAdd(r + j, make_float4(g * h[c].x, g * h[c].y, g * h[c].z, g * h[c].w));
-      }
-    }
-  }
-  return loss;
-}
-
-template <int C>
-__device__ inline void load_row(float4 (&v)[C], const float4* row, int64_t stride4) {
-  const int lane = threadIdx.x % kWarp;
-#pragma unroll
-  for (int c = 0; c < C; ++c) {
-    const int64_t j = lane + c * kWarp;
-    v[c] = j < stride4 ? row[j] : make_float4(0, 0, 0, 0);
-  }
-}
-
-template <int C>
-__device__ inline void add_row(float4* row, const float4 (&v)[C], int64_t stride4) {
-  const int lane = threadIdx.x % kWarp;
-#pragma unroll
-  for (int c = 0; c < C; ++c) {
-    const int64_t j = lane + c * kWarp;
-    if (j < stride4) atomicAdd(row + j, v[c]);
-  }
-}
+using namespace sentence_warp;
 
 // targets[1..K]: K negatives for prediction `slot` of the center at corpus position p.
 __device__ inline void draw_negatives(const Word2VecLaunch& l, int64_t p, int64_t slot,
@@ -155,7 +35,6 @@ __device__ inline void draw_negatives(const Word2VecLaunch& l, int64_t p, int64_
 
 template <int C, bool kCBOW>
 __global__ void __launch_bounds__(kWarp* kWarpsPerBlock) train_kernel(Word2VecLaunch l) {
-  const int lane = threadIdx.x % kWarp;
   const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
   const int64_t stride4 = l.stride / 4;
   float4* input = reinterpret_cast<float4*>(l.input);
@@ -215,10 +94,7 @@ __global__ void __launch_bounds__(kWarp* kWarpsPerBlock) train_kernel(Word2VecLa
       }
     }
   }
-  if (lane == 0 && loss_count) {
-    atomicAdd(l.loss_sum, double(loss_sum));
-    atomicAdd(l.loss_count, loss_count);
-  }
+  report_loss(loss_sum, loss_count, l.loss_sum, l.loss_count);
 }
 
 template <int C>
@@ -242,11 +118,7 @@ void word2vec_train(const Word2VecLaunch& l) {
   EMBER_CHECK(l.stride % 4 == 0 && l.stride >= l.dim, "word2vec (CUDA): bad row stride ", l.stride);
   const int64_t sentences = l.end_sentence - l.begin_sentence;
   if (sentences <= 0) return;
-  int device = 0, sms = 0;
-  EMBER_CUDA_CHECK(cudaGetDevice(&device));
-  EMBER_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-  const unsigned blocks = unsigned(std::max<int64_t>(
-      1, std::min<int64_t>((sentences + kWarpsPerBlock - 1) / kWarpsPerBlock, int64_t(sms) * 16)));
+  const unsigned blocks = sentence_blocks(sentences);
   subsample_kernel<<<blocks, kWarp * kWarpsPerBlock, 0, current_stream()>>>(l);
   EMBER_CUDA_CHECK_LAUNCH();
   const int64_t chunks = (l.stride / 4 + kWarp - 1) / kWarp;

@@ -16,11 +16,17 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <ember/config.h>
 #include <ember/data/sampling.h>
+#include <ember/models/device_tables.h>
 #include <ember/models/hogwild.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/fasttext.h>
+#include <ember/cuda/runtime.h>
+#endif
 
 namespace ember::models {
 
@@ -255,12 +261,13 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
   for (int32_t id : corpus.ids)
     EMBER_CHECK(id >= 0 && id < V, "fasttext: corpus id ", id, " out of range for a vocabulary of ",
                 V, " words");
-  const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.5);
   // fastText counts frequencies against every token read (its ntokens), including the
   // "</s>" it reads at the end of each line.
   const int64_t total_tokens =
       std::max(vocab_.total_tokens(), vocab_.kept_tokens()) + corpus.num_sentences();
   const std::vector<uint32_t> keep = data::keep_thresholds(vocab_.counts(), total_tokens, o.sample);
+  if (o.device.is_cuda()) return train_cuda(corpus, keep, progress, first_epoch, after_epoch);
+  const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.5);
 
   std::vector<Worker> workers(static_cast<size_t>(o.threads));
   for (Worker& w : workers) {
@@ -277,6 +284,62 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
   hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
                              hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic,
                              progress, after_epoch);
+}
+
+// ---- the CUDA path ---------------------------------------------------------------------
+
+void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
+                                 const std::vector<uint32_t>& keep,
+                                 const ProgressCallback& progress, int64_t first_epoch,
+                                 const std::function<void(int64_t)>& after_epoch) {
+#if EMBER_WITH_CUDA
+  using namespace device_tables;
+  const FastTextOptions& o = options_;
+  const Device device = o.device;
+  cuda::DeviceGuard guard(checked_device("fasttext", device));
+  const int64_t V = vocab_.size();
+  const std::vector<int64_t>& offsets = subwords_.offsets();
+  const std::vector<int32_t>& row_ids = subwords_.ids();
+  cuda::check_subword_rows(offsets.data(), V, row_ids.data(), int64_t(row_ids.size()),
+                           input_.rows());
+  const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.5);
+
+  Tensor offsets_d = to_device<int64_t, int64_t>(offsets, device);
+  Tensor row_ids_d = to_device<int32_t, int32_t>(row_ids, device);
+  Tensor gain_d = to_device<float, float>(gain_, device);
+  const SentenceBuffers buffers(corpus, keep, negatives, device);
+  Tensor input = table_to_device(input_, device), output = table_to_device(output_, device);
+
+  cuda::FastTextLaunch l{};
+  buffers.point(l);
+  l.vocab = V;
+  l.row_offsets = static_cast<const int64_t*>(offsets_d.raw_data());
+  l.row_ids = static_cast<const int32_t*>(row_ids_d.raw_data());
+  l.gain = static_cast<const float*>(gain_d.raw_data());
+  l.input = static_cast<float*>(input.raw_data());
+  l.output = static_cast<float*>(output.raw_data());
+  l.input_rows = input_.rows();
+  l.stride = input_.stride();
+  l.dim = input_.dim();
+  l.window = o.window;
+  l.negative = o.negative;
+  l.seed = o.seed;
+  l.lr0 = o.lr;
+  l.num_ids = corpus.num_ids();
+  l.total_words = o.epochs * corpus.num_ids();
+
+  run_sentence_epochs(
+      corpus, l, first_epoch, o.epochs, cuda::fasttext_train, buffers,
+      [&](double fraction) { return o.lr * (1.0 - fraction); }, progress,
+      [&] {
+        table_from_device(input_, input);
+        table_from_device(output_, output);
+      },
+      after_epoch);
+#else
+  (void)corpus, (void)keep, (void)progress, (void)first_epoch, (void)after_epoch;
+  EMBER_FAIL("fasttext: this ember was built without CUDA (EMBER_CUDA=OFF)");
+#endif
 }
 
 }  // namespace ember::models

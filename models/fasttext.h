@@ -96,6 +96,10 @@ struct FastTextOptions {
   data::SubwordOptions subwords;  // -minn 3 -maxn 6 -bucket 2000000
   int64_t threads = 4;
   uint64_t seed = 1;
+  // Device(kCUDA): train with the kernel of cuda/fasttext.cu (one warp per sentence,
+  // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
+  // training and come back to input()/output() after every epoch.
+  Device device;
 };
 
 class FastTextTrainer {
@@ -127,6 +131,10 @@ class FastTextTrainer {
                     const std::vector<std::vector<int32_t>>& targets, float lr);
 
  private:
+  void train_cuda(const data::EncodedCorpus& corpus, const std::vector<uint32_t>& keep,
+                  const ProgressCallback& progress, int64_t first_epoch,
+                  const std::function<void(int64_t)>& after_epoch);
+
   const data::Vocabulary& vocab_;
   FastTextOptions options_;
   data::SubwordTable subwords_;

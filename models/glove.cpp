@@ -5,12 +5,19 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 
+#include <ember/config.h>
+#include <ember/models/device_tables.h>
 #include <ember/models/hogwild.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>
+#if EMBER_WITH_CUDA
+#include <ember/cuda/glove.h>
+#include <ember/cuda/runtime.h>
+#endif
 
 namespace ember::models {
 
@@ -120,6 +127,23 @@ EMBER_HOGWILD_INLINE void run_worker(Worker& w) {
   w.cost.store(cost, std::memory_order_relaxed);
 }
 
+// Calls visit(first, n, records) for the consecutive blocks of (at most) kBlock records,
+// from memory or read from the file.
+template <typename Visit>
+void for_each_block(const data::Cooccurrences& records, Visit visit) {
+  std::vector<GloVeRecord> block;
+  for (int64_t first = 0; first < records.size(); first += kBlock) {
+    const int64_t n = std::min(kBlock, records.size() - first);
+    const GloVeRecord* r = records.in_memory() ? records.records().data() + first : nullptr;
+    if (!r) {
+      block.resize(size_t(n));
+      records.read(first, n, block.data());
+      r = block.data();
+    }
+    visit(first, n, r);
+  }
+}
+
 __attribute__((target("avx2,fma"))) void run_worker_avx2(Worker& w) { run_worker(w); }
 void run_worker_generic(Worker& w) { run_worker(w); }
 
@@ -179,21 +203,14 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
                          int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
   const GloVeOptions& o = options_;
   const int64_t N = records.size();
-  std::vector<GloVeRecord> block;
-  for (int64_t first = 0; first < N; first += kBlock) {
-    const int64_t n = std::min(kBlock, N - first);
-    const GloVeRecord* r = records.in_memory() ? records.records().data() + first : nullptr;
-    if (!r) {
-      block.resize(size_t(n));
-      records.read(first, n, block.data());
-      r = block.data();
-    }
+  for_each_block(records, [&](int64_t first, int64_t n, const GloVeRecord* r) {
     for (int64_t i = 0; i < n; ++i)
       EMBER_CHECK(
           r[i].row >= 0 && r[i].row < V_ && r[i].col >= 0 && r[i].col < V_ && r[i].value > 0,
           "glove: record ", first + i, " (", r[i].row, ", ", r[i].col, ", ", r[i].value,
           ") has an id out of range for ", V_, " words or a value <= 0");
-  }
+  });
+  if (o.device.is_cuda()) return train_cuda(records, progress, first_epoch, after_epoch);
   const int64_t threads = std::max<int64_t>(1, std::min(o.threads, N));
   std::atomic<int64_t> records_done{0};
   const int64_t total = (o.epochs - first_epoch) * N;
@@ -226,6 +243,82 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
       threads, first_epoch, o.epochs,
       [&](int64_t, int64_t thread) { run(workers[size_t(thread)]); }, snapshot, progress,
       after_epoch);
+}
+
+// ---- the CUDA path ---------------------------------------------------------------------
+
+void GloVeTrainer::train_cuda(const data::Cooccurrences& records, const ProgressCallback& progress,
+                              int64_t first_epoch,
+                              const std::function<void(int64_t)>& after_epoch) {
+#if EMBER_WITH_CUDA
+  using namespace device_tables;
+  static_assert(sizeof(cuda::GloVeRecord) == sizeof(GloVeRecord) &&
+                    offsetof(cuda::GloVeRecord, row) == offsetof(GloVeRecord, row) &&
+                    offsetof(cuda::GloVeRecord, col) == offsetof(GloVeRecord, col) &&
+                    offsetof(cuda::GloVeRecord, value) == offsetof(GloVeRecord, value),
+                "cuda::GloVeRecord must have data::CooccurrenceRecord's layout");
+  const GloVeOptions& o = options_;
+  const Device device = o.device;
+  cuda::DeviceGuard guard(checked_device("glove", device));
+  const int64_t N = records.size();
+  if (N == 0) return;
+
+  // The records go up a block at a time (a file's are never all in host memory at once).
+  Tensor records_d = empty({N, 3}, TensorOptions(DType::kInt32).device(device));
+  for_each_block(records, [&](int64_t first, int64_t n, const GloVeRecord* r) {
+    cuda::memcpy(static_cast<GloVeRecord*>(records_d.raw_data()) + first, device, r, Device(kCPU),
+                 size_t(n) * sizeof(GloVeRecord));
+  });
+  Tensor word = table_to_device(word_, device), context = table_to_device(context_, device);
+  Tensor cost_sum = zeros({1}, TensorOptions(DType::kFloat64).device(device));
+
+  cuda::GloVeLaunch l{};
+  l.records = static_cast<const cuda::GloVeRecord*>(records_d.raw_data());
+  l.num_records = N;
+  l.word = static_cast<float*>(word.raw_data());
+  l.context = static_cast<float*>(context.raw_data());
+  l.S = S_;
+  l.stride = word_.stride();
+  l.eta = float(o.eta);
+  l.x_max = float(o.x_max);
+  l.alpha = float(o.alpha);
+  l.grad_clip = float(o.grad_clip);
+  l.seed = o.seed;
+  // Records in flight read rows that others in flight are about to move (Hogwild); a
+  // frequent word is in some 5% of the records, so with a small vocabulary and a whole GPU
+  // of records at once (some 17k groups on an H100) its row and bias would take hundreds of
+  // steps computed from one stale read. At most V / 4 records in flight keeps that to about
+  // V / 80 and does not slow a large vocabulary. A first guess, to be measured on a GPU
+  // (quality against speed).
+  l.groups = std::max<int64_t>(V_ / 4, 256);
+
+  // Each epoch runs in about 20 launches so that progress can be reported between them.
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const int64_t launches = 20;
+  for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
+    l.epoch = epoch;
+    cost_sum.zero_();
+    for (int64_t part = 0; part < launches; ++part) {
+      l.begin = N * part / launches;
+      l.end = N * (part + 1) / launches;
+      cuda::glove_train(l);
+      if (!progress) continue;
+      const double cost = cost_sum.cpu().item();
+      progress(launch_progress(epoch, epoch * N + l.end, first_epoch * N, o.epochs * N, 1.0,
+                               std::chrono::duration<double>(Clock::now() - start).count(), o.eta,
+                               l.end > 0 ? cost / double(l.end) : 0.0));
+    }
+    if (after_epoch || epoch + 1 == o.epochs) {
+      table_from_device(word_, word);
+      table_from_device(context_, context);
+    }
+    if (after_epoch) after_epoch(epoch);
+  }
+#else
+  (void)records, (void)progress, (void)first_epoch, (void)after_epoch;
+  EMBER_FAIL("glove: this ember was built without CUDA (EMBER_CUDA=OFF)");
+#endif
 }
 
 // ---- reading and writing the tables ---------------------------------------------------

@@ -82,6 +82,11 @@ struct GloVeOptions {
   double grad_clip = 100;  // -grad-clip
   int64_t threads = 4;
   uint64_t seed = 1;
+  // Device(kCUDA): train with the kernel of cuda/glove.cu (a group of lanes per record,
+  // Hogwild, the records in a fresh Philox-keyed order each epoch where the CPU keeps the
+  // file's order); records and tables stay on the GPU during training and the tables come
+  // back after every epoch.
+  Device device;
 };
 
 class GloVeTrainer {
@@ -117,6 +122,9 @@ class GloVeTrainer {
   void load_state(const std::map<std::string, Tensor>& state);
 
  private:
+  void train_cuda(const data::Cooccurrences& records, const ProgressCallback& progress,
+                  int64_t first_epoch, const std::function<void(int64_t)>& after_epoch);
+
   // Row r of `word_` / `context_` holds [vector (S) | gradsq (S) | bias, bias gradsq, 0...]:
   // one contiguous 4(2S + 16)-byte block per word per side.
   int64_t V_, S_;

@@ -9,6 +9,7 @@
 
 #include <ember/config.h>
 #include <ember/data/sampling.h>
+#include <ember/models/device_tables.h>
 #include <ember/models/hogwild.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
@@ -241,69 +242,28 @@ void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
 
 // ---- the CUDA path ---------------------------------------------------------------------
 
-#if EMBER_WITH_CUDA
-namespace {
-
-// A host vector as a tensor on `device` (uint32/uint64 travel as int32/int64 bits).
-template <typename T, typename As>
-Tensor to_device(const std::vector<T>& values, Device device) {
-  static_assert(sizeof(T) == sizeof(As), "same width");
-  std::vector<As> bits(values.size());
-  if (!values.empty()) std::memcpy(bits.data(), values.data(), values.size() * sizeof(T));
-  return tensor(bits, {int64_t(bits.size())}).to(device);
-}
-
-Tensor table_to_device(const RowTable& table, Device device) {
-  Tensor t = empty({table.rows(), table.stride()}, DType::kFloat32);
-  std::memcpy(t.data<float>(), table.row(0), size_t(table.rows() * table.stride()) * 4);
-  return t.to(device);
-}
-
-void table_from_device(RowTable& table, const Tensor& t) {
-  Tensor host = t.cpu();
-  std::memcpy(table.row(0), host.data<float>(), size_t(table.rows() * table.stride()) * 4);
-}
-
-}  // namespace
-#endif
-
 void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
                                  const ProgressCallback& progress, int64_t first_epoch,
                                  const std::function<void(int64_t)>& after_epoch) {
 #if EMBER_WITH_CUDA
+  using namespace device_tables;
   const Word2VecOptions& o = options_;
   const Device device = o.device;
-  EMBER_CHECK(cuda::device_count() > device.index, "word2vec: no CUDA device ", device.index,
-              " (this machine has ", cuda::device_count(), ")");
-  cuda::DeviceGuard guard(device.index);
+  cuda::DeviceGuard guard(checked_device("word2vec", device));
   const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.75);
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
 
-  Tensor ids = to_device<int32_t, int32_t>(corpus.ids, device);
-  Tensor starts = to_device<int64_t, int64_t>(corpus.sentence_starts, device);
-  Tensor keep_d = to_device<uint32_t, int32_t>(keep, device);
-  Tensor alias_d = to_device<uint64_t, int64_t>(negatives.packed(), device);
+  const SentenceBuffers buffers(corpus, keep, negatives, device);
   Tensor input = table_to_device(input_, device), output = table_to_device(output_, device);
-  Tensor kept =
-      empty({std::max<int64_t>(corpus.num_ids(), 1)}, TensorOptions(DType::kInt32).device(device));
-  Tensor kept_length = empty({std::max<int64_t>(corpus.num_sentences(), 1)},
-                             TensorOptions(DType::kInt32).device(device));
-  Tensor loss_sum = zeros({1}, TensorOptions(DType::kFloat64).device(device));
-  Tensor loss_count = zeros({1}, TensorOptions(DType::kInt64).device(device));
 
   cuda::Word2VecLaunch l{};
-  l.ids = static_cast<const int32_t*>(ids.raw_data());
-  l.sentence_starts = static_cast<const int64_t*>(starts.raw_data());
-  l.keep = static_cast<const uint32_t*>(keep_d.raw_data());
-  l.alias = static_cast<const uint64_t*>(alias_d.raw_data());
+  buffers.point(l);
   l.vocab = vocab_.size();
   l.input = static_cast<float*>(input.raw_data());
   l.output = static_cast<float*>(output.raw_data());
   l.stride = input_.stride();
   l.dim = input_.dim();
-  l.kept = static_cast<int32_t*>(kept.raw_data());
-  l.kept_length = static_cast<int32_t*>(kept_length.raw_data());
   l.window = o.window;
   l.negative = o.negative;
   l.cbow = o.cbow;
@@ -312,44 +272,15 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
   l.lr_drop = o.lr * (1.0 - o.min_lr_ratio);
   l.num_ids = corpus.num_ids();
   l.total_words = o.epochs * corpus.num_ids();
-  l.loss_sum = static_cast<double*>(loss_sum.raw_data());
-  l.loss_count = static_cast<unsigned long long*>(loss_count.raw_data());
 
-  // Each epoch runs in about 20 launches so that progress can be reported between them.
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const int64_t S = corpus.num_sentences(), launches = 20;
-  const double raw_per_id =
-      corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
-  for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
-    l.epoch = epoch;
-    for (int64_t part = 0; part < launches; ++part) {
-      l.begin_sentence = S * part / launches;
-      l.end_sentence = S * (part + 1) / launches;
-      cuda::word2vec_train(l);
-      if (!progress) continue;
-      const double loss = loss_sum.cpu().item(), count = loss_count.cpu().item();
-      loss_sum.zero_();
-      loss_count.zero_();
-      TrainProgress p;
-      const int64_t done =
-          epoch * corpus.num_ids() + corpus.sentence_starts[size_t(l.end_sentence)];
-      p.fraction = double(done) / double(std::max<int64_t>(l.total_words, 1));
-      p.epoch = epoch;
-      p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      const double rate = double(done - first_epoch * corpus.num_ids()) / p.elapsed_seconds;
-      p.words_per_sec_thread = rate * raw_per_id;
-      p.eta_seconds = double(l.total_words - done) / rate;
-      p.lr = o.lr - l.lr_drop * std::min(1.0, p.fraction);
-      p.loss = count > 0 ? loss / count : 0;
-      progress(p);
-    }
-    if (after_epoch || epoch + 1 == o.epochs) {
-      table_from_device(input_, input);
-      table_from_device(output_, output);
-    }
-    if (after_epoch) after_epoch(epoch);
-  }
+  run_sentence_epochs(
+      corpus, l, first_epoch, o.epochs, cuda::word2vec_train, buffers,
+      [&](double fraction) { return o.lr - l.lr_drop * fraction; }, progress,
+      [&] {
+        table_from_device(input_, input);
+        table_from_device(output_, output);
+      },
+      after_epoch);
 #else
   (void)corpus, (void)progress, (void)first_epoch, (void)after_epoch;
   EMBER_FAIL("word2vec: this ember was built without CUDA (EMBER_CUDA=OFF)");

@@ -13,69 +13,38 @@
 #include <ember/models/word2vec.h>
 #include <ember/nn/functional.h>
 
+#include "sentence_replay.h"
 #include "testing.h"
 
 namespace ember {
 namespace {
 
-data::Vocabulary vocab_of(int64_t V) {
-  std::vector<std::pair<std::string, int64_t>> counts;
-  for (int64_t i = 0; i < V; ++i) counts.push_back({"w" + std::to_string(i), 1000 - 3 * i});
-  return data::Vocabulary::from_counts(counts, {});
-}
-
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
 // The kernel's loop on the CPU: same draws, same order, targets in groups of 4 whose dot
-// products read the rows as they were at the start of the group; every update is added.
+// products read the rows as they were at the start of the group (sentence_replay.h); every
+// update is added.
 void reference_epoch(models::Word2VecTrainer& t, const data::EncodedCorpus& corpus,
                      const data::Vocabulary& vocab, int64_t epoch) {
   const models::Word2VecOptions& o = t.options();
   const auto alias = data::AliasTable::from_counts(vocab.counts(), 0.75);
   const auto keep = data::keep_thresholds(vocab.counts(), vocab.kept_tokens(), o.sample);
   const int64_t D = t.input().stride(), N = corpus.num_ids();
-  auto hi = [&](int64_t tag) { return (uint64_t(epoch) << 16) | uint64_t(tag); };
   for (int64_t s = 0; s < corpus.num_sentences(); ++s) {
     const int64_t begin = corpus.sentence_starts[size_t(s)];
-    std::vector<int32_t> kept;
-    for (int64_t p = begin; p < corpus.sentence_starts[size_t(s) + 1]; ++p)
-      if (philox4x32(uint64_t(p), hi(0), o.seed)[0] <= keep[size_t(corpus.ids[size_t(p)])])
-        kept.push_back(corpus.ids[size_t(p)]);
+    const std::vector<int32_t> kept = testing::subsampled(corpus, s, keep, o.seed, epoch);
     const double progress = double(epoch * N + begin) / double(o.epochs * N + 1);
     const float lr = float(o.lr - o.lr * (1.0 - o.min_lr_ratio) * std::min(1.0, progress));
     const int64_t n = int64_t(kept.size());
     for (int64_t i = 0; i < n; ++i) {
       const int64_t p = begin + i;
-      const int64_t reach = 1 + philox4x32(uint64_t(p), hi(1), o.seed)[0] % uint32_t(o.window);
+      const int64_t reach = testing::reach_at(p, o.window, o.seed, epoch);
       const int64_t lo = std::max<int64_t>(0, i - reach), end = std::min(n, i + reach + 1);
       auto negatives = [&](int64_t slot, std::vector<int32_t>& targets) {
         for (int64_t k = 0; k < o.negative; k += 2) {
-          auto w = philox4x32(uint64_t(p), hi(2 + 8 * slot + k / 2), o.seed);
+          auto w =
+              philox4x32(uint64_t(p), testing::counter_hi(epoch, 2 + 8 * slot + k / 2), o.seed);
           targets[size_t(1 + k)] = int32_t(alias.draw((uint64_t(w[0]) << 32) | w[1]));
           if (k + 1 < o.negative)
             targets[size_t(2 + k)] = int32_t(alias.draw((uint64_t(w[2]) << 32) | w[3]));
-        }
-      };
-      auto predict = [&](const std::vector<float>& h, std::vector<float>& grad,
-                         const std::vector<int32_t>& targets) {
-        for (size_t first = 0; first < targets.size(); first += 4) {
-          std::vector<std::vector<float>> rows;
-          for (size_t k = first; k < std::min(targets.size(), first + 4); ++k) {
-            const float* r = t.output().row(targets[k]);
-            rows.emplace_back(r, r + D);
-          }
-          for (size_t k = first; k < std::min(targets.size(), first + 4); ++k) {
-            if (k > 0 && targets[k] == targets[0]) continue;
-            const std::vector<float>& row = rows[k - first];
-            float logit = 0;
-            for (int64_t d = 0; d < D; ++d) logit += h[size_t(d)] * row[size_t(d)];
-            const float g = ((k == 0 ? 1.0f : 0.0f) - sigmoid(logit)) * lr;
-            float* out = t.output().row(targets[k]);
-            for (int64_t d = 0; d < D; ++d) {
-              grad[size_t(d)] += g * row[size_t(d)];
-              out[d] += g * h[size_t(d)];
-            }
-          }
         }
       };
       std::vector<int32_t> targets(size_t(o.negative + 1));
@@ -85,7 +54,7 @@ void reference_epoch(models::Word2VecTrainer& t, const data::EncodedCorpus& corp
         float* in = t.input().row(kept[size_t(j)]);
         std::vector<float> h(in, in + D), grad(size_t(D), 0.0f);
         negatives(j - lo, targets);
-        predict(h, grad, targets);
+        testing::replay_predict(h, grad, targets, t.output(), lr);
         for (int64_t d = 0; d < D; ++d) in[d] += grad[size_t(d)];
       }
     }
@@ -95,12 +64,9 @@ void reference_epoch(models::Word2VecTrainer& t, const data::EncodedCorpus& corp
 TEST(CudaWord2Vec, OneSentenceMatchesTheCpuReplay) {
   EMBER_REQUIRE_CUDA();
   const int64_t V = 300;
-  data::Vocabulary vocab = vocab_of(V);
-  data::EncodedCorpus corpus;
+  const data::Vocabulary vocab = testing::vocab_of(V);
   Generator gen(7);
-  for (int64_t p = 0; p < 400; ++p) corpus.ids.push_back(int32_t(gen.next_u32() % V));
-  corpus.sentence_starts = {0, 400};
-  corpus.raw_tokens = 400;
+  const data::EncodedCorpus corpus = testing::one_sentence(V, 400, gen);
   for (int64_t dim : {20, 100, 200}) {
     models::Word2VecOptions o;
     o.dim = dim;
