@@ -71,7 +71,8 @@ void print_classify_help() {
       "                           2-layer bidirectional LSTM -> final states -> Linear (seed 003)\n"
       "  --dim N            embedding size                       [100]\n"
       "  --hidden N         the MLP's or LSTM's hidden size      [128]\n"
-      "  --dropout P        dropout (text, bilstm)               [0.5]\n"
+      "  --dropout P        dropout on the pooled/embedded input and before the last\n"
+      "                     Linear (lstm: not in seed 002's model) [0.5]\n"
       "  --epochs N         passes over FILE                     [5]\n"
       "  --lr X             Adam's lr for all but the embedding  [0.005]\n"
       "  --embedding-lr X   SparseAdam's lr for the embedding    [0.05]\n"
@@ -237,8 +238,8 @@ Classifier make_classifier(const ClassifierShape& s, Generator* gen) {
       return model->forward(x, lengths);
     };
   } else if (s.architecture == "lstm") {
-    auto model = std::make_shared<models::SentimentModel>(s.vocab, s.dim, s.hidden, s.classes,
-                                                          Tensor(), gen, /*sparse=*/true);
+    auto model = std::make_shared<models::SentimentModel>(
+        s.vocab, s.dim, s.hidden, s.classes, Tensor(), gen, /*sparse=*/true, s.dropout);
     c.module = model, c.embedding = model->embedding;
     c.forward = [model](const Tensor& x, const Tensor& lengths) {
       return model->forward(x, at_least_one_step(lengths));

@@ -279,9 +279,8 @@ double train_input_output(const TrainOptions& o, const Start& s, Trainer& traine
   }
   const auto train_start = Clock::now();
   trainer.train(s.corpus, progress_printer(o), s.first_epoch, [&](int64_t epoch) {
-    save_checkpoint(
-        o, s, epoch,
-        {{"input", trainer.input().to_tensor()}, {"output", trainer.output().to_tensor()}});
+    save_checkpoint(o, s, epoch,
+                    {{"input", trainer.input().view()}, {"output", trainer.output().view()}});
   });
   return seconds_since(train_start);
 }
@@ -303,7 +302,7 @@ int train_word2vec(const TrainOptions& o) {
   wo.device = parse_device(o.device);
   models::Word2VecTrainer trainer(s.vocab, wo);
   const double seconds = train_input_output(o, s, trainer);
-  return finish(o, s, trainer.input().to_tensor(), seconds, start, "words", corpus_words(s, o));
+  return finish(o, s, trainer.input().view(), seconds, start, "words", corpus_words(s, o));
 }
 
 int train_fasttext(const TrainOptions& o) {

@@ -96,7 +96,7 @@ Tensor SentimentClassifier::forward(const Tensor& x) {
 
 SentimentModel::SentimentModel(int64_t vocab_size, int64_t embedding_dim, int64_t hidden_dim,
                                int64_t output_dim, const Tensor& pretrained_embeddings,
-                               Generator* gen, bool sparse)
+                               Generator* gen, bool sparse, double dropout_p)
     : Module("SentimentModel") {
   if (pretrained_embeddings.defined()) {
     nn::EmbeddingOptions options;
@@ -111,11 +111,12 @@ SentimentModel::SentimentModel(int64_t vocab_size, int64_t embedding_dim, int64_
                          std::make_shared<nn::LSTM>(embedding->embedding_dim(), hidden_dim, 1, true,
                                                     /*batch_first=*/true, 0.0, false, gen));
   fc = register_module("fc", std::make_shared<nn::Linear>(hidden_dim, output_dim, true, gen));
+  dropout = register_module("dropout", std::make_shared<nn::Dropout>(dropout_p, gen));
 }
 
 Tensor SentimentModel::forward(const Tensor& x, const Tensor& lengths) {
   check_lengths(x, lengths, "SentimentModel");
-  Tensor embedded = embedding->forward(x);  // [B, T, D]
+  Tensor embedded = dropout->forward(embedding->forward(x));  // [B, T, D]
   nn::PackedSequence packed_embedded =
       nn::pack_padded_sequence(embedded, lengths, /*batch_first=*/true, /*enforce_sorted=*/false);
   nn::PackedLstmOutput packed = lstm->forward(packed_embedded);
@@ -125,7 +126,7 @@ Tensor SentimentModel::forward(const Tensor& x, const Tensor& lengths) {
   // [B, 1, H] all equal to lengths[b] - 1.
   Tensor index = (lengths - 1.0).view({-1, 1, 1}).expand({-1, 1, output.size(2)});
   Tensor last_hidden = gather(output, 1, index).squeeze(1);  // [B, H]
-  return fc->forward(last_hidden);                           // [B, output_dim]
+  return fc->forward(dropout->forward(last_hidden));         // [B, output_dim]
 }
 
 SentimentClassifierWithPretrained::SentimentClassifierWithPretrained(

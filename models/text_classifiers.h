@@ -76,10 +76,12 @@ class SentimentClassifier : public nn::Module {
 class SentimentModel : public nn::Module {
  public:
   // pretrained_embeddings [V, D] (trainable, freeze=False as the seed), or undefined for a
-  // random table of vocab_size x embedding_dim. sparse: as TextClassifier's.
+  // random table of vocab_size x embedding_dim. sparse: as TextClassifier's. dropout (not in
+  // the seed, whose model is dropout 0): on the embedded tokens and on the last step's output,
+  // as seed 003's classifier has it.
   SentimentModel(int64_t vocab_size, int64_t embedding_dim, int64_t hidden_dim, int64_t output_dim,
                  const Tensor& pretrained_embeddings = Tensor(), Generator* gen = nullptr,
-                 bool sparse = false);
+                 bool sparse = false, double dropout = 0.0);
   // x [B, T], lengths [B] -> logits [B, output_dim], from the LSTM output at step
   // lengths[b] - 1 of each sequence, which sees only that sequence's own tokens.
   Tensor forward(const Tensor& x, const Tensor& lengths);
@@ -87,6 +89,7 @@ class SentimentModel : public nn::Module {
   std::shared_ptr<nn::Embedding> embedding;
   std::shared_ptr<nn::LSTM> lstm;
   std::shared_ptr<nn::Linear> fc;
+  std::shared_ptr<nn::Dropout> dropout;
 };
 
 class SentimentClassifierWithPretrained : public nn::Module {

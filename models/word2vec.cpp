@@ -22,18 +22,16 @@ namespace ember::models {
 
 // ---- RowTable ------------------------------------------------------------------------
 
-void RowTable::Free::operator()(float* p) const { std::free(p); }
-
 RowTable::RowTable(int64_t rows, int64_t dim) : rows_(rows), dim_(dim) {
   EMBER_CHECK(rows >= 0 && dim > 0, "RowTable: bad shape [", rows, ", ", dim, "]");
   stride_ = (dim + 15) / 16 * 16;
-  size_t bytes = size_t(std::max<int64_t>(rows, 1) * stride_) * sizeof(float);
-  data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
-  EMBER_CHECK(data_, "RowTable: cannot allocate ", bytes, " bytes");
+  memory_ = empty({std::max<int64_t>(rows, 1), stride_}, DType::kFloat32);  // 64-byte aligned
   fill_zero();
 }
 
-void RowTable::fill_zero() { std::memset(data_.get(), 0, size_t(rows_ * stride_) * sizeof(float)); }
+void RowTable::fill_zero() { std::memset(data(), 0, size_t(rows_ * stride_) * sizeof(float)); }
+
+Tensor RowTable::view() const { return memory_.as_strided({rows_, dim_}, {stride_, 1}, 0); }
 
 void RowTable::init_uniform(uint64_t seed) {
   fill_zero();

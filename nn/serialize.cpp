@@ -266,6 +266,33 @@ Tensor host_contiguous(const Tensor& t) {
   return ops::contiguous(ops::to_device(dense, Device(kCPU)));
 }
 
+// Writes t's elements in row-major order. A CPU matrix whose rows are each contiguous but not
+// packed together (a column slice of a padded table: models::RowTable::view) goes out row by
+// row through a 4 MiB buffer instead of as a contiguous copy of the whole matrix, so saving
+// a table of millions of rows needs no second table's memory.
+void write_data(AtomicFile& file, const Tensor& t) {
+  if (t.numel() == 0) return;
+  const size_t element = element_size(t.dtype());
+  if (t.is_row_sparse() || t.is_cuda() || t.dim() != 2 || t.stride(1) != 1 || t.is_contiguous()) {
+    Tensor host = host_contiguous(t);
+    file.write(host.raw_data(), size_t(host.numel()) * element);
+    return;
+  }
+  const size_t row_bytes = size_t(t.size(1)) * element;
+  std::vector<char> buffer;
+  buffer.reserve(std::max(size_t(4) << 20, row_bytes));
+  const char* base = static_cast<const char*>(t.raw_data());
+  for (int64_t r = 0; r < t.size(0); ++r) {
+    if (buffer.size() + row_bytes > buffer.capacity()) {
+      file.write(buffer.data(), buffer.size());
+      buffer.clear();
+    }
+    const char* row = base + size_t(r * t.stride(0)) * element;
+    buffer.insert(buffer.end(), row, row + row_bytes);
+  }
+  file.write(buffer.data(), buffer.size());
+}
+
 }  // namespace
 
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
@@ -310,11 +337,7 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
   const uint64_t header_length = header.size();  // little-endian host: the bytes as they are
   file.write(&header_length, 8);
   file.write(header.data(), header.size());
-  for (const auto& [name, t] : order) {
-    Tensor host = host_contiguous(t);
-    if (host.numel() > 0)
-      file.write(host.raw_data(), size_t(host.numel()) * element_size(host.dtype()));
-  }
+  for (const auto& [name, t] : order) write_data(file, t.detach());
   file.commit();
 }
 

@@ -160,11 +160,19 @@ TEST(Serialize, SavesViewsAndSparseTensorsAsDenseCopies) {
   std::string path = temp_dir() + "/views.safetensors";
   Tensor base = randn({4, 6});
   Tensor sparse = row_sparse(tensor({3, 0}), ones({2, 2}), {5, 2});
-  nn::save_safetensors(path,
-                       {{"t", base.t()}, {"slice", base.slice(1, 0, 6, 2)}, {"sparse", sparse}});
+  // Column slices with contiguous rows go out row by row (write_data); this one's 6.8 MB pass
+  // through its 4 MiB buffer twice.
+  Tensor wide = randn({4000, 432});
+  nn::save_safetensors(path, {{"t", base.t()},
+                              {"slice", base.slice(1, 0, 6, 2)},
+                              {"columns", base.slice(1, 1, 5)},
+                              {"padded", wide.slice(1, 0, 425)},
+                              {"sparse", sparse}});
   auto loaded = nn::load_safetensors(path);
   EXPECT_TRUE(all_close(loaded.at("t"), base.t(), 0, 0));
   EXPECT_TRUE(all_close(loaded.at("slice"), base.slice(1, 0, 6, 2), 0, 0));
+  EXPECT_TRUE(all_close(loaded.at("columns"), base.slice(1, 1, 5), 0, 0));
+  EXPECT_TRUE(all_close(loaded.at("padded"), wide.slice(1, 0, 425), 0, 0));
   EXPECT_TRUE(all_close(loaded.at("sparse"), sparse.to_dense(), 0, 0));
   EXPECT_TRUE(loaded.at("t").is_contiguous());
   // No metadata: the header has no __metadata__ entry at all.
