@@ -133,6 +133,18 @@ TEST(TextClassifiers, SentimentModelOutputIgnoresOtherSequences) {
   EXPECT_TRUE(all_close(with_shorter.select(0, 1), a.select(0, 0), 1e-5, 1e-6));
 }
 
+// The optional dropout (ember classify --model lstm): masks differ between training forwards,
+// eval is deterministic and equals the same weights without dropout.
+TEST(TextClassifiers, SentimentModelDropoutOnlyInTraining) {
+  Generator gen(7), same(7);
+  models::SentimentModel model(12, 4, 5, 2, Tensor(), &gen, /*sparse=*/false, /*dropout=*/0.5);
+  models::SentimentModel plain(12, 4, 5, 2, Tensor(), &same);
+  const Tensor x = ids({3, 1, 4, 9, 9, 2}, 2), lengths = tensor({3, 3});
+  EXPECT_FALSE(all_close(model.forward(x, lengths), model.forward(x, lengths), 1e-6, 1e-6));
+  model.eval();
+  EXPECT_TRUE(all_close(model.forward(x, lengths), plain.forward(x, lengths), 0, 0));
+}
+
 TEST(TextClassifiers, BadLengthsNameTheModel) {
   models::TextClassifier text(5, 2, 2);
   EXPECT_EMBER_ERROR(text.forward(ids({1, 2, 3, 4}, 2), tensor({1, 2, 3})), "TextClassifier");
