@@ -44,10 +44,11 @@ struct ClassifyOptions {
   std::string architecture = "text";  // text, lstm, bilstm
   int64_t dim = 100, hidden = 128, epochs = 5, batch = 32, threads = 0, min_count = 1;
   int64_t freeze_epochs = -1, k = 0, max_length = 0;
-  double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5, clip = -1;
+  double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5, clip = 0;
   uint64_t seed = 1;
   std::string pretrained;
-  bool quiet = false, dim_given = false, max_length_given = false;
+  bool quiet = false, dim_given = false, max_length_given = false, dropout_given = false,
+       clip_given = false;
 };
 
 void print_classify_help() {
@@ -72,14 +73,16 @@ void print_classify_help() {
       "  --dim N            embedding size                       [100]\n"
       "  --hidden N         the MLP's or LSTM's hidden size      [128]\n"
       "  --dropout P        dropout on the pooled/embedded input and before the last\n"
-      "                     Linear (lstm: not in seed 002's model) [0.5]\n"
+      "                     Linear                         [text, bilstm 0.5; lstm 0 as seed 002]\n"
       "  --epochs N         passes over FILE                     [5]\n"
       "  --lr X             Adam's lr for all but the embedding  [0.005]\n"
+      "  --clip X           clip the gradient norm of all but the embedding at X (0: off)\n"
+      "                                                         [text 0, lstm/bilstm 1]\n"
       "  --embedding-lr X   SparseAdam's lr for the embedding    [0.05]\n"
       "  --batch N          texts per step (bucketed by length)  [32]\n"
       "  --min-count N      drop words seen fewer times          [1]\n"
       "  --max-length N     read the first N tokens of a text (0: all), in training and\n"
-      "                     in test/predict                      [text 0, lstm/bilstm 400]\n"
+      "                     in test/predict                      [text 0, lstm/bilstm 200]\n"
       "  --threads N        threads for the kernels              [all cores]\n"
       "  --seed N           random seed                          [1]\n"
       "  --pretrained FILE  start the embedding from word vectors (word2vec text/binary,\n"
@@ -146,9 +149,9 @@ ClassifyOptions parse(int argc, char** argv) {
     else if (flag == "--fine-tune-lr")
       o.fine_tune_lr = parse_real(flag, value);
     else if (flag == "--dropout")
-      o.dropout = parse_real(flag, value);
+      o.dropout = parse_real(flag, value), o.dropout_given = true;
     else if (flag == "--clip")
-      o.clip = parse_real(flag, value);
+      o.clip = parse_real(flag, value), o.clip_given = true;
     else
       EMBER_FAIL("unknown option ", flag, " (see ember classify --help)");
   }
@@ -167,8 +170,10 @@ ClassifyOptions parse(int argc, char** argv) {
     EMBER_CHECK(o.architecture == "text" || o.architecture == "lstm" || o.architecture == "bilstm",
                 "train: --model must be text, lstm or bilstm, got '", o.architecture, "'");
     EMBER_CHECK(o.max_length >= 0, "train: --max-length must be at least 0, got ", o.max_length);
-    if (o.max_length == 0 && !o.max_length_given && o.architecture != "text") o.max_length = 400;
-    if (o.clip < 0) o.clip = o.architecture == "text" ? 0 : 1;
+    if (o.max_length == 0 && !o.max_length_given && o.architecture != "text") o.max_length = 200;
+    if (!o.dropout_given && o.architecture == "lstm") o.dropout = 0;  // the seed's model
+    EMBER_CHECK(o.clip >= 0, "train: --clip must be at least 0, got ", o.clip);
+    if (!o.clip_given && o.architecture != "text") o.clip = 1;  // LSTMs' usual guard
   } else if (o.action == "test" || o.action == "predict") {
     EMBER_CHECK(positional.size() == 3, o.action, ": expected PREFIX FILE");
     o.model = positional[1];
