@@ -90,6 +90,16 @@ TEST(Cli, BadArgumentsSayWhatIsWrong) {
   EXPECT_NE(run.output.find("/no/such/file.txt"), std::string::npos) << run.output;
   run = run_ember("frobnicate");
   EXPECT_NE(run.status, 0);
+  // ember classify's choices name what they accept.
+  const std::string classify = "classify train --input " + kSpam + " --output /tmp/x ";
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--model gru", "--model must be text, lstm or bilstm, got 'gru'"},
+           {"--clip -1", "--clip must be at least 0, got -1"},
+           {"--dropout 1", "--dropout in [0, 1)"}}) {
+    run = run_ember(classify + args);
+    EXPECT_NE(run.status, 0) << args;
+    EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
+  }
 }
 
 // Every trainer writes .vec, .bin and a checkpoint; --resume after the last epoch trains
