@@ -44,9 +44,10 @@ struct ClassifyOptions {
   std::string architecture = "text";  // text, lstm, bilstm
   int64_t dim = 100, hidden = 128, epochs = 5, batch = 32, threads = 0, min_count = 1;
   int64_t freeze_epochs = -1, k = 0, max_length = 0;
-  double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5, clip = 0;
+  double lr = 5e-3, embedding_lr = 5e-2, fine_tune_lr = -1, dropout = 0.5, clip = 0,
+         word_dropout = 0;
   uint64_t seed = 1;
-  std::string pretrained;
+  std::string pretrained, valid;
   bool quiet = false, dim_given = false, max_length_given = false, dropout_given = false,
        clip_given = false;
 };
@@ -78,6 +79,8 @@ void print_classify_help() {
       "  --lr X             Adam's lr for all but the embedding  [0.005]\n"
       "  --clip X           clip the gradient norm of all but the embedding at X (0: off)\n"
       "                                                         [text 0, lstm/bilstm 1]\n"
+      "  --word-dropout P   leave each token of a training text out with probability P,\n"
+      "                     drawn afresh each epoch (Iyyer et al. 2015)       [0]\n"
       "  --embedding-lr X   SparseAdam's lr for the embedding    [0.05]\n"
       "  --batch N          texts per step (bucketed by length)  [32]\n"
       "  --min-count N      drop words seen fewer times          [1]\n"
@@ -90,6 +93,7 @@ void print_classify_help() {
       "                     the file has are frozen for --freeze-epochs [epochs/2], then\n"
       "                     fine-tuned at --fine-tune-lr [embedding-lr/10]; the other words'\n"
       "                     rows train from the start\n"
+      "  --valid FILE       print the accuracy on FILE (same format) after each epoch\n"
       "  --quiet            no progress line\n"
       "\n"
       "With --threads 1 the same seed gives the same model bit for bit.\n");
@@ -122,6 +126,8 @@ ClassifyOptions parse(int argc, char** argv) {
       o.output = value;
     else if (flag == "--pretrained")
       o.pretrained = value;
+    else if (flag == "--valid")
+      o.valid = value;
     else if (flag == "--dim")
       o.dim = parse_integer(flag, value), o.dim_given = true;
     else if (flag == "--hidden")
@@ -150,6 +156,8 @@ ClassifyOptions parse(int argc, char** argv) {
       o.fine_tune_lr = parse_real(flag, value);
     else if (flag == "--dropout")
       o.dropout = parse_real(flag, value), o.dropout_given = true;
+    else if (flag == "--word-dropout")
+      o.word_dropout = parse_real(flag, value);
     else if (flag == "--clip")
       o.clip = parse_real(flag, value), o.clip_given = true;
     else
@@ -173,6 +181,8 @@ ClassifyOptions parse(int argc, char** argv) {
     if (o.max_length == 0 && !o.max_length_given && o.architecture != "text") o.max_length = 200;
     if (!o.dropout_given && o.architecture == "lstm") o.dropout = 0;  // the seed's model
     EMBER_CHECK(o.clip >= 0, "train: --clip must be at least 0, got ", o.clip);
+    EMBER_CHECK(o.word_dropout >= 0 && o.word_dropout < 1,
+                "train: --word-dropout must be in [0, 1), got ", o.word_dropout);
     if (!o.clip_given && o.architecture != "text") o.clip = 1;  // LSTMs' usual guard
   } else if (o.action == "test" || o.action == "predict") {
     EMBER_CHECK(positional.size() == 3, o.action, ": expected PREFIX FILE");
@@ -355,6 +365,78 @@ std::vector<std::vector<int64_t>> split_long_batches(std::vector<std::vector<int
   return pieces;
 }
 
+// Softmax probabilities [N, C] of texts, in batches of 256 under no_grad, in eval mode.
+Tensor predict_probabilities(const Classifier& classifier, int64_t pad_id, int64_t classes,
+                             const std::vector<std::vector<int64_t>>& texts) {
+  NoGradGuard no_grad;
+  classifier.module->eval();
+  std::vector<Tensor> parts;
+  for (size_t start = 0; start < texts.size(); start += 256) {
+    const size_t end = std::min(texts.size(), start + 256);
+    std::vector<std::vector<int64_t>> chunk(texts.begin() + int64_t(start),
+                                            texts.begin() + int64_t(end));
+    data::PaddedIds padded = data::pad_ids(chunk, std::max<int64_t>(pad_id, 0));
+    parts.push_back(softmax(classifier.forward(padded.ids, padded.lengths), 1));
+  }
+  if (parts.empty()) return zeros({0, classes});
+  return cat(parts, 0);
+}
+
+// A labelled file read with a model's vocabulary: each text's ids and its label's index in
+// the model's labels (-1 for a label the model does not know).
+struct LabelledTexts {
+  std::vector<std::vector<int64_t>> texts;
+  std::vector<int64_t> truth;
+  int64_t unknown = 0;  // examples with such labels
+};
+
+LabelledTexts read_labelled(const std::string& path, const data::Vocabulary& vocab,
+                            const std::vector<std::string>& labels, int64_t max_length) {
+  data::LabelledTextOptions text_options;
+  text_options.format = detect_format(path);
+  text_options.max_length = max_length;
+  data::LabelledTextDataset dataset(path, vocab, text_options);
+  LabelledTexts read;
+  for (int64_t i = 0; i < dataset.size(); ++i) {
+    read.texts.push_back(dataset.get(i)["text"].to_vector<int64_t>());
+    const std::string& name = dataset.label_names()[size_t(dataset.label(i))];
+    auto found = std::find(labels.begin(), labels.end(), name);
+    read.truth.push_back(found == labels.end() ? -1 : int64_t(found - labels.begin()));
+    read.unknown += found == labels.end();
+  }
+  return read;
+}
+
+// The predicted label of each text.
+std::vector<int64_t> predict_labels(const Classifier& classifier, int64_t pad_id, int64_t classes,
+                                    const LabelledTexts& read) {
+  return argmax(predict_probabilities(classifier, pad_id, classes, read.texts), 1)
+      .to_vector<int64_t>();
+}
+
+double accuracy(const std::vector<int64_t>& predicted, const std::vector<int64_t>& truth) {
+  int64_t correct = 0;
+  for (size_t i = 0; i < truth.size(); ++i) correct += predicted[i] == truth[i];
+  return truth.empty() ? 0.0 : double(correct) / double(truth.size());
+}
+
+// Word dropout (Iyyer et al. 2015): each token of a training batch is left out with
+// probability p, drawn afresh each time the text is seen; the text closes up over the gap
+// (no placeholder row) and its length shrinks. In place on get_batch's fresh tensors.
+void drop_words(const data::Batch& batch, double p, int64_t pad, Generator& gen) {
+  const Tensor& text = batch["text"];
+  const int64_t B = text.size(0), T = text.size(1);
+  int64_t* x = text.data<int64_t>();                   // [B, T]
+  int64_t* length = batch["lengths"].data<int64_t>();  // [B]
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t kept = 0;
+    for (int64_t i = 0; i < length[b]; ++i)
+      if (gen.next_double() >= p) x[b * T + kept++] = x[b * T + i];
+    for (int64_t i = kept; i < length[b]; ++i) x[b * T + i] = pad;
+    length[b] = kept;
+  }
+}
+
 // fastText's progress line, rewritten in place on stderr.
 void print_progress(double fraction, double examples_per_sec, double loss, double elapsed,
                     bool final) {
@@ -386,6 +468,13 @@ int train_classifier(const ClassifyOptions& o) {
   std::fprintf(stderr, "Read %lld examples, %lld labels, vocabulary %lld words (min-count %lld)\n",
                (long long)dataset.size(), (long long)dataset.label_names().size(),
                (long long)vocab.size(), (long long)o.min_count);
+
+  // --valid: read with the training vocabulary and the same first max_length tokens.
+  LabelledTexts valid;
+  if (!o.valid.empty()) {
+    valid = read_labelled(o.valid, vocab, dataset.label_names(), o.max_length);
+    EMBER_CHECK(!valid.texts.empty(), o.valid, ": no examples");
+  }
 
   Generator gen(o.seed);
   data::WordVectors vectors;
@@ -424,6 +513,7 @@ int train_classifier(const ClassifyOptions& o) {
   optim::SparseAdam sparse_adam(model.embedding->parameters(),
                                 optim::SparseAdamOptions(o.embedding_lr));
   nn::CrossEntropyLoss criterion;
+  Generator word_gen(o.seed ^ 0x9E3779B97F4A7C15ull);
 
   const std::vector<int64_t> lengths = dataset.lengths();
   int64_t examples_done = 0;
@@ -445,6 +535,7 @@ int train_classifier(const ClassifyOptions& o) {
                                                           dataset.size() / o.batch + 1),
                             lengths, o.batch * 512)) {
       data::Batch batch = dataset.get_batch(indices);
+      if (o.word_dropout > 0) drop_words(batch, o.word_dropout, dataset.pad_value(), word_gen);
       adam.zero_grad();
       sparse_adam.zero_grad();
       Tensor loss = criterion(model.forward(batch["text"], batch["lengths"]), batch["label"]);
@@ -462,6 +553,14 @@ int train_classifier(const ClassifyOptions& o) {
                        loss_sum / double(loss_count), elapsed, false);
       }
     }
+    // Evaluation draws no random numbers: the model trains the same with or without it.
+    if (!o.valid.empty()) {
+      const double valid_accuracy =
+          accuracy(predict_labels(model, vocab.pad_id(), shape.classes, valid), valid.truth);
+      std::fprintf(stderr, "%sepoch %lld: accuracy %.4f on %s (%zu examples)\n",
+                   o.quiet ? "" : "\n", (long long)(epoch + 1), valid_accuracy, o.valid.c_str(),
+                   valid.texts.size());
+    }
   }
   const double train_seconds = seconds_since(train_start);
   if (!o.quiet)
@@ -476,44 +575,19 @@ int train_classifier(const ClassifyOptions& o) {
   return 0;
 }
 
-// Softmax probabilities [N, C] of texts, in batches of 256 under no_grad.
-Tensor predict_probabilities(SavedModel& saved, const std::vector<std::vector<int64_t>>& texts) {
-  NoGradGuard no_grad;
-  std::vector<Tensor> parts;
-  for (size_t start = 0; start < texts.size(); start += 256) {
-    const size_t end = std::min(texts.size(), start + 256);
-    std::vector<std::vector<int64_t>> chunk(texts.begin() + int64_t(start),
-                                            texts.begin() + int64_t(end));
-    data::PaddedIds padded = data::pad_ids(chunk, std::max<int64_t>(saved.vocab.pad_id(), 0));
-    parts.push_back(softmax(saved.classifier.forward(padded.ids, padded.lengths), 1));
-  }
-  if (parts.empty()) return zeros({0, int64_t(saved.labels.size())});
-  return cat(parts, 0);
-}
-
 int test_classifier(const ClassifyOptions& o) {
   std::unique_ptr<SavedModel> saved = load_model(o.model);
-  data::LabelledTextOptions text_options;
-  text_options.format = detect_format(o.input);
-  text_options.max_length = saved->max_length;
-  data::LabelledTextDataset dataset(o.input, saved->vocab, text_options);
-  const int64_t N = dataset.size(), C = int64_t(saved->labels.size());
-  std::vector<std::vector<int64_t>> texts;
-  std::vector<int64_t> truth;  // the model's label id, or -1 for a label it does not know
-  for (int64_t i = 0; i < N; ++i) {
-    texts.push_back(dataset.get(i)["text"].to_vector<int64_t>());
-    const std::string& name = dataset.label_names()[size_t(dataset.label(i))];
-    auto found = std::find(saved->labels.begin(), saved->labels.end(), name);
-    truth.push_back(found == saved->labels.end() ? -1 : int64_t(found - saved->labels.begin()));
-  }
-  const int64_t unknown = int64_t(std::count(truth.begin(), truth.end(), int64_t(-1)));
-  if (unknown > 0)
+  const int64_t C = int64_t(saved->labels.size());
+  const LabelledTexts read = read_labelled(o.input, saved->vocab, saved->labels, saved->max_length);
+  const int64_t N = int64_t(read.texts.size());
+  if (read.unknown > 0)
     std::fprintf(stderr,
                  "%lld examples of %s have labels the model was not trained on (counted "
                  "as wrong)\n",
-                 (long long)unknown, o.input.c_str());
-  std::vector<int64_t> predicted =
-      argmax(predict_probabilities(*saved, texts), 1).to_vector<int64_t>();
+                 (long long)read.unknown, o.input.c_str());
+  const std::vector<int64_t>& truth = read.truth;
+  const std::vector<int64_t> predicted =
+      predict_labels(saved->classifier, saved->vocab.pad_id(), C, read);
   std::vector<int64_t> true_positive(size_t(C), 0), predicted_count(size_t(C), 0),
       actual_count(size_t(C), 0);
   int64_t correct = 0;
@@ -566,7 +640,8 @@ int predict(const ClassifyOptions& o) {
     }
     texts.push_back(std::move(ids));
   }
-  Tensor probabilities = predict_probabilities(*saved, texts);
+  Tensor probabilities = predict_probabilities(saved->classifier, saved->vocab.pad_id(),
+                                               int64_t(saved->labels.size()), texts);
   const int64_t C = int64_t(saved->labels.size()), k = std::min<int64_t>(o.k ? o.k : 1, C);
   ValuesIndices top = topk(probabilities, k, 1);
   std::vector<float> values = top.values.to_vector<float>();

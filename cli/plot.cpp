@@ -17,6 +17,7 @@
 #include <ember/eval/tsne.h>
 #include <ember/tensor/error.h>
 
+#include "args.h"
 #include "commands.h"
 
 namespace ember::cli {
@@ -111,21 +112,21 @@ PlotOptions parse(int argc, char** argv) {
     if (flag == "--words")
       o.words = value;
     else if (flag == "--top")
-      o.top = std::stoll(value);
+      o.top = parse_integer(flag, value);
     else if (flag == "--groups")
       o.groups = value;
     else if (flag == "--method")
       o.method = value;
     else if (flag == "--perplexity")
-      o.perplexity = std::stod(value);
+      o.perplexity = parse_real(flag, value);
     else if (flag == "--learning-rate")
-      o.learning_rate = std::stod(value);
+      o.learning_rate = parse_real(flag, value);
     else if (flag == "--iterations")
-      o.iterations = std::stoll(value);
+      o.iterations = parse_integer(flag, value);
     else if (flag == "--init")
       o.init = value;
     else if (flag == "--seed")
-      o.seed = std::stoull(value), o.seed_given = true;
+      o.seed = uint64_t(parse_integer(flag, value)), o.seed_given = true;
     else if (flag == "--labels")
       o.labels = value;
     else if (flag == "--title")

@@ -95,7 +95,8 @@ TEST(Cli, BadArgumentsSayWhatIsWrong) {
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
            {"--model gru", "--model must be text, lstm or bilstm, got 'gru'"},
            {"--clip -1", "--clip must be at least 0, got -1"},
-           {"--dropout 1", "--dropout in [0, 1)"}}) {
+           {"--dropout 1", "--dropout in [0, 1)"},
+           {"--word-dropout 1.5", "--word-dropout must be in [0, 1), got 1.5"}}) {
     run = run_ember(classify + args);
     EXPECT_NE(run.status, 0) << args;
     EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
@@ -149,6 +150,67 @@ TEST(Cli, SimilarAndInfoReadTheTrainedVectors) {
   EXPECT_NE(run.output.find("qwertyuiopasdf"), std::string::npos) << run.output;
 }
 
+// ember plot on a small .vec file: a t-SNE scatter (SVG, the same picture for the same
+// seed), PCA to PNG with a missing word reported, a heat-map, groups with a legend, and the
+// errors bad options get.
+TEST(Cli, PlotDrawsScatterPlotsAndHeatmaps) {
+  const fs::path dir = scratch("plot");
+  const std::string vectors = (dir / "words.vec").string();
+  {
+    std::ofstream out(vectors);
+    out << "30 8\n";
+    for (int w = 0; w < 30; ++w) {
+      out << "word" << w;
+      for (int j = 0; j < 8; ++j) out << " " << std::sin(0.7 * w * (j + 1) + j);
+      out << "\n";
+    }
+  }
+  const std::string plot = "plot " + vectors + " ";
+  auto png = [](const fs::path& path) {
+    return read_file(path).rfind("\x89PNG\r\n\x1a\n", 0) == 0;
+  };
+
+  Result run = run_ember(plot + "--top 20 --seed 3 --out " + (dir / "a.svg").string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  const std::string svg = read_file(dir / "a.svg");
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find(">word7<"), std::string::npos) << "labels are drawn";
+  run = run_ember(plot + "--top 20 --seed 3 --out " + (dir / "b.svg").string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(read_file(dir / "b.svg"), svg) << "the same seed draws the same picture";
+
+  run = run_ember(plot + "--method pca --words word1,word2,word3,nosuchword --out " +
+                  (dir / "p.png").string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("1 word(s) not in"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("nosuchword"), std::string::npos) << run.output;
+  EXPECT_TRUE(png(dir / "p.png"));
+
+  run = run_ember(plot + "--heatmap --top 10 --out " + (dir / "h.png").string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("heat-map of 10 words x 8 dimensions"), std::string::npos)
+      << run.output;
+  EXPECT_TRUE(png(dir / "h.png"));
+
+  const std::string groups = (dir / "groups.txt").string();
+  std::ofstream(groups) << ": odd ones\nword1 word3 word5\n: even ones\nword2 word4 WORD6\n";
+  run = run_ember(plot + "--groups " + groups + " --method pca --out " + (dir / "g.svg").string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  const std::string legend = read_file(dir / "g.svg");
+  EXPECT_NE(legend.find("odd ones"), std::string::npos);
+  EXPECT_NE(legend.find("even ones"), std::string::npos);
+
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--top ten --out x.svg", "--top expects an integer, got 'ten'"},
+           {"--top 5 --out x.jpg", ".svg or .png"},
+           {"--top 5 --method umap --out x.svg", "--method must be tsne or pca"},
+           {"--words word1 --out x.svg", "need at least 2 words"}}) {
+    run = run_ember(plot + args);
+    EXPECT_NE(run.status, 0) << args;
+    EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
+  }
+}
+
 // The fixture is SpamAssassin e-mails (tests/data/README.md): trained on all of it, the
 // classifier must label its own training lines well, and predict prints one label a line.
 TEST(Cli, ClassifyTrainsTestsAndPredicts) {
@@ -170,6 +232,44 @@ TEST(Cli, ClassifyTrainsTestsAndPredicts) {
   run = run_ember("classify test " + (dir / "missing").string() + " " + kSpam);
   EXPECT_NE(run.status, 0);
   EXPECT_NE(run.output.find("missing"), std::string::npos) << run.output;
+}
+
+// --valid prints the accuracy on a held-out file after each epoch and draws no random
+// numbers: the model is byte for byte the one trained without it.
+TEST(Cli, ClassifyValidReportsEachEpochAndChangesNothing) {
+  const fs::path dir = scratch("classify_valid");
+  const std::string train = "classify train --model lstm --hidden 16 --max-length 48 --input " +
+                            kSpam + " --epochs 2 --threads 1 --quiet --output ";
+  Result run = run_ember(train + (dir / "plain").string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output.find("epoch 1"), std::string::npos) << run.output;
+  run = run_ember(train + (dir / "valid").string() + " --valid " + kSpam);
+  ASSERT_EQ(run.status, 0) << run.output;
+  for (const char* epoch : {"epoch 1: accuracy 0.", "epoch 2: accuracy 0."})
+    EXPECT_NE(run.output.find(epoch), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("(404 examples)"), std::string::npos) << run.output;
+  EXPECT_EQ(read_file(dir / "valid.safetensors"), read_file(dir / "plain.safetensors"));
+  run = run_ember(train + (dir / "missing").string() + " --valid /no/such/valid.txt");
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.output.find("/no/such/valid.txt"), std::string::npos) << run.output;
+}
+
+// --word-dropout leaves tokens out of the training texts, drawn from the seed: the same seed
+// trains the same model, and it is another model than without word dropout.
+TEST(Cli, ClassifyWordDropoutIsSeeded) {
+  const fs::path dir = scratch("classify_word_dropout");
+  const std::string train = "classify train --input " + kSpam +
+                            " --epochs 2 --threads 1 --quiet --output " + (dir / "").string();
+  for (const char* run : {"plain", "dropped_a --word-dropout 0.3", "dropped_b --word-dropout 0.3"})
+    ASSERT_EQ(run_ember(train + run).status, 0) << run;
+  const std::string dropped = read_file(dir / "dropped_a.safetensors");
+  EXPECT_EQ(read_file(dir / "dropped_b.safetensors"), dropped);
+  EXPECT_NE(read_file(dir / "plain.safetensors"), dropped);
+  const Result test = run_ember("classify test " + (dir / "dropped_a").string() + " " + kSpam);
+  ASSERT_EQ(test.status, 0) << test.output;
+  const size_t at = test.output.find("accuracy\t");
+  ASSERT_NE(at, std::string::npos) << test.output;
+  EXPECT_GE(std::stod(test.output.substr(at + 9)), 0.95) << test.output;
 }
 
 // The LSTM models (seeds 002 and 003) through the same commands, from pretrained vectors
