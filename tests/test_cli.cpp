@@ -28,16 +28,20 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `ember ARGS` through the shell with stderr folded into stdout.
-Result run_ember(const std::string& args) {
-  const std::string command = std::string(EMBER_CLI_PATH) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
+// Runs a shell command with stderr folded into stdout.
+Result run_shell(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (!pipe) return {-1, "popen failed: " + command};
   std::string output;
   char buffer[4096];
   while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// Runs `ember ARGS`.
+Result run_ember(const std::string& args) {
+  return run_shell(std::string(EMBER_CLI_PATH) + " " + args);
 }
 
 std::string read_file(const fs::path& path) {
@@ -100,6 +104,22 @@ TEST(Cli, BadArgumentsSayWhatIsWrong) {
     run = run_ember(classify + args);
     EXPECT_NE(run.status, 0) << args;
     EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
+  }
+}
+
+// Started without a wait policy, ember runs itself again with OpenMP's idle spinning bounded;
+// a policy the user set is kept.
+TEST(Cli, BoundsOpenMpSpinningUnlessTheUserChose) {
+  // ctest runs the tests with OMP_WAIT_POLICY=PASSIVE: unset it, and GOMP_SPINCOUNT.
+  const std::string bare = "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT ";
+  const std::string version = std::string(EMBER_CLI_PATH) + " version";
+  for (const auto& [set, shown] : std::vector<std::pair<std::string, std::string>>{
+           {"", "idle wait: GOMP_SPINCOUNT=10000\n"},
+           {"OMP_WAIT_POLICY=ACTIVE ", "idle wait: OMP_WAIT_POLICY=ACTIVE\n"},
+           {"GOMP_SPINCOUNT=5 ", "idle wait: GOMP_SPINCOUNT=5\n"}}) {
+    const Result run = run_shell(bare + set + version);
+    EXPECT_EQ(run.status, 0) << set;
+    EXPECT_NE(run.output.find(shown), std::string::npos) << set << ":\n" << run.output;
   }
 }
 
