@@ -10,6 +10,8 @@
 # with them frozen throughout.
 # Prints accuracy, each label's precision and recall, and the training time (wall and CPU:
 # user + system), side by side, for each seed of SEEDS (both tools), then the means.
+# Every run's model and predictions stay in OUT_DIR (NAME_sSEED.predicted, one label a line
+# in the test file's order), to look at the errors afterwards.
 # usage: [SEEDS="1 2 3"] [EMBER=build/ember] [VECTORS=skipgram.bin] [MODELS="text lstm bilstm"] \
 #        bash bench/compare_classify.sh \
 #            [DATA.tsv] [THREADS] [OUT_DIR]
@@ -76,20 +78,20 @@ for seed in ${SEEDS:-1}; do
   timed fasttext supervised -input "$out/train.txt" -output "$out/fasttext" -epoch 25 -lr 0.5 \
     -wordNgrams 1 -thread "$threads" -seed "$seed" -verbose 0
   t1=$(now)
-  fasttext predict "$out/fasttext.bin" "$out/test.txt" >"$out/fasttext.predicted"
+  fasttext predict "$out/fasttext.bin" "$out/test.txt" >"$out/fasttext_s$seed.predicted"
   # shellcheck disable=SC2046
-  row "fastText 0.9.2 (25 ep, lr 0.5) s$seed" $(score "$out/fasttext.predicted") \
+  row "fastText 0.9.2 (25 ep, lr 0.5) s$seed" $(score "$out/fasttext_s$seed.predicted") \
     "$(echo "$t1 - $t0" | bc)" "$(cpu)"
 
   # EMBER_OPTIONS: extra train options for every ember run.
-  run_ember ember "ember TextClassifier s$seed" --seed "$seed" ${EMBER_OPTIONS:-}
+  run_ember "ember_s$seed" "ember TextClassifier s$seed" --seed "$seed" ${EMBER_OPTIONS:-}
   if [ -n "${VECTORS:-}" ]; then
     for model in ${MODELS:-text lstm bilstm}; do
-      run_ember "ember_$model" "ember $model + $(basename "$VECTORS") s$seed" --seed "$seed" \
-        --model "$model" --pretrained "$VECTORS" ${EMBER_OPTIONS:-}
+      run_ember "ember_${model}_s$seed" "ember $model + $(basename "$VECTORS") s$seed" \
+        --seed "$seed" --model "$model" --pretrained "$VECTORS" ${EMBER_OPTIONS:-}
     done
-    run_ember ember_frozen "ember text + $(basename "$VECTORS") frozen s$seed" --seed "$seed" \
-      --pretrained "$VECTORS" --freeze-epochs 1000 ${EMBER_OPTIONS:-}
+    run_ember "ember_frozen_s$seed" "ember text + $(basename "$VECTORS") frozen s$seed" \
+      --seed "$seed" --pretrained "$VECTORS" --freeze-epochs 1000 ${EMBER_OPTIONS:-}
   fi
 done
 
