@@ -48,6 +48,7 @@ struct ClassifyOptions {
          word_dropout = 0;
   uint64_t seed = 1;
   std::string pretrained, valid;
+  std::string keep;  // first, last ("": text first, lstm/bilstm last)
   bool quiet = false, dim_given = false, max_length_given = false, dropout_given = false,
        clip_given = false;
 };
@@ -84,8 +85,10 @@ void print_classify_help() {
       "  --embedding-lr X   SparseAdam's lr for the embedding    [0.05]\n"
       "  --batch N          texts per step (bucketed by length)  [32]\n"
       "  --min-count N      drop words seen fewer times          [1]\n"
-      "  --max-length N     read the first N tokens of a text (0: all), in training and\n"
-      "                     in test/predict                      [text 0, lstm/bilstm 200]\n"
+      "  --max-length N     read N tokens of a text (0: all), in training and in\n"
+      "                     test/predict                         [text 0, lstm/bilstm 200]\n"
+      "  --keep first|last  which N tokens of a longer text: its start or its end (an\n"
+      "                     LSTM's last state is nearest the end) [text first, lstm/bilstm last]\n"
       "  --threads N        threads for the kernels              [all cores]\n"
       "  --seed N           random seed                          [1]\n"
       "  --pretrained FILE  start the embedding from word vectors (word2vec text/binary,\n"
@@ -128,6 +131,8 @@ ClassifyOptions parse(int argc, char** argv) {
       o.pretrained = value;
     else if (flag == "--valid")
       o.valid = value;
+    else if (flag == "--keep")
+      o.keep = value;
     else if (flag == "--dim")
       o.dim = parse_integer(flag, value), o.dim_given = true;
     else if (flag == "--hidden")
@@ -179,6 +184,9 @@ ClassifyOptions parse(int argc, char** argv) {
                 "train: --model must be text, lstm or bilstm, got '", o.architecture, "'");
     EMBER_CHECK(o.max_length >= 0, "train: --max-length must be at least 0, got ", o.max_length);
     if (o.max_length == 0 && !o.max_length_given && o.architecture != "text") o.max_length = 200;
+    if (o.keep.empty()) o.keep = o.architecture == "text" ? "first" : "last";
+    EMBER_CHECK(o.keep == "first" || o.keep == "last", "train: --keep must be first or last, got '",
+                o.keep, "'");
     if (!o.dropout_given && o.architecture == "lstm") o.dropout = 0;  // the seed's model
     EMBER_CHECK(o.clip >= 0, "train: --clip must be at least 0, got ", o.clip);
     EMBER_CHECK(o.word_dropout >= 0 && o.word_dropout < 1,
@@ -281,7 +289,8 @@ struct SavedModel {
   data::Vocabulary vocab;
   std::vector<std::string> labels;
   std::string label_prefix;  // "__label__" when trained on fastText's format: predict prints it
-  int64_t max_length = 0;    // the texts' first max_length tokens, as in training (0: all)
+  int64_t max_length = 0;    // the texts' first max_length tokens, as in training (0: all),
+  bool keep_last = false;    // or their last
   Generator generator{0};    // the dropout's (unused in eval mode), outlives the model
 };
 
@@ -301,6 +310,7 @@ void save_model(const std::string& prefix, const Classifier& classifier,
       {"hidden_dim", std::to_string(o.hidden)},
       {"dropout", detail::str(o.dropout)},
       {"max_length", std::to_string(o.max_length)},
+      {"keep", o.keep},
       {"labels", join(labels, '\t')},
       {"label_prefix", label_prefix}};
   vocab.save(prefix + ".vocab");
@@ -324,6 +334,7 @@ std::unique_ptr<SavedModel> load_model(const std::string& prefix) {
   saved->vocab = data::Vocabulary::load(prefix + ".vocab");
   saved->label_prefix = metadata["label_prefix"];
   if (metadata.count("max_length")) saved->max_length = std::stoll(metadata["max_length"]);
+  saved->keep_last = metadata.count("keep") && metadata["keep"] == "last";
   std::string labels = metadata["labels"];
   for (size_t start = 0;;) {
     size_t end = labels.find('\t', start);
@@ -391,10 +402,12 @@ struct LabelledTexts {
 };
 
 LabelledTexts read_labelled(const std::string& path, const data::Vocabulary& vocab,
-                            const std::vector<std::string>& labels, int64_t max_length) {
+                            const std::vector<std::string>& labels, int64_t max_length,
+                            bool keep_last) {
   data::LabelledTextOptions text_options;
   text_options.format = detect_format(path);
   text_options.max_length = max_length;
+  text_options.keep_last = keep_last;
   data::LabelledTextDataset dataset(path, vocab, text_options);
   LabelledTexts read;
   for (int64_t i = 0; i < dataset.size(); ++i) {
@@ -454,6 +467,7 @@ int train_classifier(const ClassifyOptions& o) {
   data::LabelledTextOptions text_options;
   text_options.format = detect_format(o.input);
   text_options.max_length = o.max_length;
+  text_options.keep_last = o.keep == "last";
   data::VocabularyOptions vocab_options;
   vocab_options.min_count = o.min_count;
   // No <unk>: words not in the vocabulary are dropped, as fastText does, rather than all
@@ -469,10 +483,10 @@ int train_classifier(const ClassifyOptions& o) {
                (long long)dataset.size(), (long long)dataset.label_names().size(),
                (long long)vocab.size(), (long long)o.min_count);
 
-  // --valid: read with the training vocabulary and the same first max_length tokens.
+  // --valid: read with the training vocabulary and the same max_length tokens.
   LabelledTexts valid;
   if (!o.valid.empty()) {
-    valid = read_labelled(o.valid, vocab, dataset.label_names(), o.max_length);
+    valid = read_labelled(o.valid, vocab, dataset.label_names(), o.max_length, o.keep == "last");
     EMBER_CHECK(!valid.texts.empty(), o.valid, ": no examples");
   }
 
@@ -578,7 +592,8 @@ int train_classifier(const ClassifyOptions& o) {
 int test_classifier(const ClassifyOptions& o) {
   std::unique_ptr<SavedModel> saved = load_model(o.model);
   const int64_t C = int64_t(saved->labels.size());
-  const LabelledTexts read = read_labelled(o.input, saved->vocab, saved->labels, saved->max_length);
+  const LabelledTexts read =
+      read_labelled(o.input, saved->vocab, saved->labels, saved->max_length, saved->keep_last);
   const int64_t N = int64_t(read.texts.size());
   if (read.unknown > 0)
     std::fprintf(stderr,
@@ -636,8 +651,11 @@ int predict(const ClassifyOptions& o) {
       if (token.rfind("__label__", 0) == 0) continue;
       const int64_t id = saved->vocab.id(token);
       if (id != data::Vocabulary::kNone) ids.push_back(id);
-      if (saved->max_length > 0 && int64_t(ids.size()) == saved->max_length) break;
+      if (saved->max_length > 0 && !saved->keep_last && int64_t(ids.size()) == saved->max_length)
+        break;
     }
+    if (saved->max_length > 0 && int64_t(ids.size()) > saved->max_length)  // keep_last
+      ids.erase(ids.begin(), ids.end() - saved->max_length);
     texts.push_back(std::move(ids));
   }
   Tensor probabilities = predict_probabilities(saved->classifier, saved->vocab.pad_id(),

@@ -67,6 +67,9 @@ LabelledTextDataset::LabelledTextDataset(const std::string& path, const Vocabula
                                          const LabelledTextOptions& options) {
   EMBER_CHECK(options.max_length >= 0, "LabelledTextDataset: max_length must be >= 0, got ",
               options.max_length);
+  EMBER_CHECK(!options.add_bos_eos || options.max_length == 0 || options.max_length >= 2,
+              "LabelledTextDataset: max_length ", options.max_length,
+              " leaves no room for <bos> and <eos>");
   EMBER_CHECK(!options.add_bos_eos || (vocab.bos_id() >= 0 && vocab.eos_id() >= 0),
               "LabelledTextDataset: add_bos_eos needs <bos> and <eos> in the vocabulary");
   pad_value_ = vocab.pad_id() >= 0 ? vocab.pad_id() : 0;
@@ -75,6 +78,7 @@ LabelledTextDataset::LabelledTextDataset(const std::string& path, const Vocabula
   StringIndex name_index;
   std::string_view line, label;
   std::vector<std::string_view> tokens;
+  std::vector<int64_t> words;
   offsets_.push_back(0);
   while (reader.next_line(line)) {
     if (!parse_line(line, options, reader, label, tokens)) continue;
@@ -85,26 +89,25 @@ LabelledTextDataset::LabelledTextDataset(const std::string& path, const Vocabula
       name_index.insert(name, names);
     }
     labels_.push_back(name);
-    const int64_t limit = options.max_length > 0 ? options.max_length : INT64_MAX;
-    int64_t length = 0;
-    auto push = [&](int64_t id) {
-      if (length < limit) {
-        ids_.push_back(int32_t(id));
-        ++length;
-      }
-    };
-    if (options.add_bos_eos) push(vocab.bos_id());
+    // The text's known words, cut to max_length ids (<bos> and <eos> included) from the start,
+    // or with keep_last from the end.
+    words.clear();
     for (std::string_view token : tokens) {
-      int64_t id = vocab.id(token);
-      if (id != Vocabulary::kNone) push(id);
+      const int64_t id = vocab.id(token);
+      if (id != Vocabulary::kNone) words.push_back(id);
     }
-    if (options.add_bos_eos) {
-      if (length == limit) {  // truncated: the eos takes the last place
-        ids_.pop_back();
-        --length;
-      }
-      push(vocab.eos_id());
+    const int64_t specials = options.add_bos_eos ? 2 : 0;
+    int64_t begin = 0, end = int64_t(words.size());
+    if (options.max_length > 0 && end + specials > options.max_length) {
+      const int64_t room = options.max_length - specials;
+      if (options.keep_last)
+        begin = end - room;
+      else
+        end = room;
     }
+    if (options.add_bos_eos) ids_.push_back(int32_t(vocab.bos_id()));
+    for (int64_t i = begin; i < end; ++i) ids_.push_back(int32_t(words[size_t(i)]));
+    if (options.add_bos_eos) ids_.push_back(int32_t(vocab.eos_id()));
     offsets_.push_back(int64_t(ids_.size()));
   }
   reader.warn_summary();

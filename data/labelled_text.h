@@ -22,6 +22,7 @@ struct LabelledTextOptions {
   TextFormat format = TextFormat::kTsv;
   std::string label_prefix = "__label__";  // kFastText
   int64_t max_length = 0;                  // keep the first max_length ids of a text; 0: all
+  bool keep_last = false;                  // keep the last max_length ids instead
   bool add_bos_eos = false;                // wrap each text in bos_id() ... eos_id()
 };
 

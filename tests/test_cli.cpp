@@ -100,7 +100,8 @@ TEST(Cli, BadArgumentsSayWhatIsWrong) {
            {"--model gru", "--model must be text, lstm or bilstm, got 'gru'"},
            {"--clip -1", "--clip must be at least 0, got -1"},
            {"--dropout 1", "--dropout in [0, 1)"},
-           {"--word-dropout 1.5", "--word-dropout must be in [0, 1), got 1.5"}}) {
+           {"--word-dropout 1.5", "--word-dropout must be in [0, 1), got 1.5"},
+           {"--keep middle", "--keep must be first or last, got 'middle'"}}) {
     run = run_ember(classify + args);
     EXPECT_NE(run.status, 0) << args;
     EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
@@ -321,9 +322,16 @@ TEST(Cli, ClassifyLstmModelsKeepPretrainedRowsFrozen) {
     const size_t at = run.output.find("accuracy\t");
     ASSERT_NE(at, std::string::npos) << run.output;
     EXPECT_GE(std::stod(run.output.substr(at + 9)), 0.95) << run.output;  // 1.00, 0.98
+    const double accuracy = std::stod(run.output.substr(at + 9));
     run = run_ember("classify predict " + prefix + " " + kSpam);
     ASSERT_EQ(run.status, 0) << run.output;
     EXPECT_EQ(std::count(run.output.begin(), run.output.end(), '\n'), 404) << run.output;
+    // predict reads the same last 48 tokens as test: the same labels, so the same accuracy.
+    std::istringstream predicted(run.output), lines(read_file(kSpam));
+    int correct = 0;
+    for (std::string label, line; std::getline(predicted, label) && std::getline(lines, line);)
+      correct += line.substr(0, line.find('\t')) == label;
+    EXPECT_NEAR(correct / 404.0, accuracy, 1e-4);
 
     std::map<std::string, std::string> metadata;
     const std::map<std::string, ember::Tensor> state =
@@ -332,6 +340,7 @@ TEST(Cli, ClassifyLstmModelsKeepPretrainedRowsFrozen) {
                                      ? "SentimentModel"
                                      : "SentimentClassifierWithPretrained");
     EXPECT_EQ(metadata["max_length"], "48");
+    EXPECT_EQ(metadata["keep"], "last");  // the LSTMs' default
     const ember::data::Vocabulary vocab = ember::data::Vocabulary::load(prefix + ".vocab");
     const std::vector<float> table = state.at("embedding.weight").to_vector<float>();
     const int64_t the = vocab.id("the");

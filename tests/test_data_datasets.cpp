@@ -263,6 +263,12 @@ TEST(LabelledText, FastTextFormatTruncationAndErrors) {
   LabelledTextDataset dataset(path, vocab, options);
   EXPECT_EQ(dataset.label_names(), (std::vector<std::string>{"neg", "pos"}));
   EXPECT_EQ(values(dataset.get(1)["text"]), (std::vector<int64_t>{1, 1}));
+  options.keep_last = true;  // "bad bad film": the last two words
+  EXPECT_EQ(values(LabelledTextDataset(path, vocab, options).get(1)["text"]),
+            (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(values(LabelledTextDataset(path, vocab, options).get(0)["text"]),
+            (std::vector<int64_t>{2, 0}));  // "good film", short enough: all of it
+  options.keep_last = false;
   std::string bad = write_file("bad.tsv", "pos\tfine\nno tab here\n");
   EXPECT_EMBER_ERROR(LabelledTextDataset(bad, vocab, {}), "bad.tsv:2: expected \"label<TAB>text\"");
   std::string unlabelled = write_file("bad.ft", "__label__a ok\nnothing\n");
