@@ -605,14 +605,13 @@ int test_classifier(const ClassifyOptions& o) {
       predict_labels(saved->classifier, saved->vocab.pad_id(), C, read);
   std::vector<int64_t> true_positive(size_t(C), 0), predicted_count(size_t(C), 0),
       actual_count(size_t(C), 0);
-  int64_t correct = 0;
   for (int64_t i = 0; i < N; ++i) {
     const int64_t p = predicted[size_t(i)], t = truth[size_t(i)];
     ++predicted_count[size_t(p)];
     if (t >= 0) ++actual_count[size_t(t)];
-    if (p == t) ++true_positive[size_t(p)], ++correct;
+    if (p == t) ++true_positive[size_t(p)];
   }
-  std::printf("N\t%lld\naccuracy\t%.4f\n", (long long)N, N ? double(correct) / double(N) : 0.0);
+  std::printf("N\t%lld\naccuracy\t%.4f\n", (long long)N, accuracy(predicted, truth));
   std::printf("label\tprecision\trecall\tsupport\n");
   for (int64_t c = 0; c < C; ++c) {
     const double precision = predicted_count[size_t(c)]
@@ -651,11 +650,14 @@ int predict(const ClassifyOptions& o) {
       if (token.rfind("__label__", 0) == 0) continue;
       const int64_t id = saved->vocab.id(token);
       if (id != data::Vocabulary::kNone) ids.push_back(id);
-      if (saved->max_length > 0 && !saved->keep_last && int64_t(ids.size()) == saved->max_length)
-        break;
     }
-    if (saved->max_length > 0 && int64_t(ids.size()) > saved->max_length)  // keep_last
-      ids.erase(ids.begin(), ids.end() - saved->max_length);
+    // The same max_length ids as LabelledTextDataset keeps: the first, or the last.
+    if (saved->max_length > 0 && int64_t(ids.size()) > saved->max_length) {
+      if (saved->keep_last)
+        ids.erase(ids.begin(), ids.end() - saved->max_length);
+      else
+        ids.resize(size_t(saved->max_length));
+    }
     texts.push_back(std::move(ids));
   }
   Tensor probabilities = predict_probabilities(saved->classifier, saved->vocab.pad_id(),

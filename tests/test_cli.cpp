@@ -44,6 +44,16 @@ Result run_ember(const std::string& args) {
   return run_shell(std::string(EMBER_CLI_PATH) + " " + args);
 }
 
+// Each `ember PREFIX ARGS` of the table fails, saying its message.
+void expect_errors(const std::string& prefix,
+                   const std::vector<std::pair<std::string, std::string>>& args_and_messages) {
+  for (const auto& [args, message] : args_and_messages) {
+    const Result run = run_ember(prefix + args);
+    EXPECT_NE(run.status, 0) << args;
+    EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
+  }
+}
+
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -95,17 +105,12 @@ TEST(Cli, BadArgumentsSayWhatIsWrong) {
   run = run_ember("frobnicate");
   EXPECT_NE(run.status, 0);
   // ember classify's choices name what they accept.
-  const std::string classify = "classify train --input " + kSpam + " --output /tmp/x ";
-  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
-           {"--model gru", "--model must be text, lstm or bilstm, got 'gru'"},
-           {"--clip -1", "--clip must be at least 0, got -1"},
-           {"--dropout 1", "--dropout in [0, 1)"},
-           {"--word-dropout 1.5", "--word-dropout must be in [0, 1), got 1.5"},
-           {"--keep middle", "--keep must be first or last, got 'middle'"}}) {
-    run = run_ember(classify + args);
-    EXPECT_NE(run.status, 0) << args;
-    EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
-  }
+  expect_errors("classify train --input " + kSpam + " --output /tmp/x ",
+                {{"--model gru", "--model must be text, lstm or bilstm, got 'gru'"},
+                 {"--clip -1", "--clip must be at least 0, got -1"},
+                 {"--dropout 1", "--dropout in [0, 1)"},
+                 {"--word-dropout 1.5", "--word-dropout must be in [0, 1), got 1.5"},
+                 {"--keep middle", "--keep must be first or last, got 'middle'"}});
 }
 
 // Started without a wait policy, ember runs itself again with OpenMP's idle spinning bounded;
@@ -221,15 +226,10 @@ TEST(Cli, PlotDrawsScatterPlotsAndHeatmaps) {
   EXPECT_NE(legend.find("odd ones"), std::string::npos);
   EXPECT_NE(legend.find("even ones"), std::string::npos);
 
-  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
-           {"--top ten --out x.svg", "--top expects an integer, got 'ten'"},
-           {"--top 5 --out x.jpg", ".svg or .png"},
-           {"--top 5 --method umap --out x.svg", "--method must be tsne or pca"},
-           {"--words word1 --out x.svg", "need at least 2 words"}}) {
-    run = run_ember(plot + args);
-    EXPECT_NE(run.status, 0) << args;
-    EXPECT_NE(run.output.find(message), std::string::npos) << args << ":\n" << run.output;
-  }
+  expect_errors(plot, {{"--top ten --out x.svg", "--top expects an integer, got 'ten'"},
+                       {"--top 5 --out x.jpg", ".svg or .png"},
+                       {"--top 5 --method umap --out x.svg", "--method must be tsne or pca"},
+                       {"--words word1 --out x.svg", "need at least 2 words"}});
 }
 
 // The fixture is SpamAssassin e-mails (tests/data/README.md): trained on all of it, the
