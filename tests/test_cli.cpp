@@ -275,6 +275,28 @@ TEST(Cli, ClassifyValidReportsEachEpochAndChangesNothing) {
   EXPECT_NE(run.output.find("/no/such/valid.txt"), std::string::npos) << run.output;
 }
 
+// Without --epochs the TextClassifier and the SentimentModel train 5 epochs, the BiLSTM 8 (it
+// learns slower); --epochs overrides either.
+TEST(Cli, ClassifyEpochsDependOnTheModel) {
+  const fs::path dir = scratch("classify_epochs");
+  for (const auto& [options, last] :
+       std::vector<std::pair<std::string, int>>{{"--model text", 5},
+                                                {"--model lstm", 5},
+                                                {"--model bilstm", 8},
+                                                {"--model bilstm --epochs 3", 3}}) {
+    const Result run = run_ember("classify train --hidden 4 --max-length 8 --threads 1 --quiet " +
+                                 options + " --input " + kSpam + " --valid " + kSpam +
+                                 " --output " + (dir / "model").string());
+    ASSERT_EQ(run.status, 0) << options << ":\n" << run.output;
+    EXPECT_NE(run.output.find("epoch " + std::to_string(last) + ": accuracy"), std::string::npos)
+        << options << ":\n"
+        << run.output;
+    EXPECT_EQ(run.output.find("epoch " + std::to_string(last + 1) + ":"), std::string::npos)
+        << options << ":\n"
+        << run.output;
+  }
+}
+
 // --word-dropout leaves tokens out of the training texts, drawn from the seed: the same seed
 // trains the same model, and it is another model than without word dropout.
 TEST(Cli, ClassifyWordDropoutIsSeeded) {
