@@ -15,7 +15,7 @@
 #include <benchmark/benchmark.h>
 
 #include <ember/ember.h>
-#include <ember/models/skipgram.h>
+#include <ember/models/word2vec_model.h>
 #include <ember/nn/embedding.h>
 #include <ember/optim/optim.h>
 

@@ -23,7 +23,7 @@
 #include <ember/data/vectors.h>
 #include <ember/data/vocab.h>
 #include <ember/ember.h>
-#include <ember/models/text_classifiers.h>
+#include <ember/models/classifier_models.h>
 
 #include "args.h"
 #include "commands.h"

@@ -15,9 +15,9 @@
 #include <ember/data/vectors.h>
 #include <ember/data/vocab.h>
 #include <ember/ember.h>
-#include <ember/models/fasttext.h>
-#include <ember/models/glove.h>
-#include <ember/models/word2vec.h>
+#include <ember/models/fasttext_trainer.h>
+#include <ember/models/glove_trainer.h>
+#include <ember/models/word2vec_trainer.h>
 
 #include "args.h"
 #include "commands.h"

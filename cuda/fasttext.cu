@@ -1,4 +1,4 @@
-// The CUDA twin of models/fasttext.cpp's Hogwild loop, on cuda/word2vec.cu's skip-gram
+// The CUDA twin of models/fasttext_trainer.cpp's Hogwild loop, on cuda/word2vec.cu's skip-gram
 // kernel: one warp trains one sentence at a time, each lane holding C float4 chunks of a row
 // (cuda/sentence_warp.cuh). For each kept center word:
 //   hidden   = mean of its n input rows (CSR: row_ids[row_offsets[w] ..])

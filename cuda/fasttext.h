@@ -1,10 +1,10 @@
-// The CUDA twin of the fused fastText trainer (models/fasttext.cpp): skip-gram with subword
+// The CUDA twin of the fused fastText trainer (models/fasttext_trainer.cpp): skip-gram with subword
 // n-grams, one warp per sentence as cuda/word2vec.cu, Hogwild updates of the two tables in
 // global memory. A center word's hidden vector is the MEAN of its input rows (its word row
 // and its n-gram bucket rows, data::SubwordTable as CSR); after each context word hidden
 // moves by gain * its gradient, and the summed gradient is added in full to every one of the
-// rows once per center (models/fasttext.cpp explains why that equals fastText's order).
-// Host-callable with device pointers; the trainer in models/fasttext.cpp owns the buffers.
+// rows once per center (models/fasttext_trainer.cpp explains why that equals fastText's order).
+// Host-callable with device pointers; the trainer in models/fasttext_trainer.cpp owns the buffers.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The CUDA twin of models/glove.cpp's update(): glove.c's AdaGrad step for one record per
+// The CUDA twin of models/glove_trainer.cpp's update(): glove.c's AdaGrad step for one record per
 // group of G lanes (G = 4..32, the power of two that covers a vector's S / 4 float4s, so
 // that dim 50 runs two records per warp). A group reads its record at EpochOrder(position),
 // takes the dot product of the two vectors (float4 loads, a log2(G)-step shuffle reduction),

@@ -1,7 +1,7 @@
-// The CUDA twin of the fused GloVe trainer (models/glove.cpp): glove.c's AdaGrad update of
+// The CUDA twin of the fused GloVe trainer (models/glove_trainer.cpp): glove.c's AdaGrad update of
 // one co-occurrence record per group of G lanes, Hogwild in global memory, the records in a
 // fresh pseudo-random order each epoch (EpochOrder). Host-callable with device pointers; the
-// trainer in models/glove.cpp owns the buffers.
+// trainer in models/glove_trainer.cpp owns the buffers.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The CUDA twin of models/word2vec.cpp's Hogwild loop. One warp trains one sentence at a
+// The CUDA twin of models/word2vec_trainer.cpp's Hogwild loop. One warp trains one sentence at a
 // time; each lane holds C float4 chunks of a row (dim <= 128 * C), so a dot product is a
 // per-lane FMA chain and a 5-step shuffle reduction. Random numbers are Philox, counted by
 // corpus position (cuda/sentence_warp.cuh lists the counters), so a launch's draws do not

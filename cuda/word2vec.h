@@ -1,7 +1,7 @@
-// The CUDA twin of the fused word2vec trainer (models/word2vec.cpp): one warp per sentence,
+// The CUDA twin of the fused word2vec trainer (models/word2vec_trainer.cpp): one warp per sentence,
 // Hogwild updates of the two tables in global memory, the same pairing, subsampling,
 // negatives and linear lr decay as the CPU loop. Host-callable with device pointers; the
-// trainer in models/word2vec.cpp owns the buffers.
+// trainer in models/word2vec_trainer.cpp owns the buffers.
 #pragma once
 
 #include <cstdint>

@@ -13,7 +13,7 @@
 #include <limits>
 #include <mutex>
 
-#include <ember/data/vector_text.h>
+#include <ember/data/internal/vector_text.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/parallel.h>
 

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include <ember/data/vector_text.h>
+#include <ember/data/internal/vector_text.h>
 #include <ember/data/vectors.h>
 #include <ember/tensor/error.h>
 

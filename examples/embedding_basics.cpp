@@ -19,7 +19,7 @@
 #include <ember/ember.h>
 #include <ember/eval/plot.h>
 #include <ember/eval/tsne.h>
-#include <ember/models/text_classifiers.h>
+#include <ember/models/classifier_models.h>
 
 using namespace ember;
 

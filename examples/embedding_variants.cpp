@@ -12,7 +12,7 @@
 #include <vector>
 
 #include <ember/ember.h>
-#include <ember/models/embedding_variants.h>
+#include <ember/models/embedding_variant_models.h>
 
 using namespace ember;
 

@@ -14,7 +14,7 @@
 #include <ember/data/pretrained.h>
 #include <ember/data/vectors.h>
 #include <ember/ember.h>
-#include <ember/models/text_classifiers.h>
+#include <ember/models/classifier_models.h>
 
 using namespace ember;
 

@@ -10,7 +10,7 @@
 
 #include <ember/data/labelled_text.h>
 #include <ember/ember.h>
-#include <ember/models/text_classifiers.h>
+#include <ember/models/classifier_models.h>
 
 using namespace ember;
 

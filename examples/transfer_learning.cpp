@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include <ember/ember.h>
-#include <ember/models/text_classifiers.h>
+#include <ember/models/classifier_models.h>
 
 using namespace ember;
 

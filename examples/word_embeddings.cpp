@@ -28,9 +28,11 @@
 #include <ember/eval/evaluator.h>
 #include <ember/eval/pca.h>
 #include <ember/eval/plot.h>
-#include <ember/models/fasttext.h>
-#include <ember/models/glove.h>
-#include <ember/models/skipgram.h>
+#include <ember/models/fasttext_model.h>
+#include <ember/models/fasttext_trainer.h>
+#include <ember/models/glove_model.h>
+#include <ember/models/glove_trainer.h>
+#include <ember/models/word2vec_model.h>
 
 using namespace ember;
 

@@ -1,7 +1,7 @@
 // The composable FastTextModel (see fasttext.h): the seed's tables and forward, with
 // fastText's arithmetic.
 #include <ember/autograd/grad_mode.h>
-#include <ember/models/fasttext.h>
+#include <ember/models/fasttext_model.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/init.h>
 

@@ -1,6 +1,6 @@
 // The composable GloVeModel (see glove.h), line for line like the seed's.
 #include <ember/autograd/grad_mode.h>
-#include <ember/models/glove.h>
+#include <ember/models/glove_model.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/init.h>
 

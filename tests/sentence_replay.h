@@ -12,7 +12,7 @@
 
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
-#include <ember/models/word2vec.h>
+#include <ember/models/word2vec_trainer.h>
 #include <ember/tensor/generator.h>
 
 namespace ember::testing {

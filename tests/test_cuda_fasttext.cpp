@@ -1,4 +1,4 @@
-// The CUDA fastText kernel (cuda/fasttext.cu) against its CPU twin (models/fasttext.cpp). One
+// The CUDA fastText kernel (cuda/fasttext.cu) against its CPU twin (models/fasttext_trainer.cpp). One
 // sentence is one warp, so a one-sentence corpus runs deterministically; the reference below
 // replays the kernel's draws (Philox counted by corpus position, cuda::fasttext_negative)
 // through the CPU trainer's arithmetic. Then both trainers learn the same relations from real
@@ -16,7 +16,7 @@
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/sampling.h>
 #include <ember/data/vocab.h>
-#include <ember/models/fasttext.h>
+#include <ember/models/fasttext_trainer.h>
 #include <ember/nn/functional.h>
 
 #include "related_words.h"
@@ -112,7 +112,7 @@ TEST(CudaFastText, BadCorpusIdsRaiseOnTheHostBeforeAnyKernel) {
 
 // ---- on the GPU ----
 
-// sum over distinct rows of (times listed)^2, over n (models/fasttext.cpp's mean_gain)
+// sum over distinct rows of (times listed)^2, over n (models/fasttext_trainer.cpp's mean_gain)
 float gain_of(std::vector<int32_t> rows) {
   std::map<int32_t, int64_t> times;
   for (int32_t r : rows) ++times[r];

@@ -1,4 +1,4 @@
-// The CUDA GloVe kernel (cuda/glove.cu) against its CPU twin (models/glove.cpp). Records that
+// The CUDA GloVe kernel (cuda/glove.cu) against its CPU twin (models/glove_trainer.cpp). Records that
 // share no word row and no context row give the same tables in any order, so the GPU's
 // shuffled, concurrent epoch must equal the CPU's loop within float rounding (the dot
 // product's order, logf and powf); and the kernel with one group in flight must equal the
@@ -18,7 +18,7 @@
 #include <ember/cuda/glove.h>
 #include <ember/data/cooccurrence.h>
 #include <ember/data/vocab.h>
-#include <ember/models/glove.h>
+#include <ember/models/glove_trainer.h>
 
 #include "related_words.h"
 #include "testing.h"

@@ -10,7 +10,7 @@
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/sampling.h>
 #include <ember/data/vocab.h>
-#include <ember/models/word2vec.h>
+#include <ember/models/word2vec_trainer.h>
 #include <ember/nn/functional.h>
 
 #include "sentence_replay.h"

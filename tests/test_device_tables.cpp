@@ -1,4 +1,4 @@
-// The host side of the CUDA trainers (models/device_tables.h), run on the CPU: what the
+// The host side of the CUDA trainers (models/internal/device_tables.h), run on the CPU: what the
 // kernels are given (the corpus, thresholds and alias table as SentenceBuffers, the tables
 // with their padding), and the epoch loop of launches with its progress and copies back.
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 
 #include <ember/cuda/fasttext.h>
 #include <ember/data/sampling.h>
-#include <ember/models/device_tables.h>
+#include <ember/models/internal/device_tables.h>
 
 #include "sentence_replay.h"
 #include "testing.h"

@@ -1,4 +1,4 @@
-// The seeds' embedding variants (models/embedding_variants.h): each one's gradient by finite
+// The seeds' embedding variants (models/embedding_variant_models.h): each one's gradient by finite
 // differences (gradcheck, float64), its defining behaviour (bag modes, positions, frozen
 // rows that never move under Adam or SGD with weight decay, eval determinism, the KL closed
 // form, the compressed parameter count), its errors, and its forward and weight gradients
@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include <ember/models/embedding_variants.h>
+#include <ember/models/embedding_variant_models.h>
 
 #include "golden.h"
 #include "testing.h"

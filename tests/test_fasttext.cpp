@@ -11,7 +11,8 @@
 
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/sampling.h>
-#include <ember/models/fasttext.h>
+#include <ember/models/fasttext_model.h>
+#include <ember/models/fasttext_trainer.h>
 #include <ember/nn/nn.h>
 #include <ember/optim/optim.h>
 

@@ -1,5 +1,5 @@
 // GloVe: the fused trainer's update is the composable GloVeModel's Adagrad step (glove.c's
-// AdaGrad, see models/glove.h) on the same weights and records; gradients are clipped as
+// AdaGrad, see models/glove_trainer.h) on the same weights and records; gradients are clipped as
 // glove.c clips them; and both forms learn related words from a real text.
 #include <algorithm>
 #include <chrono>
@@ -11,7 +11,8 @@
 #include <vector>
 
 #include <ember/data/cooccurrence.h>
-#include <ember/models/glove.h>
+#include <ember/models/glove_model.h>
+#include <ember/models/glove_trainer.h>
 #include <ember/nn/nn.h>
 
 #include "testing.h"

@@ -1,4 +1,4 @@
-// The seeds' text classifiers (models/text_classifiers.h): a gradcheck of every forward on
+// The seeds' text classifiers (models/classifier_models.h): a gradcheck of every forward on
 // tiny sizes (float64, eval mode, so no dropout); padding past a text's length does not move
 // TextClassifier's logits; SentimentModel's output for a sequence does not depend on the other
 // sequences of its batch; frozen embeddings stay bit-identical through training; the
@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include <ember/data/labelled_text.h>
-#include <ember/models/text_classifiers.h>
+#include <ember/models/classifier_models.h>
 #include <ember/nn/loss.h>
 #include <ember/optim/adam.h>
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <unistd.h>
 
-#include <ember/data/vector_text.h>
+#include <ember/data/internal/vector_text.h>
 #include <ember/data/vectors.h>
 
 #include "testing.h"

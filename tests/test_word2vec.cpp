@@ -1,5 +1,5 @@
-// The fused word2vec trainers (models/word2vec.h): pinned to the composable models of
-// models/skipgram.h (same weights, same example => same update), reproducible on one
+// The fused word2vec trainers (models/word2vec_trainer.h): pinned to the composable models of
+// models/word2vec_model.h (same weights, same example => same update), reproducible on one
 // thread, and learning real word relations from the bundled public-domain text.
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
-#include <ember/models/skipgram.h>
-#include <ember/models/word2vec.h>
+#include <ember/models/word2vec_model.h>
+#include <ember/models/word2vec_trainer.h>
 #include <ember/nn/functional.h>
 #include <ember/optim/optim.h>
 

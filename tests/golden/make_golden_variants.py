@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes embedding_variants.txt, which tests/test_embedding_variants.cpp checks ember's
-models/embedding_variants.h against.
+models/embedding_variant_models.h against.
 
 Run with Debian's python (it has torch and numpy):
     /usr/bin/python3 tests/golden/make_golden_variants.py

@@ -1,5 +1,6 @@
-// The fused GloVe trainer, glove.c's glove_thread in float with SIMD loops (see glove.h).
-#include <ember/models/glove.h>
+// The fused GloVe trainer, glove.c's glove_thread in float with SIMD loops
+// (models/glove_model.h spells out the update).
+#include <ember/models/glove_trainer.h>
 
 #include <algorithm>
 #include <atomic>
@@ -9,8 +10,8 @@
 #include <cstring>
 
 #include <ember/config.h>
-#include <ember/models/device_tables.h>
-#include <ember/models/hogwild.h>
+#include <ember/models/internal/device_tables.h>
+#include <ember/models/internal/hogwild.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>

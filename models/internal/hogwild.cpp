@@ -1,4 +1,4 @@
-#include <ember/models/hogwild.h>
+#include <ember/models/internal/hogwild.h>
 
 #include <atomic>
 #include <chrono>

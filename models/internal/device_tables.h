@@ -14,7 +14,8 @@
 #include <ember/config.h>
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/sampling.h>
-#include <ember/models/word2vec.h>
+#include <ember/models/row_table.h>
+#include <ember/models/train_progress.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/tensor.h>
 #if EMBER_WITH_CUDA

@@ -1,4 +1,5 @@
-// The fused fastText trainer (see fasttext.h for the arithmetic it shares with fastText).
+// The fused fastText trainer (models/fasttext_model.h says what arithmetic it shares with
+// fastText).
 //
 // One change of schedule, not of arithmetic: fastText recomputes the hidden vector (the mean
 // of the center's n rows) and adds the gradient to all n rows once per context word. Adding
@@ -8,7 +9,7 @@
 // per center. In exact arithmetic, and with one thread, the tables are the ones fastText's
 // order of updates gives, and a center reads and writes its n rows once instead of once per
 // context word (about 3x the words per second of fastText on en7m).
-#include <ember/models/fasttext.h>
+#include <ember/models/fasttext_trainer.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,8 +19,8 @@
 
 #include <ember/config.h>
 #include <ember/data/sampling.h>
-#include <ember/models/device_tables.h>
-#include <ember/models/hogwild.h>
+#include <ember/models/internal/device_tables.h>
+#include <ember/models/internal/hogwild.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>

@@ -1,4 +1,4 @@
-#include <ember/models/text_classifiers.h>
+#include <ember/models/classifier_models.h>
 
 #include <ember/autograd/grad_mode.h>
 #include <ember/nn/functional.h>

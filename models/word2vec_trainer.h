@@ -1,5 +1,5 @@
 // Fused word2vec trainers (skip-gram and CBOW with negative sampling) on the CPU: the
-// arithmetic of the composable SkipGramModel / CBOW models (models/skipgram.h), done the
+// arithmetic of the composable SkipGramModel / CBOW models (models/word2vec_model.h), done the
 // way word2vec.c and fastText do it — Hogwild threads updating two tables in place, one
 // SGD step per (input, target) pair, SIMD loops over raw rows, no allocation in the hot loop.
 //
@@ -30,6 +30,8 @@
 
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
+#include <ember/models/row_table.h>
+#include <ember/models/train_progress.h>
 #include <ember/tensor/tensor.h>
 
 namespace ember::models {
@@ -55,51 +57,6 @@ struct Word2VecOptions {
   // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
   // training and come back to input()/output() after every epoch.
   Device device;
-};
-
-// Progress of a run, handed to the callback about ten times a second and once at the end.
-struct TrainProgress {
-  double fraction = 0;              // of all epochs' words
-  int64_t epoch = 0;                // 0-based epoch in progress
-  double words_per_sec_thread = 0;  // raw corpus words per second per thread
-  double lr = 0;
-  double loss = 0;  // mean loss per (input, target) prediction, over recent pairs
-  double eta_seconds = 0;
-  double elapsed_seconds = 0;
-};
-using ProgressCallback = std::function<void(const TrainProgress&)>;
-
-// A [rows, dim] float table with rows padded to a multiple of 16 floats, 64-byte aligned.
-// Move-only: two tables never share rows (view() is the one way to alias them).
-class RowTable {
- public:
-  RowTable() = default;
-  RowTable(int64_t rows, int64_t dim);
-  RowTable(RowTable&&) = default;
-  RowTable& operator=(RowTable&&) = default;
-  RowTable(const RowTable&) = delete;
-  RowTable& operator=(const RowTable&) = delete;
-  int64_t rows() const { return rows_; }
-  int64_t dim() const { return dim_; }
-  int64_t stride() const { return stride_; }
-  float* row(int64_t r) { return data() + r * stride_; }
-  const float* row(int64_t r) const { return data() + r * stride_; }
-  float* data() const { return static_cast<float*>(memory_.raw_data()); }
-
-  // Uniform in [-1/dim, 1/dim) (gensim 4, fastText), row r from Philox(seed, r) so the
-  // values do not depend on threads.
-  void init_uniform(uint64_t seed);
-  void fill_zero();
-  Tensor to_tensor() const;         // [rows, dim] float32, a copy
-  void copy_from(const Tensor& t);  // t: [rows, dim] float32
-  // [rows, dim] float32 over the table's own memory (strides [stride, 1]): no copy, for
-  // writing a table of millions of rows out (nn::save_safetensors writes it row by row). It
-  // sees the table's later updates.
-  Tensor view() const;
-
- private:
-  int64_t rows_ = 0, dim_ = 0, stride_ = 0;
-  Tensor memory_;  // [max(rows, 1), stride] float32
 };
 
 class Word2VecTrainer {

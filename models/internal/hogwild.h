@@ -18,7 +18,7 @@
 
 #include <ember/data/encoded_corpus.h>
 
-#include <ember/models/word2vec.h>
+#include <ember/models/train_progress.h>
 
 namespace ember::models::hogwild {
 

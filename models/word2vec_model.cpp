@@ -1,4 +1,4 @@
-#include <ember/models/skipgram.h>
+#include <ember/models/word2vec_model.h>
 
 #include <ember/nn/functional.h>
 #include <ember/nn/init.h>

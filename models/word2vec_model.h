@@ -1,5 +1,5 @@
 // The word2vec models written the seed's way, with the autograd engine: the readable
-// reference for the fused trainers in models/word2vec.h (tests pin one to the other).
+// reference for the fused trainers in models/word2vec_trainer.h (tests pin one to the other).
 //   SkipGramModel  center table + context table; score = center . context (seed 000, "Skip-gram")
 //   SkipGramLoss   -logsigmoid(pos).mean() - logsigmoid(-neg).sum(1).mean()
 //   CBOWModel      mean of context rows -> Linear(vocab) -> CrossEntropy (seed 000, "CBOW")

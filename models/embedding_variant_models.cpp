@@ -1,4 +1,4 @@
-#include <ember/models/embedding_variants.h>
+#include <ember/models/embedding_variant_models.h>
 
 #include <ember/autograd/grad_mode.h>
 #include <ember/nn/functional.h>

@@ -1,5 +1,5 @@
 // Internal helpers of the vector file readers and writers (data/vectors*.cpp): a read-only
-// mapped file, the number parser, and an atomic buffered writer. Not part of the public API.
+// mapped file, the number parser, and an atomic buffered writer. Internal: not installed.
 #pragma once
 
 #include <charconv>
