@@ -1,18 +1,18 @@
 // What the one-warp-per-sentence trainers (cuda/word2vec.cu, cuda/fasttext.cu) share: the
-// subsampling kernel, alias-table negatives, and the negative-sampling prediction of a hidden
-// vector held in registers. A lane holds C float4 chunks of a row (dim <= 128 * C): chunk c of
-// lane l is float4 l + 32 c of the row, and chunks at or past stride / 4 are zeros that are
-// never stored. Random numbers are Philox counted by corpus position p:
-//   counter (p, epoch << 16 | 0)               subsampling coin
-//   counter (p, epoch << 16 | 1)               reduced window
-//   counter (p, epoch << 16 | 2 + 8 slot + j)  negatives: 2 draws per call j
-// Updates are float4 atomicAdds (sm_90) and reads unsynchronised: Hogwild (see word2vec.cu).
+// subsampling kernel, the sentence loop (sentence_kernel: the CUDA twin of
+// models/internal/sentence_loop.h, into which each model passes its per-centre step), and the
+// negative-sampling prediction of a hidden vector held in registers. A lane holds C float4
+// chunks of a row (dim <= 128 * C): chunk c of lane l is float4 l + 32 c of the row, and
+// chunks at or past stride / 4 are zeros that are never stored. Random numbers are the
+// counter-based draws of cuda/sentence_launch.h. Updates are float4 atomicAdds (sm_90) and
+// reads unsynchronised: Hogwild (see word2vec.cu).
 #pragma once
 
 #include <cstdint>
 
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/sentence_launch.h>
+#include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 
 namespace ember::cuda::sentence_warp {
@@ -25,18 +25,6 @@ __device__ inline float warp_sum(float v) {
 #pragma unroll
   for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
   return v;
-}
-
-__device__ inline uint64_t counter_hi(int64_t epoch, int64_t tag) {
-  return (uint64_t(epoch) << 16) | uint64_t(tag);
-}
-
-// data::AliasTable::draw: the high word picks the column, the low word is the coin.
-__device__ inline int32_t draw_negative(const uint64_t* alias, int64_t V, uint32_t hi,
-                                        uint32_t lo) {
-  const uint32_t column = uint32_t((uint64_t(hi) * uint64_t(V)) >> 32);
-  const uint64_t entry = __ldg(alias + column);
-  return int32_t(lo < uint32_t(entry) ? column : uint32_t(entry >> 32));
 }
 
 // Subsampling: the kept tokens of each sentence of [begin_sentence, end_sentence), closed up,
@@ -56,8 +44,7 @@ __global__ void subsample_kernel(Launch l) {
       int32_t id = 0;
       if (p < end) {
         id = l.ids[p];
-        const uint32_t coin = philox4x32(uint64_t(p), counter_hi(l.epoch, 0), l.seed)[0];
-        keep = coin <= __ldg(l.keep + id);
+        keep = keep_coin(l.seed, l.epoch, p) <= __ldg(l.keep + id);
       }
       const unsigned mask = __ballot_sync(0xffffffffu, keep);
       if (keep) l.kept[begin + count + __popc(mask & ((1u << lane) - 1u))] = id;
@@ -78,9 +65,27 @@ inline unsigned sentence_blocks(int64_t sentences) {
   return unsigned(wanted < 1 ? 1 : wanted < most ? wanted : most);
 }
 
+// v = row (this lane's chunks; zeros past the stride); returns this lane's part of v . h.
+template <int C>
+__device__ inline float load_dot(float4 (&v)[C], const float4* row, const float4 (&h)[C],
+                                 int64_t stride4) {
+  const int lane = threadIdx.x % kWarp;
+  float part = 0;
+#pragma unroll
+  for (int c = 0; c < C; ++c) {
+    const int64_t j = lane + c * kWarp;
+    v[c] = j < stride4 ? row[j] : make_float4(0, 0, 0, 0);
+    part += h[c].x * v[c].x + h[c].y * v[c].y + h[c].z * v[c].z + h[c].w * v[c].w;
+  }
+  return part;
+}
+
 // One prediction: hidden h (this lane's C chunks) predicts targets[0] against the rest; a
-// negative equal to targets[0] is skipped (word2vec). Output rows are updated in place (+=);
-// h's gradient step is accumulated into grad (+=). Returns the summed loss when want_loss.
+// negative equal to targets[0] is skipped. Output rows are updated in place (+=); h's gradient
+// step is accumulated into grad (+=). Returns the summed loss when want_loss. Targets go
+// kGroup at a time: their rows are loaded (four reductions in flight), then each is updated in
+// turn; a row drawn twice in one group is read again after its first update, so the result is
+// the CPU loop's, which reads each row as it updates it.
 template <int C>
 __device__ inline float predict(const float4 (&h)[C], float4 (&grad)[C], const int32_t* targets,
                                 int n_targets, float4* output, int64_t stride4, float lr,
@@ -95,18 +100,16 @@ __device__ inline float predict(const float4 (&h)[C], float4 (&grad)[C], const i
       part[t] = 0;
       const int k = first + t;
       if (k >= n_targets) continue;
-      const float4* r = output + int64_t(targets[k]) * stride4;
-#pragma unroll
-      for (int c = 0; c < C; ++c) {
-        const int64_t j = lane + c * kWarp;
-        row[t][c] = j < stride4 ? r[j] : make_float4(0, 0, 0, 0);
-        part[t] += h[c].x * row[t][c].x + h[c].y * row[t][c].y + h[c].z * row[t][c].z +
-                   h[c].w * row[t][c].w;
-      }
+      part[t] = load_dot(row[t], output + int64_t(targets[k]) * stride4, h, stride4);
     }
 #pragma unroll
     for (int t = 0; t < kGroup; ++t) {
       const int k = first + t;
+      bool updated = false;  // since it was loaded: listed earlier in the group (warp-uniform)
+#pragma unroll
+      for (int u = 0; u < t; ++u) updated |= k < n_targets && targets[first + u] == targets[k];
+      // A lane reads back only the chunks it added to itself, so it sees its own updates.
+      if (updated) part[t] = load_dot(row[t], output + int64_t(targets[k]) * stride4, h, stride4);
       const float logit = warp_sum(part[t]);
       if (k >= n_targets || (k > 0 && targets[k] == targets[0])) continue;
       const float label = k == 0 ? 1.0f : 0.0f;
@@ -170,6 +173,89 @@ __device__ inline void report_loss(float loss_sum, unsigned long long loss_count
     atomicAdd(total_loss, double(loss_sum));
     atomicAdd(total_count, loss_count);
   }
+}
+
+// A launch's tables as rows of stride4 float4s.
+struct Rows4 {
+  float4* input;
+  float4* output;
+  int64_t stride4;
+};
+__device__ inline Rows4 rows4(const SentenceLaunch& l) {
+  return {reinterpret_cast<float4*>(l.input), reinterpret_cast<float4*>(l.output), l.stride / 4};
+}
+
+// The summed loss of a step's predictions, and how many there were.
+struct Loss {
+  float sum = 0;
+  unsigned long long count = 0;
+};
+
+// The sentence loop, one warp per sentence of [l.begin_sentence, l.end_sentence), over the
+// tokens subsample_kernel kept: for each kept token i, its reduced window, then the model's
+// step for the centre i and its context lo..hi-1 but i. Step (word2vec.cu, fasttext.cu) has
+//   using Launch = ...;                                // a SentenceLaunch with its tables
+//   static constexpr int kLossEvery;                   // sample every kLossEvery-th centre
+//   static float lr_at(const Launch&, int64_t done);   // the lr after `done` corpus ids
+//   template <int C> static Loss centre(const Launch&, const int32_t* sentence, int i,
+//                                       int lo, int hi, int64_t slot, float lr, bool want_loss);
+// The lr is set at each sentence from its position, as the CPU loop with PhiloxDraws does.
+template <int C, typename Step>
+__global__ void __launch_bounds__(kWarp* kWarpsPerBlock) sentence_kernel(typename Step::Launch l) {
+  const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
+  float loss_sum = 0;
+  unsigned long long loss_count = 0;
+  for (int64_t s = l.begin_sentence + int64_t(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
+       s < l.end_sentence; s += warps) {
+    const int64_t begin = l.sentence_starts[s];
+    const int n = l.kept_length[s];
+    const int32_t* sentence = l.kept + begin;
+    const float lr = Step::lr_at(l, l.epoch * l.num_ids + begin);
+    for (int i = 0; i < n; ++i) {
+      const int64_t slot = begin + i;
+      const int64_t reach = reduced_window(l.seed, l.epoch, slot, l.window);
+      const int lo = int(max(int64_t(0), i - reach)), hi = int(min(int64_t(n), i + reach + 1));
+      if (hi - lo <= 1) continue;  // no context
+      const bool want_loss = i % Step::kLossEvery == 0;
+      const Loss loss = Step::template centre<C>(l, sentence, i, lo, hi, slot, lr, want_loss);
+      if (want_loss) loss_sum += loss.sum, loss_count += loss.count;
+    }
+  }
+  report_loss(loss_sum, loss_count, l.loss_sum, l.loss_count);
+}
+
+// What a sentence launch must pass before its kernels may index blindly; errors name
+// `trainer`.
+inline void check_sentence_launch(const char* trainer, const SentenceLaunch& l, int64_t max_dim,
+                                  int64_t max_negative) {
+  const int64_t stride = l.stride, dim = l.dim;
+  EMBER_CHECK(dim > 0 && dim <= max_dim, trainer, " (CUDA): dim ", dim, " is outside 1..", max_dim);
+  EMBER_CHECK(l.negative >= 1 && l.negative <= max_negative, trainer, " (CUDA): negative ",
+              l.negative, " is outside 1..", max_negative);
+  EMBER_CHECK(l.window >= 1 && 2 * l.window * 8 + 2 < 65536, trainer, " (CUDA): window ", l.window,
+              " is outside 1..4000");
+  EMBER_CHECK(stride % 4 == 0 && stride >= dim, trainer, " (CUDA): bad row stride ", stride);
+  EMBER_CHECK(l.num_ids < (int64_t(1) << 48) && l.total_words > 0, trainer, " (CUDA): a corpus of ",
+              l.num_ids, " ids is outside 1..2^48");
+}
+
+// Queues the subsampling kernel, then sentence_kernel<C, Step> with C the float4 chunks a
+// lane holds of a row, on ember's current stream.
+template <typename Step>
+void launch_sentences(const typename Step::Launch& l) {
+  const int64_t sentences = l.end_sentence - l.begin_sentence;
+  if (sentences <= 0) return;
+  const unsigned blocks = sentence_blocks(sentences), threads = kWarp * kWarpsPerBlock;
+  subsample_kernel<<<blocks, threads, 0, current_stream()>>>(l);
+  EMBER_CUDA_CHECK_LAUNCH();
+  const int64_t chunks = (l.stride / 4 + kWarp - 1) / kWarp;
+  if (chunks <= 1)
+    sentence_kernel<1, Step><<<blocks, threads, 0, current_stream()>>>(l);
+  else if (chunks <= 2)
+    sentence_kernel<2, Step><<<blocks, threads, 0, current_stream()>>>(l);
+  else
+    sentence_kernel<4, Step><<<blocks, threads, 0, current_stream()>>>(l);
+  EMBER_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace ember::cuda::sentence_warp

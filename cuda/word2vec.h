@@ -1,5 +1,5 @@
-// The CUDA twin of the fused word2vec trainer (models/word2vec_trainer.cpp): one warp per sentence,
-// Hogwild updates of the two tables in global memory, the same pairing, subsampling,
+// The CUDA twin of the fused word2vec trainer (models/word2vec_trainer.cpp): one warp per
+// sentence, Hogwild updates of the two tables in global memory, the same pairing, subsampling,
 // negatives and linear lr decay as the CPU loop. Host-callable with device pointers; the
 // trainer in models/word2vec_trainer.cpp owns the buffers.
 #pragma once
@@ -10,10 +10,8 @@
 
 namespace ember::cuda {
 
+// input: [V, stride] word2vec's syn0; output: [V, stride] its syn1neg.
 struct Word2VecLaunch : SentenceLaunch {
-  float* input;         // [V, stride] word2vec's syn0
-  float* output;        // [V, stride] word2vec's syn1neg
-  int64_t stride, dim;  // stride: a multiple of 4 floats, padding zero
   bool cbow;
   // lr at corpus position p of this epoch: lr0 - lr_drop * min(1, (epoch * N + p) / total)
   double lr_drop;

@@ -8,7 +8,7 @@
 // moves hidden by gain * g after each context and adds the summed gradient to the rows once
 // per center. In exact arithmetic, and with one thread, the tables are the ones fastText's
 // order of updates gives, and a center reads and writes its n rows once instead of once per
-// context word (about 3x the words per second of fastText on en7m).
+// context word.
 #include <ember/models/fasttext_trainer.h>
 
 #include <algorithm>
@@ -21,6 +21,8 @@
 #include <ember/data/sampling.h>
 #include <ember/models/internal/device_tables.h>
 #include <ember/models/internal/hogwild.h>
+#include <ember/models/internal/row_loops.h>
+#include <ember/models/internal/sentence_loop.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>
@@ -33,16 +35,17 @@ namespace ember::models {
 
 namespace {
 
-using hogwild::axpy;
+using row_loops::axpy;
+using sentence_loop::Loss;
 
 // One center word: rows [n] its input rows, targets [C, T] (for each context: the context
 // word, then its negatives). hidden, grad, grad_sum: scratch rows [S]. Input rows get the
 // summed gradient at the end (=+). Returns the summed loss when want_loss.
-EMBER_HOGWILD_INLINE float train_center(float* __restrict input, float* __restrict output,
-                                        int64_t S, const int32_t* rows, int64_t n, float gain,
-                                        const int32_t* targets, int64_t C, int64_t T, float lr,
-                                        float* __restrict hidden, float* __restrict grad,
-                                        float* __restrict grad_sum, bool want_loss) {
+EMBER_ALWAYS_INLINE float train_center(float* __restrict input, float* __restrict output, int64_t S,
+                                       const int32_t* rows, int64_t n, float gain,
+                                       const int32_t* targets, int64_t C, int64_t T, float lr,
+                                       float* __restrict hidden, float* __restrict grad,
+                                       float* __restrict grad_sum, bool want_loss) {
   std::memset(hidden, 0, size_t(S) * sizeof(float));
   for (int64_t k = 0; k < n; ++k) axpy(1.0f, input + int64_t(rows[k]) * S, hidden, S);
   const float inv = 1.0f / float(n);
@@ -51,10 +54,9 @@ EMBER_HOGWILD_INLINE float train_center(float* __restrict input, float* __restri
   float loss = 0;
   for (int64_t c = 0; c < C; ++c) {
     std::memset(grad, 0, size_t(S) * sizeof(float));
-    // fastText's NegativeSamplingLoss::forward: the targets as given (negatives equal to the
-    // context word were drawn again)
-    loss += hogwild::predict(hidden, output, S, targets + c * T, T, lr, grad, want_loss,
-                             /*skip_true_negatives=*/false);
+    // fastText's NegativeSamplingLoss::forward (negatives equal to the context word were
+    // drawn again)
+    loss += row_loops::predict(hidden, output, S, targets + c * T, T, lr, grad, want_loss);
     axpy(gain, grad, hidden, S);
     axpy(1.0f, grad, grad_sum, S);
   }
@@ -77,9 +79,7 @@ float mean_gain(const int32_t* rows, int64_t n) {
   return n ? float(squares / double(n)) : 1.0f;
 }
 
-struct Worker : hogwild::CorpusWorker {
-  const data::AliasTable* negatives;
-  const uint32_t* keep;  // [V]: keep a token when a random u32 <= keep[id]
+struct Worker : sentence_loop::SentenceWorker {
   const int64_t* row_offsets;
   const int32_t* row_ids;  // word w's input rows: row_ids[row_offsets[w] .. row_offsets[w+1])
   const float* gain;       // [V]
@@ -89,75 +89,55 @@ struct Worker : hogwild::CorpusWorker {
   const FastTextOptions* options;
 };
 
-// One epoch of one thread over its sentences: fastText's FastText::skipgram per line.
-EMBER_HOGWILD_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
-  const FastTextOptions& o = *w.options;
-  const int64_t S = w.S, window = o.window, K = o.negative, T = K + 1;
-  const int32_t* ids = w.corpus->ids.data();
-  const int64_t* starts = w.corpus->sentence_starts.data();
+// fastText's step for one centre word (FastText::skipgram): for each context word, the
+// context word and K negatives drawn again while equal to it; then train_center.
+struct FastTextStep {
+  static constexpr int64_t kLossEvery = 8;
 
-  const auto seed_words = philox4x32(uint64_t(epoch), uint64_t(thread), o.seed);
-  hogwild::Lcg rng{(uint64_t(seed_words[1]) << 32) | seed_words[0]};
-  std::vector<int32_t> sentence(size_t(data::EncodedCorpus::kMaxSentence));
-  std::vector<int32_t> targets(size_t(2 * window * T));
-  float* scratch = static_cast<float*>(std::aligned_alloc(64, size_t(3 * S) * sizeof(float)));
-  float *hidden = scratch, *grad = scratch + S, *grad_sum = scratch + 2 * S;
+  FastTextStep(const Worker& w)
+      : w(w),
+        K(w.options->negative),
+        T(K + 1),
+        lr0(w.options->lr),
+        total_words(w.total_words),
+        targets(size_t(2 * w.options->window * T)),
+        scratch(static_cast<float*>(std::aligned_alloc(64, size_t(3 * w.S) * sizeof(float)))) {}
+  ~FastTextStep() { std::free(scratch); }
+  FastTextStep(const FastTextStep&) = delete;
+  FastTextStep& operator=(const FastTextStep&) = delete;
 
-  const double lr0 = o.lr;
-  float lr = float(lr0);
-  int64_t unreported = 0, centers = 0;
-  double loss_sum = 0;
-  int64_t loss_count = 0;
-  auto report = [&] {
-    const int64_t done =
-        w.words_done->fetch_add(unreported, std::memory_order_relaxed) + unreported;
-    unreported = 0;
-    lr = float(std::max(0.0, lr0 * (1.0 - double(done) / double(w.total_words))));
-    w.lr.store(lr, std::memory_order_relaxed);
-    if (loss_count) w.recent_loss.store(loss_sum / double(loss_count), std::memory_order_relaxed);
-    loss_sum = 0;
-    loss_count = 0;
-  };
-  report();
-
-  for (int64_t s = w.begin_sentence; s < w.end_sentence; ++s) {
-    int64_t n = 0;
-    for (int64_t p = starts[s]; p < starts[s + 1]; ++p)
-      if (rng.next() <= w.keep[ids[p]]) sentence[size_t(n++)] = ids[p];
-    unreported += starts[s + 1] - starts[s];
-    if (unreported >= 10000) report();
-
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t reach = 1 + int64_t(rng.next() % uint32_t(window));  // 1..window
-      int64_t C = 0;
-      for (int64_t j = std::max<int64_t>(0, i - reach); j <= std::min(n - 1, i + reach); ++j) {
-        if (j == i) continue;
-        int32_t* t = targets.data() + C * T;
-        t[0] = sentence[size_t(j)];
-        for (int64_t k = 1; k < T; ++k) {
-          do t[k] = int32_t(w.negatives->draw(rng.next64()));
-          while (t[k] == t[0]);
-        }
-        ++C;
-      }
-      if (C == 0) continue;
-      const int32_t center = sentence[size_t(i)];
-      const int64_t first = w.row_offsets[center], count = w.row_offsets[center + 1] - first;
-      const bool want_loss = (++centers & 7) == 0;
-      const float loss =
-          train_center(w.input, w.output, S, w.row_ids + first, count, w.gain[center],
-                       targets.data(), C, T, lr, hidden, grad, grad_sum, want_loss);
-      if (want_loss) loss_sum += loss, loss_count += C;
-    }
+  // Linear from lr0 down to 0 over all epochs' words.
+  float lr_at(int64_t done) const {
+    return float(std::max(0.0, lr0 * (1.0 - double(done) / double(total_words))));
   }
-  report();
-  std::free(scratch);
-}
 
-__attribute__((target("avx2,fma"))) void run_worker_avx2(Worker& w, int64_t epoch, int64_t thread) {
-  run_worker(w, epoch, thread);
-}
-void run_worker_generic(Worker& w, int64_t epoch, int64_t thread) { run_worker(w, epoch, thread); }
+  template <typename Draws>
+  EMBER_ALWAYS_INLINE Loss operator()(const int32_t* sentence, int64_t i, int64_t lo, int64_t hi,
+                                      int64_t slot, float lr, bool want_loss, Draws& draws) {
+    int64_t C = 0;
+    for (int64_t j = lo; j < hi; ++j) {
+      if (j == i) continue;
+      int32_t* t = targets.data() + C * T;
+      t[0] = sentence[j];
+      draws.draw_negatives(slot, j - lo, K, t[0], t + 1);
+      ++C;
+    }
+    const int32_t center = sentence[i];
+    const int64_t first = w.row_offsets[center], count = w.row_offsets[center + 1] - first;
+    const int64_t S = w.S;
+    const float loss =
+        train_center(w.input, w.output, S, w.row_ids + first, count, w.gain[center], targets.data(),
+                     C, T, lr, scratch, scratch + S, scratch + 2 * S, want_loss);
+    return {loss, C};
+  }
+
+  const Worker& w;
+  int64_t K, T;
+  double lr0;
+  int64_t total_words;
+  std::vector<int32_t> targets;  // [2 window, T]: for each context, the word and its negatives
+  float* scratch;                // [3 S], 64-byte aligned: hidden, grad, grad_sum
+};
 
 // Uniform in [-1/D, 1/D] (fastText's input matrix), row r from Philox(seed, r): the same
 // values for any thread count. Padding stays zero.
@@ -268,12 +248,15 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
       std::max(vocab_.total_tokens(), vocab_.kept_tokens()) + corpus.num_sentences();
   const std::vector<uint32_t> keep = data::keep_thresholds(vocab_.counts(), total_tokens, o.sample);
   if (o.device.is_cuda()) return train_cuda(corpus, keep, progress, first_epoch, after_epoch);
-  const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.5);
+  const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.5),
+                                        /*window_from_top=*/false);
 
   std::vector<Worker> workers(static_cast<size_t>(o.threads));
   for (Worker& w : workers) {
-    w.negatives = &negatives;
+    w.draws = &draws;
     w.keep = keep.data();
+    w.window = o.window;
+    w.seed = o.seed;
     w.row_offsets = subwords_.offsets().data();
     w.row_ids = subwords_.ids().data();
     w.gain = gain_.data();
@@ -283,8 +266,8 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
     w.options = &options_;
   }
   hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
-                             hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic,
-                             progress, after_epoch);
+                             sentence_loop::worker_body<FastTextStep, Worker>(o.draws), progress,
+                             after_epoch);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------

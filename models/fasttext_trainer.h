@@ -12,6 +12,7 @@
 #include <ember/data/fasttext_ngrams.h>
 #include <ember/data/vocab.h>
 #include <ember/models/row_table.h>
+#include <ember/models/sentence_draws.h>
 #include <ember/models/train_progress.h>
 #include <ember/tensor/tensor.h>
 
@@ -27,6 +28,7 @@ struct FastTextOptions {
   data::SubwordOptions subwords;  // -minn 3 -maxn 6 -bucket 2000000
   int64_t threads = 4;
   uint64_t seed = 1;
+  SentenceDraws draws = SentenceDraws::kLcg;  // the CPU loop's random numbers
   // Device(kCUDA): train with the kernel of cuda/fasttext.cu (one warp per sentence,
   // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
   // training and come back to input()/output() after every epoch.

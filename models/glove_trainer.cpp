@@ -12,6 +12,7 @@
 #include <ember/config.h>
 #include <ember/models/internal/device_tables.h>
 #include <ember/models/internal/hogwild.h>
+#include <ember/models/internal/row_loops.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>
@@ -24,7 +25,7 @@ namespace ember::models {
 
 namespace {
 
-using hogwild::dot;
+using row_loops::dot;
 
 // Where the parts of a row of a side's table lie: [vector (S) | gradsq (S) | bias, bias
 // gradsq, zeros to 16].
@@ -43,8 +44,8 @@ struct Params {
 // glove.c's update for one record. w, c: the word's and the context's rows (Layout).
 // Overwrites both rows' vectors, gradsq, bias and bias gradsq; returns the cost J, 0 when
 // diff is not finite (the record is skipped, as glove.c skips it).
-EMBER_HOGWILD_INLINE float update(float* __restrict w, float* __restrict c, float count,
-                                  const Layout& L, const Params& p) {
+EMBER_ALWAYS_INLINE float update(float* __restrict w, float* __restrict c, float count,
+                                 const Layout& L, const Params& p) {
   const int64_t S = L.S;
   const float diff = dot(w, c, S) + w[L.bias()] + c[L.bias()] - std::log(count);
   const float fdiff = count > p.x_max ? diff : std::pow(count / p.x_max, p.alpha) * diff;
@@ -70,7 +71,7 @@ EMBER_HOGWILD_INLINE float update(float* __restrict w, float* __restrict c, floa
   return 0.5f * fdiff * diff;
 }
 
-EMBER_HOGWILD_INLINE void prefetch_row(const float* row, int64_t floats) {
+EMBER_ALWAYS_INLINE void prefetch_row(const float* row, int64_t floats) {
   for (int64_t j = 0; j < floats; j += 16) __builtin_prefetch(row + j, 1, 1);
 }
 
@@ -88,7 +89,7 @@ struct Worker {
 // Records read from a file come in blocks of this many (768 KB).
 constexpr int64_t kBlock = 1 << 16;
 
-EMBER_HOGWILD_INLINE void run_worker(Worker& w) {
+EMBER_ALWAYS_INLINE void run_worker(Worker& w) {
   const Layout L = w.layout;
   const Params p = w.params;
   const int64_t stride = L.stride(), lookahead = 4;

@@ -11,6 +11,8 @@
 #include <ember/data/sampling.h>
 #include <ember/models/internal/device_tables.h>
 #include <ember/models/internal/hogwild.h>
+#include <ember/models/internal/row_loops.h>
+#include <ember/models/internal/sentence_loop.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #if EMBER_WITH_CUDA
@@ -22,118 +24,90 @@ namespace ember::models {
 
 namespace {
 
-// ---- the inner loops -------------------------------------------------------------------
-// Rows are padded to a multiple of 16 floats and the padding stays zero, so every loop
-// runs over the whole stride S with no tail; GCC vectorises them (AVX2 in the avx2 build
-// of the worker below).
+using row_loops::axpy;
+using row_loops::predict;
+using sentence_loop::Loss;
 
-using hogwild::axpy;
-
-// Every prediction skips a negative equal to the true word, as word2vec does.
-EMBER_HOGWILD_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
-                                   const int32_t* targets, int64_t T, float lr,
-                                   float* __restrict grad, bool want_loss) {
-  return hogwild::predict(h, output, S, targets, T, lr, grad, want_loss,
-                          /*skip_true_negatives=*/true);
-}
-
-// What one worker thread reads and writes; the tables are shared by all (Hogwild).
-struct Worker : hogwild::CorpusWorker {
-  const data::AliasTable* negatives;
-  const std::vector<uint32_t>* keep_threshold;  // [V]: keep a word when a random u32 <= it
+// What the worker threads share; the tables are updated by all of them at once (Hogwild).
+struct Worker : sentence_loop::SentenceWorker {
   float* input;
   float* output;
   int64_t S;
   const Word2VecOptions* options;
-  uint64_t seed;
 };
 
-// One epoch of one thread over its sentences.
-EMBER_HOGWILD_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
-  const Word2VecOptions& o = *w.options;
-  const int64_t S = w.S, window = o.window, K = o.negative;
-  const int32_t* ids = w.corpus->ids.data();
-  const int64_t* starts = w.corpus->sentence_starts.data();
-  const uint32_t* keep = w.keep_threshold->data();
-  float* __restrict input = w.input;
-  float* __restrict output = w.output;
+// word2vec's step for one centre word w of a sentence, with scratch rows [S] of its own.
+// Skip-gram: each context row input[u] predicts w against K negatives (one draw per context);
+// CBOW: the mean of the context rows predicts w, and its gradient goes to every context row.
+struct Word2VecStep {
+  static constexpr int64_t kLossEvery = 16;
 
-  const auto seed_words = philox4x32(uint64_t(epoch), uint64_t(thread), w.seed);
-  hogwild::Lcg rng{(uint64_t(seed_words[1]) << 32) | seed_words[0]};
-  std::vector<int32_t> sentence(size_t(data::EncodedCorpus::kMaxSentence));
-  std::vector<int32_t> targets(size_t(K + 1));
-  std::vector<int32_t> context(size_t(2 * window));
-  float* grad = static_cast<float*>(std::aligned_alloc(64, size_t(2 * S) * sizeof(float)));
-  float* hidden = grad + S;
+  Word2VecStep(const Worker& w)
+      : input(w.input),
+        output(w.output),
+        S(w.S),
+        K(w.options->negative),
+        cbow(w.options->cbow),
+        lr0(w.options->lr),
+        lr_drop(w.options->lr * (1.0 - w.options->min_lr_ratio)),
+        total_words(w.total_words),
+        targets(size_t(K + 1)),
+        context(size_t(2 * w.options->window)),
+        scratch(static_cast<float*>(std::aligned_alloc(64, size_t(2 * S) * sizeof(float)))) {}
+  ~Word2VecStep() { std::free(scratch); }
+  Word2VecStep(const Word2VecStep&) = delete;
+  Word2VecStep& operator=(const Word2VecStep&) = delete;
 
-  const double lr0 = o.lr, lr_drop = o.lr * (1.0 - o.min_lr_ratio);
-  float lr = float(lr0);
-  int64_t unreported = 0, predictions = 0;
-  double loss_sum = 0;
-  int64_t loss_count = 0;
-  auto report = [&] {
-    int64_t done = w.words_done->fetch_add(unreported, std::memory_order_relaxed) + unreported;
-    unreported = 0;
-    lr = float(lr0 - lr_drop * std::min(1.0, double(done) / double(w.total_words + 1)));
-    w.lr.store(lr, std::memory_order_relaxed);
-    if (loss_count) w.recent_loss.store(loss_sum / double(loss_count), std::memory_order_relaxed);
-    loss_sum = 0;
-    loss_count = 0;
-  };
-  report();
-
-  for (int64_t s = w.begin_sentence; s < w.end_sentence; ++s) {
-    // Frequent-word subsampling: the kept words close up, as in word2vec.
-    int64_t n = 0;
-    for (int64_t p = starts[s]; p < starts[s + 1]; ++p)
-      if (rng.next() <= keep[ids[p]]) sentence[size_t(n++)] = ids[p];
-    unreported += starts[s + 1] - starts[s];
-    if (unreported >= 10000) report();
-
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t reach = window - int64_t(rng.next() % uint32_t(window));  // 1..window
-      const int64_t lo = std::max<int64_t>(0, i - reach), hi = std::min(n, i + reach + 1);
-      targets[0] = sentence[size_t(i)];
-      const bool want_loss = (++predictions & 15) == 0;
-      if (o.cbow) {
-        int64_t c = 0;
-        for (int64_t j = lo; j < hi; ++j)
-          if (j != i) context[size_t(c++)] = sentence[size_t(j)];
-        if (c == 0) continue;
-        std::memset(hidden, 0, size_t(S) * sizeof(float));
-        for (int64_t k = 0; k < c; ++k)
-          axpy(1.0f, input + int64_t(context[size_t(k)]) * S, hidden, S);
-        const float inv = 1.0f / float(c);
-        for (int64_t j = 0; j < S; ++j) hidden[j] *= inv;
-        for (int64_t k = 1; k <= K; ++k)
-          targets[size_t(k)] = int32_t(w.negatives->draw(rng.next64()));
-        std::memset(grad, 0, size_t(S) * sizeof(float));
-        float loss = predict(hidden, output, S, targets.data(), K + 1, lr, grad, want_loss);
-        for (int64_t k = 0; k < c; ++k)
-          axpy(1.0f, grad, input + int64_t(context[size_t(k)]) * S, S);
-        if (want_loss) loss_sum += loss, ++loss_count;
-      } else {
-        for (int64_t j = lo; j < hi; ++j) {
-          if (j == i) continue;
-          float* row = input + int64_t(sentence[size_t(j)]) * S;
-          for (int64_t k = 1; k <= K; ++k)
-            targets[size_t(k)] = int32_t(w.negatives->draw(rng.next64()));
-          std::memset(grad, 0, size_t(S) * sizeof(float));
-          float loss = predict(row, output, S, targets.data(), K + 1, lr, grad, want_loss);
-          axpy(1.0f, grad, row, S);
-          if (want_loss) loss_sum += loss, ++loss_count;
-        }
-      }
-    }
+  // Linear from lr0 down to lr0 - lr_drop over all epochs' words.
+  float lr_at(int64_t done) const {
+    return float(lr0 - lr_drop * std::min(1.0, double(done) / double(total_words + 1)));
   }
-  report();
-  std::free(grad);
-}
 
-__attribute__((target("avx2,fma"))) void run_worker_avx2(Worker& w, int64_t epoch, int64_t thread) {
-  run_worker(w, epoch, thread);
-}
-void run_worker_generic(Worker& w, int64_t epoch, int64_t thread) { run_worker(w, epoch, thread); }
+  template <typename Draws>
+  EMBER_ALWAYS_INLINE Loss operator()(const int32_t* sentence, int64_t i, int64_t lo, int64_t hi,
+                                      int64_t slot, float lr, bool want_loss, Draws& draws) {
+    float* __restrict grad = scratch;
+    float* __restrict hidden = scratch + S;
+    targets[0] = sentence[i];
+    Loss loss;
+    if (cbow) {
+      int64_t c = 0;
+      for (int64_t j = lo; j < hi; ++j)
+        if (j != i) context[size_t(c++)] = sentence[j];
+      std::memset(hidden, 0, size_t(S) * sizeof(float));
+      for (int64_t k = 0; k < c; ++k)
+        axpy(1.0f, input + int64_t(context[size_t(k)]) * S, hidden, S);
+      const float inv = 1.0f / float(c);
+      for (int64_t j = 0; j < S; ++j) hidden[j] *= inv;
+      draws.draw_negatives(slot, 0, K, -1, targets.data() + 1);
+      std::memset(grad, 0, size_t(S) * sizeof(float));
+      loss.sum = predict(hidden, output, S, targets.data(), K + 1, lr, grad, want_loss);
+      loss.count = 1;
+      for (int64_t k = 0; k < c; ++k) axpy(1.0f, grad, input + int64_t(context[size_t(k)]) * S, S);
+      return loss;
+    }
+    for (int64_t j = lo; j < hi; ++j) {
+      if (j == i) continue;
+      float* row = input + int64_t(sentence[j]) * S;
+      draws.draw_negatives(slot, j - lo, K, -1, targets.data() + 1);
+      std::memset(grad, 0, size_t(S) * sizeof(float));
+      loss.sum += predict(row, output, S, targets.data(), K + 1, lr, grad, want_loss);
+      ++loss.count;
+      axpy(1.0f, grad, row, S);
+    }
+    return loss;
+  }
+
+  float* input;
+  float* output;
+  int64_t S, K;
+  bool cbow;
+  double lr0, lr_drop;
+  int64_t total_words;
+  std::vector<int32_t> targets;  // [1 + K]: the centre word, then its negatives
+  std::vector<int32_t> context;  // [2 window]
+  float* scratch;                // [2 S], 64-byte aligned: grad, hidden
+};
 
 }  // namespace
 
@@ -176,23 +150,25 @@ void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
     EMBER_CHECK(corpus.ids[p] >= 0 && corpus.ids[p] < V, "word2vec: corpus id ", corpus.ids[p],
                 " at position ", p, " out of range for a vocabulary of ", V, " words");
   if (o.device.is_cuda()) return train_cuda(corpus, progress, first_epoch, after_epoch);
-  const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.75);
-  std::vector<uint32_t> keep =
+  const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.75),
+                                        /*window_from_top=*/true);
+  const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
 
   std::vector<Worker> workers(static_cast<size_t>(o.threads));
   for (Worker& w : workers) {
-    w.negatives = &negatives;
-    w.keep_threshold = &keep;
+    w.draws = &draws;
+    w.keep = keep.data();
+    w.window = o.window;
+    w.seed = o.seed;
     w.input = input_.data();
     w.output = output_.data();
     w.S = input_.stride();
     w.options = &options_;
-    w.seed = o.seed;
   }
   hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
-                             hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic,
-                             progress, after_epoch);
+                             sentence_loop::worker_body<Word2VecStep, Worker>(o.draws), progress,
+                             after_epoch);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------

@@ -31,6 +31,7 @@
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
 #include <ember/models/row_table.h>
+#include <ember/models/sentence_draws.h>
 #include <ember/models/train_progress.h>
 #include <ember/tensor/tensor.h>
 
@@ -47,12 +48,13 @@ struct Word2VecOptions {
   // ends at 1e-4; gensim's corpus_file mode, the peer of bench/compare_train.sh, ends each
   // worker's epoch only 1/workers of an epoch further down (its progress counts one
   // worker's sentences against the whole corpus's): with 2 workers it ends at 0.1 and its
-  // mean lr is 0.55 lr. On en7m ending at 0.2 (mean 0.6 lr) gave +0.02 analogy and +0.03
-  // WordSim353 rho over ending at 1e-4, for skip-gram and CBOW (bench/RESULTS.md).
+  // mean lr is 0.55 lr. Ending at 0.2 (mean 0.6 lr) trains better vectors than ending at
+  // 1e-4 (bench/RESULTS.md has the measurements).
   double min_lr_ratio = 0.2;
   double sample = 1e-3;
   int64_t threads = 4;
   uint64_t seed = 1;
+  SentenceDraws draws = SentenceDraws::kLcg;  // the CPU loop's random numbers
   // Device(kCUDA): train with the CUDA kernels of cuda/word2vec.cu (one warp per sentence,
   // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
   // training and come back to input()/output() after every epoch.

@@ -1,5 +1,5 @@
-// The CUDA GloVe kernel (cuda/glove.cu) against its CPU twin (models/glove_trainer.cpp). Records that
-// share no word row and no context row give the same tables in any order, so the GPU's
+// The CUDA GloVe kernel (cuda/glove.cu) against its CPU twin (models/glove_trainer.cpp). Records
+// that share no word row and no context row give the same tables in any order, so the GPU's
 // shuffled, concurrent epoch must equal the CPU's loop within float rounding (the dot
 // product's order, logf and powf); and the kernel with one group in flight must equal the
 // CPU's steps taken in the epoch's order, on records that share rows. Then both trainers learn the

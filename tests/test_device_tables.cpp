@@ -10,8 +10,8 @@
 #include <ember/data/sampling.h>
 #include <ember/models/internal/device_tables.h>
 
-#include "sentence_replay.h"
 #include "testing.h"
+#include "toy_corpus.h"
 
 namespace ember {
 namespace {

@@ -214,7 +214,7 @@ Quality measure(const Vectors& v, const char* name) {
 // Seeds 1 to 4 gave margins of 0.39 to 0.42 (related against unrelated pairs, about 0.67
 // against 0.27) and 0.58 to 0.63 (unseen words to their stems, about 0.93 against 0.34), in
 // about 1 s.
-TEST(FastText, LearnsRelatedWordsAndVectorsForUnseenWords) {
+void expect_learns(models::SentenceDraws draws, const char* name) {
   const std::string path = std::string(EMBER_TEST_DATA_DIR) + "/sotu_1250.txt";
   data::VocabularyOptions vo;
   vo.min_count = 5;
@@ -226,18 +226,52 @@ TEST(FastText, LearnsRelatedWordsAndVectorsForUnseenWords) {
   o.threads = 1;  // bit-reproducible
   o.subwords.bucket = 100000;
   o.sample = 1e-3;  // a small text: subsample only the most frequent words
+  o.draws = draws;
   models::FastTextTrainer trainer(vocab, o);
   const auto start = std::chrono::steady_clock::now();
   trainer.train(corpus);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("fastText fused: %lld words, %lld tokens, %.2f s\n", (long long)vocab.size(),
+  std::printf("%s: %lld words, %lld tokens, %.2f s\n", name, (long long)vocab.size(),
               (long long)corpus.num_ids(), seconds);
   for (const char* w : {"legislatures", "treasuries", "commercially"})
     EXPECT_EQ(vocab.find(w), data::Vocabulary::kNone) << w;
-  const Quality q = measure(trainer, "fastText fused");
+  const Quality q = measure(trainer, name);
   EXPECT_GT(q.related - q.unrelated, 0.25);
   EXPECT_GT(q.stems - q.others, 0.35);
+}
+
+TEST(FastText, LearnsRelatedWordsAndVectorsForUnseenWords) {
+  expect_learns(models::SentenceDraws::kLcg, "fastText fused");
+}
+
+// The CPU loop with the CUDA kernel's counter-based draws, its reference, learns as well.
+TEST(FastText, PhiloxDrawsLearnToo) {
+  expect_learns(models::SentenceDraws::kPhilox, "fastText fused, Philox draws");
+}
+
+// A vocabulary of one word: every context word and every negative is that word. A negative is
+// drawn again up to kMaxRedraws times, then skipped, so training ends where drawing until it
+// differs would never end.
+TEST(FastText, OneWordVocabularyTrainsAndEnds) {
+  const data::Vocabulary vocab = data::Vocabulary::from_counts({{"only", 50}}, {});
+  data::EncodedCorpus corpus;
+  corpus.ids.assign(50, 0);
+  corpus.sentence_starts = {0, 25, 50};
+  corpus.raw_tokens = 50;
+  for (auto draws : {models::SentenceDraws::kLcg, models::SentenceDraws::kPhilox}) {
+    models::FastTextOptions o;
+    o.dim = 8;
+    o.epochs = 2;
+    o.threads = 1;
+    o.sample = 0;
+    o.subwords.bucket = 10;
+    o.draws = draws;
+    models::FastTextTrainer trainer(vocab, o);
+    trainer.train(corpus);
+    const std::vector<float> v = trainer.word_vectors().to_vector<float>();
+    for (float x : v) EXPECT_TRUE(std::isfinite(x));
+  }
 }
 
 // The composable model trained the seed's way, on fastText's examples: the subsampled text,

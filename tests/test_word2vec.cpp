@@ -126,7 +126,8 @@ struct Trained {
   Tensor vectors;
 };
 
-Trained train(bool cbow, int64_t threads, uint64_t seed) {
+Trained train(bool cbow, int64_t threads, uint64_t seed,
+              models::SentenceDraws draws = models::SentenceDraws::kLcg) {
   data::VocabularyOptions vo;
   vo.min_count = 5;
   Trained t{data::Vocabulary::build(kCorpus, vo), Tensor()};
@@ -139,6 +140,7 @@ Trained train(bool cbow, int64_t threads, uint64_t seed) {
   o.threads = threads;
   o.seed = seed;
   o.sample = 1e-3;
+  o.draws = draws;
   models::Word2VecTrainer trainer(t.vocab, o);
   trainer.train(corpus);
   t.vectors = trainer.input().to_tensor();
@@ -161,8 +163,8 @@ TEST(Word2Vec, OneThreadIsBitReproducible) {
 
 // Pairs the State of the Union addresses use together, against unrelated pairs. Measured
 // with seeds 1-5 (2 threads): skip-gram related 0.6x, unrelated 0.0x; see the printout.
-void expect_learns_relations(bool cbow) {
-  Trained t = train(cbow, 2, 1);
+void expect_learns_relations(bool cbow, models::SentenceDraws draws = models::SentenceDraws::kLcg) {
+  Trained t = train(cbow, 2, 1, draws);
   const std::vector<std::pair<std::string, std::string>> related = {
       {"senate", "house"}, {"british", "french"}, {"treasury", "revenue"},
       {"war", "peace"},    {"indian", "tribes"},  {"commerce", "trade"}};
@@ -172,13 +174,28 @@ void expect_learns_relations(bool cbow) {
   double r = 0, u = 0;
   for (auto& [a, b] : related) r += cosine(t, a, b) / double(related.size());
   for (auto& [a, b] : unrelated) u += cosine(t, a, b) / double(unrelated.size());
-  std::printf("%s: related %.3f unrelated %.3f\n", cbow ? "cbow" : "skipgram", r, u);
+  std::printf("%s%s: related %.3f unrelated %.3f\n", cbow ? "cbow" : "skipgram",
+              draws == models::SentenceDraws::kPhilox ? " (Philox draws)" : "", r, u);
   EXPECT_GT(r, 0.45);
   EXPECT_GT(r - u, 0.25);
 }
 
 TEST(Word2Vec, SkipGramLearnsRelationsFromRealText) { expect_learns_relations(false); }
 TEST(Word2Vec, CBOWLearnsRelationsFromRealText) { expect_learns_relations(true); }
+
+// The CPU loop with the CUDA kernels' counter-based draws, their reference, learns as well.
+TEST(Word2Vec, PhiloxDrawsLearnRelationsToo) {
+  expect_learns_relations(false, models::SentenceDraws::kPhilox);
+  expect_learns_relations(true, models::SentenceDraws::kPhilox);
+}
+
+TEST(Word2Vec, PhiloxDrawsOnOneThreadAreBitReproducible) {
+  const auto philox = models::SentenceDraws::kPhilox;
+  Trained a = train(true, 1, 11, philox), b = train(true, 1, 11, philox);
+  Trained c = train(true, 1, 11);
+  EXPECT_EQ(a.vectors.to_vector<float>(), b.vectors.to_vector<float>());
+  EXPECT_NE(a.vectors.to_vector<float>(), c.vectors.to_vector<float>());
+}
 
 }  // namespace
 }  // namespace ember

@@ -1,11 +1,6 @@
-// What the fused CPU trainers (word2vec, fastText, GloVe) share:
-// the inner loops over padded rows, word2vec's fast generator, and the Hogwild runner that
-// starts one thread per worker for each epoch and reports progress while they run.
-//
-// The inner loops take rows padded to a stride S that is a multiple of 16 floats whose
-// padding stays zero (models::RowTable), so they run over the whole stride with no tail.
-// They are always inline: each trainer compiles its worker body twice, once with
-// __attribute__((target("avx2,fma"))) and once generic, and picks one with cpu_has_avx2().
+// The Hogwild runner of the fused CPU trainers (word2vec, fastText, GloVe): it starts one
+// thread per worker for each epoch and reports progress while they run; the checks of their
+// options; which SIMD build of a worker this CPU runs.
 #pragma once
 
 #include <algorithm>
@@ -22,63 +17,6 @@
 
 namespace ember::models::hogwild {
 
-#define EMBER_HOGWILD_INLINE static inline __attribute__((always_inline))
-
-// sum_j a[j] * b[j] over the stride S
-EMBER_HOGWILD_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t S) {
-  float sum = 0;
-#pragma omp simd reduction(+ : sum)
-  for (int64_t j = 0; j < S; ++j) sum += a[j] * b[j];
-  return sum;
-}
-
-// y += alpha * x
-EMBER_HOGWILD_INLINE void axpy(float alpha, const float* __restrict x, float* __restrict y,
-                               int64_t S) {
-#pragma omp simd
-  for (int64_t j = 0; j < S; ++j) y[j] += alpha * x[j];
-}
-
-// log(1 + exp(x)) without overflow: the loss of a prediction with logit -x.
-EMBER_HOGWILD_INLINE float softplus(float x) {
-  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-}
-
-// One negative-sampling prediction for the hidden vector h [S]: targets[0] the true word
-// (label 1), the rest negatives (label 0). For each: logit = h . row, g = lr * (label -
-// sigmoid(logit)); grad += g * row, then row += g * h (output rows updated in place, h's
-// gradient step accumulated in grad). A negative equal to the true word is skipped when
-// skip_true_negatives (word2vec; fastText draws again instead and uses targets as given).
-// Returns the summed loss, softplus(-logit) for the true word and softplus(logit) for the
-// others, when want_loss, else 0.
-EMBER_HOGWILD_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
-                                   const int32_t* targets, int64_t T, float lr,
-                                   float* __restrict grad, bool want_loss,
-                                   bool skip_true_negatives) {
-  float loss = 0;
-  for (int64_t t = 0; t < T; ++t) {
-    if (skip_true_negatives && t > 0 && targets[t] == targets[0]) continue;
-    float* row = output + int64_t(targets[t]) * S;
-    const float logit = dot(h, row, S);
-    const float label = t == 0 ? 1.0f : 0.0f;
-    const float g = lr * (label - 1.0f / (1.0f + std::exp(-logit)));
-    if (want_loss) loss += softplus(t == 0 ? -logit : logit);
-    axpy(g, row, grad, S);
-    axpy(g, h, row, S);
-  }
-  return loss;
-}
-
-// word2vec's linear congruential generator: fast, and only its high bits are used.
-struct Lcg {
-  uint64_t state;
-  uint32_t next() {
-    state = state * 25214903917ULL + 11;
-    return uint32_t(state >> 16);
-  }
-  uint64_t next64() { return (uint64_t(next()) << 32) | next(); }
-};
-
 // The checks every corpus trainer makes of its options; errors start with `trainer`
 // ("word2vec: dim must be positive, got 0").
 void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, int64_t window,
@@ -87,6 +25,22 @@ void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, 
 
 // True when the CPU runs AVX2 and FMA (checked once).
 bool cpu_has_avx2();
+
+// A worker body compiled twice, for AVX2 with FMA and for any x86-64: simd_build() gives the
+// one this CPU runs. Body must be always inline (EMBER_ALWAYS_INLINE), so that its loops are
+// compiled inside each.
+template <typename Worker, void (*Body)(Worker&, int64_t, int64_t)>
+__attribute__((target("avx2,fma"))) void run_avx2(Worker& w, int64_t epoch, int64_t thread) {
+  Body(w, epoch, thread);
+}
+template <typename Worker, void (*Body)(Worker&, int64_t, int64_t)>
+void run_generic(Worker& w, int64_t epoch, int64_t thread) {
+  Body(w, epoch, thread);
+}
+template <typename Worker, void (*Body)(Worker&, int64_t, int64_t)>
+auto simd_build() -> void (*)(Worker&, int64_t, int64_t) {
+  return cpu_has_avx2() ? run_avx2<Worker, Body> : run_generic<Worker, Body>;
+}
 
 // Turns counters into a TrainProgress: `done` units (corpus ids, records) of `total` are
 // done, `done_at_start` of them before this run started `elapsed` seconds ago; each unit is

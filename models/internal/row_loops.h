@@ -1,0 +1,58 @@
+// The inner loops of the fused CPU trainers (word2vec, fastText, GloVe) over rows padded to a
+// stride S that is a multiple of 16 floats whose padding stays zero (models::RowTable), so
+// they run over the whole stride with no tail. They are always inline: each trainer compiles
+// its worker body twice, once with __attribute__((target("avx2,fma"))) and once generic, and
+// picks one with hogwild::cpu_has_avx2().
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#define EMBER_ALWAYS_INLINE inline __attribute__((always_inline))
+
+namespace ember::models::row_loops {
+
+// sum_j a[j] * b[j] over the stride S
+EMBER_ALWAYS_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t S) {
+  float sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < S; ++j) sum += a[j] * b[j];
+  return sum;
+}
+
+// y += alpha * x
+EMBER_ALWAYS_INLINE void axpy(float alpha, const float* __restrict x, float* __restrict y,
+                              int64_t S) {
+#pragma omp simd
+  for (int64_t j = 0; j < S; ++j) y[j] += alpha * x[j];
+}
+
+// log(1 + exp(x)) without overflow: the loss of a prediction with logit -x.
+EMBER_ALWAYS_INLINE float softplus(float x) {
+  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+// One negative-sampling prediction for the hidden vector h [S]: targets[0] the true word
+// (label 1), the rest negatives (label 0); a negative equal to the true word is skipped. For
+// each: logit = h . row, g = lr * (label - sigmoid(logit)); grad += g * row, then row += g * h
+// (output rows updated in place, h's gradient step accumulated in grad). Returns the summed
+// loss, softplus(-logit) for the true word and softplus(logit) for the others, when
+// want_loss, else 0.
+EMBER_ALWAYS_INLINE float predict(const float* __restrict h, float* __restrict output, int64_t S,
+                                  const int32_t* targets, int64_t T, float lr,
+                                  float* __restrict grad, bool want_loss) {
+  float loss = 0;
+  for (int64_t t = 0; t < T; ++t) {
+    if (t > 0 && targets[t] == targets[0]) continue;
+    float* row = output + int64_t(targets[t]) * S;
+    const float logit = dot(h, row, S);
+    const float label = t == 0 ? 1.0f : 0.0f;
+    const float g = lr * (label - 1.0f / (1.0f + std::exp(-logit)));
+    if (want_loss) loss += softplus(t == 0 ? -logit : logit);
+    axpy(g, row, grad, S);
+    axpy(g, h, row, S);
+  }
+  return loss;
+}
+
+}  // namespace ember::models::row_loops

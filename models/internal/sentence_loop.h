@@ -1,0 +1,191 @@
+// The sentence loop that word2vec and fastText share on the CPU (their CUDA twin is
+// sentence_kernel in cuda/sentence_warp.cuh). For each sentence of a thread's share:
+//   subsample its tokens (a token is kept when a coin <= keep[id]), the kept ones closing up;
+//   for each kept token i: draw its reduced window reach in 1..window, its context is the
+//   kept tokens lo..hi-1 but i (|j - i| <= reach), and the model's step trains it;
+// while the lr follows the model's schedule and a sample of the steps' losses is reported.
+//
+// The model passes only its step, a struct with
+//   static constexpr int64_t kLossEvery;   // report the loss of every kLossEvery-th centre
+//   float lr_at(int64_t done) const;       // the lr after `done` corpus ids of all epochs
+//   template <typename Draws>
+//   Loss operator()(const int32_t* sentence, int64_t i, int64_t lo, int64_t hi, int64_t slot,
+//                   float lr, bool want_loss, Draws& draws);   // slot: the token's slot
+// and the random numbers come from Draws (models::SentenceDraws says which):
+//   LcgDraws     word2vec's generator, one stream per thread; the lr is set every 10,000 words
+//                from the words all threads have done
+//   PhiloxDraws  cuda/sentence_launch.h's counter-based draws, and the lr set at each sentence
+//                from its position: what the CUDA kernels do, so this loop is their reference
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include <ember/cuda/sentence_launch.h>
+#include <ember/data/encoded_corpus.h>
+#include <ember/data/sampling.h>
+#include <ember/models/internal/hogwild.h>
+#include <ember/models/internal/row_loops.h>
+#include <ember/models/sentence_draws.h>
+#include <ember/tensor/generator.h>
+
+namespace ember::models::sentence_loop {
+
+// The summed loss of a step's predictions, and how many there were.
+struct Loss {
+  float sum = 0;
+  int64_t count = 0;
+};
+
+// word2vec's linear congruential generator: fast, and only its high bits are used.
+struct Lcg {
+  uint64_t state;
+  uint32_t next() {
+    state = state * 25214903917ULL + 11;
+    return uint32_t(state >> 16);
+  }
+  uint64_t next64() { return (uint64_t(next()) << 32) | next(); }
+};
+
+// What both kinds of draws read: the negatives' alias table, as a table and packed
+// (data::AliasTable::packed), and how LcgDraws reduces the window: word2vec.c draws
+// b = rand % window and reaches window - b, fastText 1 + b (the same distribution), so that
+// each trainer reproduces its own runs.
+struct DrawTables {
+  data::AliasTable negatives;
+  std::vector<uint64_t> packed;
+  bool window_from_top;
+  DrawTables(data::AliasTable table, bool window_from_top)
+      : negatives(std::move(table)), packed(negatives.packed()), window_from_top(window_from_top) {}
+};
+
+struct LcgDraws {
+  static constexpr bool kCounterBased = false;
+
+  // Thread `thread`'s stream in `epoch`.
+  LcgDraws(const DrawTables& tables, uint64_t seed, int64_t epoch, int64_t thread)
+      : negatives_(tables.negatives), window_from_top_(tables.window_from_top) {
+    const auto words = philox4x32(uint64_t(epoch), uint64_t(thread), seed);
+    rng_.state = (uint64_t(words[1]) << 32) | words[0];
+  }
+  uint32_t keep_coin(int64_t /*position*/) { return rng_.next(); }
+  int64_t reach(int64_t /*slot*/, int64_t window) {
+    const int64_t b = int64_t(rng_.next() % uint32_t(window));
+    return window_from_top_ ? window - b : 1 + b;
+  }
+  // negatives [K] for context c of the token at `slot`, each drawn again while it equals
+  // `avoid` (cuda::draw_negatives' rule).
+  void draw_negatives(int64_t /*slot*/, int64_t /*c*/, int64_t K, int32_t avoid,
+                      int32_t* negatives) {
+    for (int64_t k = 0; k < K; ++k) {
+      negatives[k] = int32_t(negatives_.draw(rng_.next64()));
+      for (int a = 1; avoid >= 0 && a < cuda::kMaxRedraws && negatives[k] == avoid; ++a)
+        negatives[k] = int32_t(negatives_.draw(rng_.next64()));
+    }
+  }
+
+ private:
+  const data::AliasTable& negatives_;
+  bool window_from_top_;
+  Lcg rng_;
+};
+
+struct PhiloxDraws {
+  static constexpr bool kCounterBased = true;
+
+  // The draws of `epoch`, the same for every thread.
+  PhiloxDraws(const DrawTables& tables, uint64_t seed, int64_t epoch, int64_t /*thread*/)
+      : alias_(tables.packed), seed_(seed), epoch_(epoch) {}
+  uint32_t keep_coin(int64_t position) { return cuda::keep_coin(seed_, epoch_, position); }
+  int64_t reach(int64_t slot, int64_t window) {
+    return cuda::reduced_window(seed_, epoch_, slot, window);
+  }
+  void draw_negatives(int64_t slot, int64_t c, int64_t K, int32_t avoid, int32_t* negatives) {
+    cuda::draw_negatives(alias_.data(), int64_t(alias_.size()), seed_, epoch_, slot, c, K, avoid,
+                         negatives);
+  }
+
+ private:
+  const std::vector<uint64_t>& alias_;
+  uint64_t seed_;
+  int64_t epoch_;
+};
+
+// What every thread of a sentence trainer reads besides its model's tables.
+struct SentenceWorker : hogwild::CorpusWorker {
+  const DrawTables* draws = nullptr;
+  const uint32_t* keep = nullptr;  // [V]: keep a token when its coin <= keep[id]
+  int64_t window = 0;
+  uint64_t seed = 0;
+};
+
+// One epoch of one thread over its sentences [w.begin_sentence, w.end_sentence) of w.corpus.
+// keep: [V] subsampling thresholds.
+template <typename Draws, typename Step>
+EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint32_t* keep,
+                             int64_t window, Draws& draws, Step& step) {
+  const int32_t* ids = w.corpus->ids.data();
+  const int64_t* starts = w.corpus->sentence_starts.data();
+  const int64_t N = w.corpus->num_ids();
+  std::vector<int32_t> sentence(size_t(data::EncodedCorpus::kMaxSentence));
+
+  float lr = step.lr_at(epoch * N + starts[w.begin_sentence]);
+  int64_t unreported = 0;
+  uint64_t centres = 0;
+  double loss_sum = 0;
+  int64_t loss_count = 0;
+  auto report = [&] {
+    const int64_t done =
+        w.words_done->fetch_add(unreported, std::memory_order_relaxed) + unreported;
+    unreported = 0;
+    if (!Draws::kCounterBased) lr = step.lr_at(done);
+    w.lr.store(lr, std::memory_order_relaxed);
+    if (loss_count) w.recent_loss.store(loss_sum / double(loss_count), std::memory_order_relaxed);
+    loss_sum = 0;
+    loss_count = 0;
+  };
+  report();
+
+  for (int64_t s = w.begin_sentence; s < w.end_sentence; ++s) {
+    const int64_t begin = starts[s], end = starts[s + 1];
+    if (Draws::kCounterBased) lr = step.lr_at(epoch * N + begin);
+    int64_t n = 0;
+    for (int64_t p = begin; p < end; ++p)
+      if (draws.keep_coin(p) <= keep[ids[p]]) sentence[size_t(n++)] = ids[p];
+    unreported += end - begin;
+    if (unreported >= 10000) report();
+
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t slot = begin + i;
+      const int64_t reach = draws.reach(slot, window);
+      const int64_t lo = std::max<int64_t>(0, i - reach), hi = std::min(n, i + reach + 1);
+      if (hi - lo <= 1) continue;  // no context
+      const bool want_loss = ++centres % Step::kLossEvery == 0;
+      const Loss loss = step(sentence.data(), i, lo, hi, slot, lr, want_loss, draws);
+      if (want_loss) loss_sum += loss.sum, loss_count += loss.count;
+    }
+  }
+  report();
+}
+
+// The body of a trainer's worker thread for one epoch: Worker derives from SentenceWorker and
+// Step(const Worker&) is its model's step. hogwild::simd_build compiles it for each target.
+template <typename Step, typename Draws, typename Worker>
+EMBER_ALWAYS_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
+  Draws draws(*w.draws, w.seed, epoch, thread);
+  Step step(w);
+  run(w, epoch, w.keep, w.window, draws, step);
+}
+
+// That body for the draws `draws` names, compiled for this CPU, for hogwild::train_over_corpus.
+template <typename Step, typename Worker>
+auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
+  if (draws == SentenceDraws::kPhilox)
+    return hogwild::simd_build<Worker, run_worker<Step, PhiloxDraws, Worker>>();
+  return hogwild::simd_build<Worker, run_worker<Step, LcgDraws, Worker>>();
+}
+
+}  // namespace ember::models::sentence_loop
