@@ -127,6 +127,8 @@ void launch_train(const GloVeLaunch& l) {
 }  // namespace
 
 void glove_train(const GloVeLaunch& l) {
+  EMBER_CHECK(l.records && l.word && l.context && l.cost_sum,
+              "glove (CUDA): the launch lacks its records, tables or cost counter");
   EMBER_CHECK(l.S > 0 && l.S % 4 == 0 && l.stride % 4 == 0 && l.stride >= 2 * l.S + 2,
               "glove (CUDA): bad row layout: S ", l.S, ", stride ", l.stride);
   EMBER_CHECK(0 <= l.begin && l.begin <= l.end && l.end <= l.num_records,

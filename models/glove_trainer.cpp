@@ -286,6 +286,7 @@ void GloVeTrainer::train_cuda(const data::Cooccurrences& records, const Progress
   l.alpha = float(o.alpha);
   l.grad_clip = float(o.grad_clip);
   l.seed = o.seed;
+  l.cost_sum = static_cast<double*>(cost_sum.raw_data());
   // Records in flight read rows that others in flight are about to move (Hogwild); a
   // frequent word is in some 5% of the records, so with a small vocabulary and a whole GPU
   // of records at once (some 17k groups on an H100) its row and bias would take hundreds of

@@ -67,6 +67,23 @@ TEST(CudaGloVe, BadRecordsRaiseOnTheHostBeforeAnyKernel) {
   EXPECT_EMBER_ERROR(trainer.train(bad_value), "value <= 0");
 }
 
+#if EMBER_WITH_CUDA
+// A launch must carry every pointer the kernel writes through, the progress line's cost
+// counter too: checked on the host, before any kernel runs.
+TEST(CudaGloVe, ALaunchWithoutItsCostCounterIsRefusedOnTheHost) {
+  std::vector<float> rows(64, 0.0f);
+  const std::vector<cuda::GloVeRecord> records(1);
+  cuda::GloVeLaunch l{};
+  l.records = records.data();
+  l.num_records = 1;
+  l.word = l.context = rows.data();
+  l.S = 4;
+  l.stride = 16;
+  l.end = 1;
+  EXPECT_EMBER_ERROR(cuda::glove_train(l), "cost counter");
+}
+#endif
+
 // ---- on the GPU ----
 
 TEST(CudaGloVe, RecordsOnDistinctRowsMatchTheCpuLoop) {
