@@ -155,13 +155,18 @@ GloVeTrainer::GloVeTrainer(int64_t vocab_size, const GloVeOptions& options)
     : V_(vocab_size), options_(options) {
   const GloVeOptions& o = options;
   EMBER_CHECK(vocab_size > 0, "glove: the vocabulary is empty");
-  EMBER_CHECK(o.dim > 0, "glove: dim must be positive, got ", o.dim);
+  // A row holds the vector and its gradsq: 2 D + 16 floats.
+  EMBER_CHECK(o.dim > 0 && o.dim <= RowTable::kMaxDim / 2 - 16, "glove: dim must be in 1..",
+              RowTable::kMaxDim / 2 - 16, ", got ", o.dim);
   EMBER_CHECK(o.epochs > 0, "glove: epochs must be positive, got ", o.epochs);
-  EMBER_CHECK(o.eta > 0, "glove: eta must be positive, got ", o.eta);
-  EMBER_CHECK(o.x_max > 0 && o.alpha > 0, "glove: x_max and alpha must be positive, got ", o.x_max,
-              " and ", o.alpha);
+  EMBER_CHECK(std::isfinite(o.eta) && o.eta > 0, "glove: eta must be positive and finite, got ",
+              o.eta);
+  EMBER_CHECK(std::isfinite(o.x_max) && o.x_max > 0 && std::isfinite(o.alpha) && o.alpha > 0,
+              "glove: x_max and alpha must be positive and finite, got ", o.x_max, " and ",
+              o.alpha);
   EMBER_CHECK(o.grad_clip > 0, "glove: grad_clip must be positive, got ", o.grad_clip);
-  EMBER_CHECK(o.threads > 0, "glove: threads must be positive, got ", o.threads);
+  EMBER_CHECK(o.threads > 0 && o.threads <= hogwild::kMaxThreads, "glove: threads must be in 1..",
+              hogwild::kMaxThreads, ", got ", o.threads);
   S_ = (o.dim + 15) / 16 * 16;
   const Layout L{S_};
   word_ = RowTable(V_, L.stride());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
@@ -9,8 +10,11 @@
 namespace ember::models {
 
 RowTable::RowTable(int64_t rows, int64_t dim) : rows_(rows), dim_(dim) {
-  EMBER_CHECK(rows >= 0 && dim > 0, "RowTable: bad shape [", rows, ", ", dim, "]");
+  EMBER_CHECK(rows >= 0 && dim > 0 && dim <= kMaxDim, "RowTable: bad shape [", rows, ", ", dim,
+              "] (dim must be in 1..", kMaxDim, ")");
   stride_ = (dim + 15) / 16 * 16;
+  EMBER_CHECK(rows <= std::numeric_limits<int64_t>::max() / 4 / stride_, "RowTable: ", rows,
+              " rows of ", dim, " floats are more bytes than can be addressed");
   memory_ = empty({std::max<int64_t>(rows, 1), stride_}, DType::kFloat32);  // 64-byte aligned
   fill_zero();
 }

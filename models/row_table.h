@@ -11,7 +11,10 @@ namespace ember::models {
 // Move-only: two tables never share rows (view() is the one way to alias them).
 class RowTable {
  public:
+  static constexpr int64_t kMaxDim = int64_t(1) << 20;
+
   RowTable() = default;
+  // rows >= 0, dim in 1..kMaxDim, and rows x stride floats addressable; zeros.
   RowTable(int64_t rows, int64_t dim);
   RowTable(RowTable&&) = default;
   RowTable& operator=(RowTable&&) = default;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <ember/data/encoded_corpus.h>
@@ -117,6 +118,27 @@ TEST(Word2Vec, StepRejectsOutOfRangeIds) {
   models::Word2VecTrainer fused(vocab, {});
   EXPECT_EMBER_ERROR(fused.step({4}, {0, 1}, 0.1f), "input id 4 out of range for 4 rows");
   EXPECT_EMBER_ERROR(fused.step({0}, {-1}, 0.1f), "target id -1 out of range");
+}
+
+// Options no trainer can honour are refused by name, on the caller's thread, before any
+// table is allocated (a failed allocation on a worker thread would end the process).
+TEST(Word2Vec, OptionsOutsideTheirRangeAreRefusedByName) {
+  data::Vocabulary vocab = tiny_vocab(4);
+  auto refused = [&](auto set, const char* words) {
+    models::Word2VecOptions o;
+    set(o);
+    EXPECT_EMBER_ERROR(models::Word2VecTrainer(vocab, o), words);
+  };
+  refused([](auto& o) { o.dim = 0; }, "dim must be in 1..1048576, got 0");
+  refused([](auto& o) { o.dim = int64_t(1) << 62; }, "dim must be in 1..1048576");
+  refused([](auto& o) { o.window = 1000000000000; }, "window must be in 1..10000");
+  refused([](auto& o) { o.window = -3; }, "window must be in 1..10000, got -3");
+  refused([](auto& o) { o.negative = 1000000000000; }, "negative must be in 1..1000");
+  refused([](auto& o) { o.lr = std::numeric_limits<double>::infinity(); }, "lr must be positive");
+  refused([](auto& o) { o.lr = std::nan(""); }, "lr must be positive and finite");
+  refused([](auto& o) { o.sample = -1; }, "sample must be finite and >= 0");
+  refused([](auto& o) { o.threads = 0; }, "threads must be in 1..4096, got 0");
+  EXPECT_EMBER_ERROR(models::RowTable(int64_t(1) << 60, 16), "more bytes than can be addressed");
 }
 
 const std::string kCorpus = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";

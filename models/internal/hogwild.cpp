@@ -2,9 +2,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <thread>
 #include <vector>
 
+#include <ember/models/row_table.h>
 #include <ember/tensor/error.h>
 
 namespace ember::models::hogwild {
@@ -13,13 +15,19 @@ void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, 
                           int64_t negative, int64_t epochs, double lr, double sample,
                           int64_t threads) {
   EMBER_CHECK(vocab_size > 0, trainer, ": the vocabulary is empty");
-  EMBER_CHECK(dim > 0, trainer, ": dim must be positive, got ", dim);
-  EMBER_CHECK(window > 0, trainer, ": window must be positive, got ", window);
-  EMBER_CHECK(negative > 0, trainer, ": negative must be positive, got ", negative);
+  EMBER_CHECK(dim > 0 && dim <= RowTable::kMaxDim, trainer, ": dim must be in 1..",
+              RowTable::kMaxDim, ", got ", dim);
+  // A window wider than the longest sentence reaches no further.
+  EMBER_CHECK(window > 0 && window <= data::EncodedCorpus::kMaxSentence, trainer,
+              ": window must be in 1..", data::EncodedCorpus::kMaxSentence, ", got ", window);
+  EMBER_CHECK(negative > 0 && negative <= kMaxNegative, trainer, ": negative must be in 1..",
+              kMaxNegative, ", got ", negative);
   EMBER_CHECK(epochs > 0, trainer, ": epochs must be positive, got ", epochs);
-  EMBER_CHECK(lr > 0, trainer, ": lr must be positive, got ", lr);
-  EMBER_CHECK(sample >= 0, trainer, ": sample must be >= 0, got ", sample);
-  EMBER_CHECK(threads > 0, trainer, ": threads must be positive, got ", threads);
+  EMBER_CHECK(std::isfinite(lr) && lr > 0, trainer, ": lr must be positive and finite, got ", lr);
+  EMBER_CHECK(std::isfinite(sample) && sample >= 0, trainer,
+              ": sample must be finite and >= 0, got ", sample);
+  EMBER_CHECK(threads > 0 && threads <= kMaxThreads, trainer, ": threads must be in 1..",
+              kMaxThreads, ", got ", threads);
 }
 
 bool cpu_has_avx2() {

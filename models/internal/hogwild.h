@@ -17,8 +17,12 @@
 
 namespace ember::models::hogwild {
 
+// The most negatives per prediction and threads the corpus trainers take.
+constexpr int64_t kMaxNegative = 1000;
+constexpr int64_t kMaxThreads = 4096;
+
 // The checks every corpus trainer makes of its options; errors start with `trainer`
-// ("word2vec: dim must be positive, got 0").
+// ("word2vec: dim must be in 1..1048576, got 0").
 void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, int64_t window,
                           int64_t negative, int64_t epochs, double lr, double sample,
                           int64_t threads);
