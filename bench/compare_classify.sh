@@ -30,7 +30,8 @@ ember=${EMBER:-$here/../build/ember}
 mkdir -p "$out"
 rm -f "$out/rows.md"
 # ember's kernels run on OpenMP threads; on a machine shared with other jobs, OpenMP's default
-# of spinning while waiting makes 2 threads ~10x slower than 1. Passive waiting avoids it.
+# of spinning while waiting can make 2 threads many times slower than 1. Passive waiting
+# avoids it.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 /usr/bin/python3 - "$data" "$out" <<'EOF'

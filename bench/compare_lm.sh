@@ -27,7 +27,7 @@ if [[ -z "${BROWN:-}" ]]; then
   exit 2
 fi
 # Both use OpenMP; on a machine shared with other jobs, threads that spin at barriers while
-# a sibling is descheduled cost 20x (see bench/results/2026-11-23-cpu-lm.md).
+# a sibling is descheduled make a run many times slower (see bench/results/2026-11-23-cpu-lm.md).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 PY=/usr/bin/python3
 if [[ -n "${TORCH_BLAS_DIR:-}" ]]; then
