@@ -1,11 +1,11 @@
 # Keeps docs/tour.md honest: the files and functions it names must exist. Within each stop
 # (the text from one "## " heading to the next; the text before the first is a stop too):
-#   `dir/file.cpp`      a backticked path with a "/" and a known extension must exist;
-#   `name()`            a backticked name followed by "()" (also `Class::name()`,
-#   `Class::~Class()`)  `Class::~Class()`) must appear followed by "(" in at least one of
-#                       the files that the same stop names;
-#   ```cpp blocks       every line must occur in one of those files (leading and trailing
-#                       spaces aside; blank lines and lines that are only "..." skipped).
+#   `dir/file.cpp`     a backticked path with a "/" and a known extension must exist;
+#   `name()`           a backticked name followed by "()", or `Class::name()`, or
+#                      `Class::~Class()`, must appear followed by "(" in at least one of the
+#                      files that the same stop names;
+#   ```cpp blocks      every line must occur in one of those files (leading and trailing
+#                      spaces aside; blank lines and lines that are only "..." skipped).
 # Expressions like `loss.backward()` (with a dot) are not checked; HTML comments are skipped.
 #   cmake -P tests/check_tour.cmake [-DROOT=repo] [-DTOUR=docs/tour.md]
 # Fails naming each missing file, function or quoted line and its stop.
@@ -13,15 +13,8 @@
 # are replaced by ',' and parentheses in the doc and in the files alike before comparing.
 cmake_minimum_required(VERSION 3.25)
 
-if(NOT ROOT)
-  get_filename_component(ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-endif()
-if(NOT TOUR)
-  set(TOUR "${ROOT}/docs/tour.md")
-endif()
-if(NOT EXISTS "${TOUR}")
-  message(FATAL_ERROR "check_tour: ${TOUR} does not exist")
-endif()
+include("${CMAKE_CURRENT_LIST_DIR}/doc_check.cmake")
+doc_check_inputs(check_tour TOUR docs/tour.md)
 
 set(path_regex "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+\\.(h|cpp|cu|cuh|cmake|py|sh|md|txt|json|tsv)$")
 set(name_regex "^~?[A-Za-z_][A-Za-z0-9_]*(::~?[A-Za-z_][A-Za-z0-9_]*)*\\(\\)$")
@@ -36,24 +29,15 @@ endfunction()
 
 file(READ "${TOUR}" doc)
 list_safe("${doc}" doc)
-# Drop HTML comments.
-while(TRUE)
-  string(FIND "${doc}" "<!--" open)
-  if(open EQUAL -1)
-    break()
-  endif()
-  string(SUBSTRING "${doc}" ${open} -1 after)
-  string(FIND "${after}" "-->" close)
-  if(close EQUAL -1)
-    message(FATAL_ERROR "check_tour: an HTML comment in ${TOUR} is not closed")
-  endif()
-  string(SUBSTRING "${doc}" 0 ${open} before)
-  math(EXPR close "${close} + 3")
-  string(SUBSTRING "${after}" ${close} -1 after)
-  set(doc "${before}${after}")
-endwhile()
+# Drop HTML comments: "<!--", then anything without "-->", then "-->".
+string(REGEX REPLACE "<!--([^-]|-[^-]|--[^>])*-->" "" doc "${doc}")
+string(FIND "${doc}" "<!--" open)
+if(NOT open EQUAL -1)
+  message(FATAL_ERROR "check_tour: an HTML comment in ${TOUR} is not closed")
+endif()
 
-# Cut the doc into stops at each "\n## " (a list, now that the doc has no ';' of its own).
+# Cut the doc into stops at each line starting "## " (a list, now that the doc has no ';'
+# of its own); no line of a fenced block may start so.
 string(REPLACE "\n## " ";## " stops "${doc}")
 
 set(failures "")
@@ -68,41 +52,27 @@ foreach(stop IN LISTS stops)
     set(title "(before the first heading)")
   endif()
 
-  # Separate the fenced blocks (their ```cpp lines kept for checking) from the prose.
+  # Separate the fenced blocks (the lines of ```cpp ones kept for checking) from the prose.
   set(prose "")
   set(quoted "")
-  set(rest "${stop}")
-  while(TRUE)
-    string(FIND "${rest}" "```" fence)
-    if(fence EQUAL -1)
-      string(APPEND prose "${rest}")
-      break()
+  set(fence "")  # the opening line of the block we are in, or "" outside blocks
+  string(REPLACE "\n" ";" lines "${stop}")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^```")
+      if(fence STREQUAL "")
+        set(fence "${line}")
+      else()
+        set(fence "")
+      endif()
+    elseif(fence STREQUAL "```cpp")
+      list(APPEND quoted "${line}")
+    elseif(fence STREQUAL "")
+      string(APPEND prose "${line}\n")
     endif()
-    string(SUBSTRING "${rest}" 0 ${fence} text)
-    string(APPEND prose "${text}")
-    string(SUBSTRING "${rest}" ${fence} -1 rest)
-    string(FIND "${rest}" "\n" eol)
-    string(SUBSTRING "${rest}" 0 ${eol} opening)
-    math(EXPR eol "${eol} + 1")
-    string(SUBSTRING "${rest}" ${eol} -1 rest)
-    string(FIND "${rest}" "```" close)
-    if(close EQUAL -1)
-      string(APPEND failures "\n  stop '${title}': a ``` block is not closed")
-      break()
-    endif()
-    string(SUBSTRING "${rest}" 0 ${close} block)
-    string(SUBSTRING "${rest}" ${close} -1 rest)
-    string(FIND "${rest}" "\n" eol)
-    if(eol EQUAL -1)
-      set(rest "")
-    else()
-      string(SUBSTRING "${rest}" ${eol} -1 rest)
-    endif()
-    if(opening STREQUAL "```cpp")
-      string(REPLACE "\n" ";" block_lines "${block}")
-      list(APPEND quoted ${block_lines})
-    endif()
-  endwhile()
+  endforeach()
+  if(NOT fence STREQUAL "")
+    string(APPEND failures "\n  stop '${title}': a ``` block is not closed")
+  endif()
 
   # The backticked spans of the prose (a span may wrap onto the next line).
   string(REPLACE "\n" " " prose "${prose}")
