@@ -10,7 +10,8 @@ if len(sys.argv) < 2:
 from gensim.models import KeyedVectors
 
 path = sys.argv[1]
-data = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), "..", "data", "eval")
+here = os.path.dirname(os.path.abspath(__file__))
+data = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "data", "eval")
 kv = KeyedVectors.load_word2vec_format(path, binary=path.endswith(".bin"))
 analogy, _ = kv.evaluate_word_analogies(os.path.join(data, "questions-words.txt"), restrict_vocab=30000)
 pearson, spearman, oov = kv.evaluate_word_pairs(os.path.join(data, "wordsim353.tsv"))

@@ -112,8 +112,8 @@ foreach(stop IN LISTS stops)
     math(EXPR names_checked "${names_checked} + 1")
     string(REGEX MATCH "[^A-Za-z0-9_]${name}\\(" found "${contents}")
     if(NOT found)
-      string(APPEND failures
-             "\n  stop '${title}': function ${name}() not found in the stop's files (${files_text})")
+      string(APPEND failures "\n  stop '${title}': function ${name}() not found in the stop's "
+                             "files (${files_text})")
     endif()
   endforeach()
 
