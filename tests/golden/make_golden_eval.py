@@ -4,10 +4,10 @@
     /usr/bin/python3 tests/golden/make_golden_eval.py            # reuse tests/data/eval_vectors.txt
     /usr/bin/python3 tests/golden/make_golden_eval.py --retrain  # train it anew first
 
-The vectors: gensim Word2Vec (skip-gram, 20 dims, one worker, seed 1) on the public-domain
-corpus corpus/public_domain.txt.gz (State of the Union addresses, Moby-Dick, the King James
-Bible; public domain, see corpus/README.md), its 2,000 most frequent words, rounded to 4
-decimals, plus two case variants to exercise case-insensitive lookups: "King" (a random row) before
+The vectors: gensim Word2Vec (skip-gram, 20 dims, one worker, seed 1) on the bundled
+corpus/public_domain.txt.gz (State of the Union addresses, Moby-Dick, the King James Bible;
+public domain, see corpus/README.md), its 2,000 most frequent words, rounded to 4 decimals,
+plus two case variants to exercise case-insensitive lookups: "King" (a random row) before
 "king", "Paris" (a random row) after the lowercase words. Written as word2vec text.
 
 It writes tests/golden/eval_gensim.json:
