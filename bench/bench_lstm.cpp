@@ -5,18 +5,10 @@
 //              shape; bench/compare_nn.sh reports it)
 // Each step is one GEMM [B, H] x [H, 4H] plus the fused cell; the input projection of all
 // steps is one GEMM per layer and direction. bench/torch_lstm.py times the same in PyTorch.
-// Medians of 3 on a quiet 16-core Intel Xeon (2 threads used), ms:
-//                         v1     v2
-//   Sentiment forward     76.3   44.9
-//   Sentiment fwd+bwd     201    134
-//   BiPacked forward      149    64.6
-//   BiPacked fwd+bwd      297    168
-//   step GEMM [64,256]x[256,1024]  0.40 (83 GFLOP/s);  cell forward 0.93 -> 0.31;
-//   cell backward 0.36 -> 0.035
-// v1: std::tanh (glibc's tanhf runs through a slow expm1f: 80% of the cell in a profile),
-// W_ih^T a transposed view. v2: tanh through one exp, tanh(c) saved for the backward, W_ih^T
-// copied contiguous like W_hh^T (ops::gemm is ~4x slower on a transposed B). The backward's
-// time is mostly mm's own backward GEMMs, which take transposed operands.
+// The cell computes tanh through one exp (glibc's tanhf goes through a slower expm1f) and
+// saves tanh(c) for the backward; W_ih^T is copied contiguous like W_hh^T, so every GEMM
+// reads a row-major B. The backward's time is mostly mm's own backward GEMMs, which take
+// transposed operands. Results, with the cell's earlier version, are in bench/RESULTS.md.
 #include <benchmark/benchmark.h>
 
 #include <ember/ember.h>

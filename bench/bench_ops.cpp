@@ -4,18 +4,9 @@
 //   matmul        512 x 512 x 512 float32 (reports GFLOP/s)
 //   mm layouts    512^3 and 32x1024x256 with A or B a transposed view (mm's backward)
 //   softmax, log_softmax [4096,1000] over dim 1;  sum [4096,1000] over dim 1 and dim 0
-// Measured on the 2-core AMD EPYC dev VM (median of 3, 2 threads), ember vs the Debian
-// PyTorch 1.13 CPU build (best of 30) on the same machine:
-//   matmul 512 f32   1.51 ms (178 GFLOP/s)   PyTorch 41 ms
-//   matmul 512 f64   2.87 ms  (94 GFLOP/s)   PyTorch 42 ms
-//   matmul 1024 f32  11.0 ms (196 GFLOP/s)   PyTorch 320 ms
-//   bmm              0.21 ms                 PyTorch 3.3 ms
-//   mm 32x1024x256   0.25 ms in every layout (B transposed was 0.32 ms before register-
-//                    transposing packers)
-//   softmax          1.6 ms (was 9.6; std::exp)  PyTorch 1.6 ms
-//   sum dim 1        0.33 ms (was 1.4)       PyTorch 0.12 ms; dim 0 0.66 ms (was 4.4, a copy)
-//   index_select     155 ms                  PyTorch 156 ms (both: page faults on the fresh
-//                                            78 MB output; ~10 ms into reused memory)
+// bench/torch_ops.py times the same ops in PyTorch and bench/compare_ops.sh puts them side by
+// side; the results are in bench/RESULTS.md. index_select allocates its output on every call,
+// so its time includes faulting in fresh pages, not only the gather.
 #include <benchmark/benchmark.h>
 
 #include <ember/ember.h>

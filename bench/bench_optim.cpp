@@ -1,11 +1,9 @@
 // One optimizer step on a word-embedding table [100000, 300] float32, on 2 threads:
 //   SparseAdam / SGD / Adagrad with a RowSparse gradient of 4096 rows (a batch's unique ids)
 //   Adam with a dense gradient of the whole table, for scale: O(V D) against O(K D).
-// Measured on the H100 host's CPU (16 cores, 2 threads used), state already created:
-//   SparseAdam step   3.7 ms   (p, m, v rows read and written: memory bound)
-//   SGD sparse step   0.32 ms
-//   Adagrad sparse    2.0 ms
-//   Adam dense step   99 ms    (every row of p, m, v: why sparse embeddings need SparseAdam)
+// The state is created before timing. The sparse steps read and write the p, m, v rows of the
+// K touched ids only (memory bound); the dense Adam step touches every row, which is why
+// sparse embeddings need SparseAdam. Results are in bench/RESULTS.md.
 #include <benchmark/benchmark.h>
 
 #include <ember/ember.h>

