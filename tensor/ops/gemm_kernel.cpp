@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include <ember/tensor/ops/gemm_kernel.h>
+#include <ember/tensor/ops/internal/gemm_kernel.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
