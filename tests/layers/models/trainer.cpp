@@ -1,3 +1,3 @@
-// Allowed: a launch header; forbidden: any other cuda/ header.
-#include <ember/cuda/word2vec.h>
+// Forbidden: a cuda/ header other than a launch header; allowed: a launch header.
 #include <ember/cuda/embedding.h>
+#include <ember/cuda/word2vec.h>
