@@ -46,7 +46,7 @@ void backward(const Tensor& root, const Tensor& gradient, bool retain_graph) {
   EMBER_CHECK(grad.sizes() == root.sizes(), "backward: gradient sizes ", grad.sizes(),
               " do not match the output's ", root.sizes());
   NoGradGuard no_grad;
-  const std::shared_ptr<Meta>& root_meta = meta_of(root);
+  const std::shared_ptr<Meta>& root_meta = autograd_meta(root);
   if (!root_meta->grad_fn) {
     accumulate_into_leaf(*root_meta, grad);
     return;

@@ -7,6 +7,16 @@
 
 namespace ember::autograd {
 
+namespace {
+
+const std::string& node_name(const Node& node) { return node.name(); }
+
+// Tensor printing asks a grad_fn's name through tensor/'s grad_fn_name (tensor/tensor.h says
+// why); this file is linked wherever a Node exists, since record() below makes every one.
+[[maybe_unused]] const bool kNodeNameSet = (grad_fn_name = node_name, true);
+
+}  // namespace
+
 void Node::release_into(std::vector<std::shared_ptr<Node>>& stack) {
   backward_ = nullptr;  // first: captured inputs let go of their Meta
   for (std::shared_ptr<Meta>& meta : inputs_) {
@@ -41,12 +51,6 @@ std::vector<Tensor> Node::apply(const Tensor& grad_output, bool retain_graph) {
   return grads;
 }
 
-const std::shared_ptr<Meta>& meta_of(const Tensor& t) {
-  auto& meta = t.impl().autograd;
-  if (!meta) meta = std::make_shared<Meta>();
-  return meta;
-}
-
 Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
               Node::Backward backward) {
   if (!GradMode::is_enabled()) return out;
@@ -57,12 +61,12 @@ Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
   std::vector<Shape> sizes;
   for (const Tensor& t : inputs) {
     bool needs = t.defined() && t.requires_grad();
-    edges.push_back(needs ? meta_of(t) : nullptr);
+    edges.push_back(needs ? autograd_meta(t) : nullptr);
     sizes.push_back(t.defined() ? t.sizes() : Shape{});
   }
   EMBER_CHECK(!out.impl().autograd || !out.impl().autograd->grad_fn, name,
               ": output already has a grad_fn");
-  const auto& meta = meta_of(out);
+  const auto& meta = autograd_meta(out);
   meta->requires_grad = true;
   meta->grad_fn =
       std::make_shared<Node>(name, std::move(edges), std::move(sizes), std::move(backward));

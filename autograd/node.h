@@ -21,13 +21,8 @@
 
 namespace ember::autograd {
 
-// Per-tensor autograd state. A leaf that requires grad accumulates into `grad`; a tensor
-// made by a differentiable op points at the op's Node instead.
-struct Meta {
-  bool requires_grad = false;
-  Tensor grad;
-  std::shared_ptr<Node> grad_fn;
-};
+// Per-tensor autograd state (requires_grad, grad, grad_fn), held by the tensor.
+using Meta = AutogradMeta;
 
 class Node {
  public:
@@ -71,9 +66,6 @@ class Node {
 // returns `out` either way.
 Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
               Node::Backward backward);
-
-// The Meta of a tensor, created on first use.
-const std::shared_ptr<Meta>& meta_of(const Tensor& t);
 
 // Gradient accumulation shared by the engine and leaves: dense + dense, row-sparse +
 // row-sparse (stays row-sparse, coalesced), and mixes (become dense). Returns a new tensor.

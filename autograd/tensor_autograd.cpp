@@ -1,49 +1,10 @@
-// The autograd methods of Tensor.
+// Tensor::backward; the rest of a tensor's autograd state is tensor/autograd_meta.cpp.
 #include <ember/autograd/engine.h>
-#include <ember/autograd/node.h>
 
 namespace ember {
 
-bool Tensor::requires_grad() const {
-  return defined() && impl().autograd && impl().autograd->requires_grad;
-}
-
-Tensor& Tensor::requires_grad_(bool requires_grad) {
-  const auto& meta = autograd::meta_of(*this);
-  EMBER_CHECK(!meta->grad_fn || requires_grad,
-              "requires_grad_: only leaf tensors can stop requiring grad; use detach()");
-  EMBER_CHECK(!requires_grad || is_floating(dtype()),
-              "requires_grad_: only floating-point "
-              "tensors can require gradients, got ",
-              dtype());
-  meta->requires_grad = requires_grad;
-  return *this;
-}
-
-Tensor Tensor::grad() const {
-  return defined() && impl().autograd ? impl().autograd->grad : Tensor();
-}
-
-void Tensor::set_grad(const Tensor& grad) const {
-  EMBER_CHECK(!grad.defined() || grad.sizes() == sizes(), "set_grad: gradient sizes ", grad.sizes(),
-              " do not match the tensor's ", sizes());
-  autograd::meta_of(*this)->grad = grad;
-}
-
-std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
-  return defined() && impl().autograd ? impl().autograd->grad_fn : nullptr;
-}
-
-bool Tensor::is_leaf() const { return !grad_fn(); }
-
 void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
   autograd::backward(*this, gradient, retain_graph);
-}
-
-Tensor Tensor::detach() const {
-  auto impl = std::make_shared<TensorImpl>(this->impl());
-  impl->autograd = nullptr;
-  return Tensor(impl);
 }
 
 }  // namespace ember

@@ -1,7 +1,7 @@
 // The CUDA twin of optim/adagrad.cpp (Duchi, Hazan & Singer 2011, torch.optim.Adagrad's
 // form): dense, one thread per element, or on the rows of a RowSparse gradient only.
 #include <ember/cuda/check.cuh>
-#include <ember/cuda/optim.h>
+#include <ember/cuda/internal/optim.h>
 #include <ember/cuda/optim_rows.cuh>
 
 namespace ember::cuda {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include <ember/cuda/check.cuh>
-#include <ember/cuda/optim.h>
+#include <ember/cuda/internal/optim.h>
 #include <ember/cuda/optim_rows.cuh>
 
 namespace ember::cuda {

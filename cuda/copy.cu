@@ -3,7 +3,7 @@
 // index into a storage offset through the sizes and strides.
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/convert.cuh>
-#include <ember/tensor/ops/loops.h>
+#include <ember/tensor/ops/internal/loops.h>
 
 namespace ember::cuda {
 

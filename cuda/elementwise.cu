@@ -5,7 +5,7 @@
 #include <limits>
 #include <type_traits>
 
-#include <ember/cuda/elementwise.h>
+#include <ember/cuda/internal/elementwise.h>
 #include <ember/cuda/loops.cuh>
 
 namespace ember::cuda {

@@ -9,7 +9,7 @@
 
 #include <ember/cuda/allocator.h>
 #include <ember/cuda/check.cuh>
-#include <ember/cuda/embedding.h>
+#include <ember/cuda/internal/embedding.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/row_sparse.h>
 

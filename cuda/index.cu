@@ -3,7 +3,7 @@
 // contributions in index order, so sums are deterministic without atomics.
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/first_bad.cuh>
-#include <ember/cuda/index.h>
+#include <ember/cuda/internal/index.h>
 #include <ember/tensor/ops/copy.h>
 
 namespace ember::cuda {

@@ -3,7 +3,7 @@
 // thread per column, summing its rows in order. Deterministic, no atomics.
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/group_reduce.cuh>
-#include <ember/cuda/layer_norm.h>
+#include <ember/cuda/internal/layer_norm.h>
 
 namespace ember::cuda {
 

@@ -1,4 +1,4 @@
-// The elementwise loop every CUDA map kernel is built on, the twin of tensor/ops/loops.h.
+// The elementwise loop every CUDA map kernel is built on, the twin of tensor/ops/internal/loops.h.
 //   out[i] = f(in_0[i], in_1[i], ...)   out has `sizes`; each input broadcasts to it.
 // Two kernels: a vectorised one when every operand is one contiguous run (an input may
 // also be a single broadcast value, e.g. x * 2), reading and writing kVec elements per
@@ -10,7 +10,7 @@
 #include <utility>
 
 #include <ember/cuda/check.cuh>
-#include <ember/tensor/ops/loops.h>
+#include <ember/tensor/ops/internal/loops.h>
 
 namespace ember::cuda {
 

@@ -10,8 +10,8 @@
 #include <ember/cuda/first_bad.cuh>
 #include <ember/cuda/group_reduce.cuh>
 #include <ember/cuda/loops.cuh>
-#include <ember/cuda/loss.h>
-#include <ember/cuda/reduce.h>
+#include <ember/cuda/internal/loss.h>
+#include <ember/cuda/internal/reduce.h>
 #include <ember/tensor/ops/copy.h>
 
 namespace ember::cuda {

@@ -1,7 +1,7 @@
 // The CUDA twin of tensor/ops/lstm_cell.cpp: one thread per (b, j) of [B, H], reading the
 // four gate pre-activations of that unit and writing its outputs.
 #include <ember/cuda/check.cuh>
-#include <ember/cuda/lstm_cell.h>
+#include <ember/cuda/internal/lstm_cell.h>
 
 namespace ember::cuda {
 

@@ -6,7 +6,7 @@
 #include <climits>
 
 #include <ember/cuda/blas.cuh>
-#include <ember/cuda/matmul.h>
+#include <ember/cuda/internal/matmul.h>
 #include <ember/tensor/ops/copy.h>
 
 namespace ember::cuda {

@@ -2,7 +2,7 @@
 // device, the same function as philox4x32 in tensor/generator.h, so both give one tensor.
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/first_bad.cuh>
-#include <ember/cuda/random.h>
+#include <ember/cuda/internal/random.h>
 #include <ember/tensor/ops/copy.h>
 
 namespace ember::cuda {

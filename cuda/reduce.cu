@@ -1,5 +1,5 @@
 // The CUDA twins of tensor/ops/reduce.cpp. An input is seen as on the CPU
-// (tensor/ops/reduce_rows.h): as rows [outer, row] (the kept dims first, the reduced dims
+// (tensor/ops/internal/reduce_rows.h): as rows [outer, row] (the kept dims first, the reduced dims
 // flattened into the row, a permuted copy when they are not last already) or, when
 // contiguous with the reduced dims in one block, as [outer, row, inner] read in place by
 // columns. A reduction is an op with four parts (identity, load, combine, store) run by one
@@ -15,9 +15,9 @@
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/first_bad.cuh>
 #include <ember/cuda/group_reduce.cuh>
-#include <ember/cuda/reduce.h>
+#include <ember/cuda/internal/reduce.h>
 #include <ember/tensor/ops/copy.h>
-#include <ember/tensor/ops/reduce_rows.h>
+#include <ember/tensor/ops/internal/reduce_rows.h>
 
 namespace ember::cuda {
 

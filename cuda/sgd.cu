@@ -2,7 +2,7 @@
 // torch.optim.SGD's form, one thread per element; the row-sparse step touches only the
 // gradient's rows.
 #include <ember/cuda/check.cuh>
-#include <ember/cuda/optim.h>
+#include <ember/cuda/internal/optim.h>
 #include <ember/cuda/optim_rows.cuh>
 
 namespace ember::cuda {

@@ -6,7 +6,7 @@
 
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/group_reduce.cuh>
-#include <ember/cuda/softmax.h>
+#include <ember/cuda/internal/softmax.h>
 
 namespace ember::cuda {
 

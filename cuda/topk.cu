@@ -9,9 +9,9 @@
 #include <vector>
 
 #include <ember/cuda/check.cuh>
-#include <ember/cuda/reduce.h>
+#include <ember/cuda/internal/reduce.h>
 #include <ember/tensor/ops/copy.h>
-#include <ember/tensor/ops/reduce_rows.h>
+#include <ember/tensor/ops/internal/reduce_rows.h>
 
 namespace ember::cuda {
 

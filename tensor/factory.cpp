@@ -1,7 +1,6 @@
 #include <cmath>
 
-#include <ember/autograd/node.h>
-#include <ember/tensor/convert.h>
+#include <ember/tensor/internal/convert.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/tensor.h>
 

@@ -19,7 +19,8 @@
 namespace ember {
 
 // Philox4x32-10: 4 random 32-bit words from a 128-bit counter and a 64-bit key.
-EMBER_HOST_DEVICE inline std::array<uint32_t, 4> philox4x32(uint64_t counter_lo, uint64_t counter_hi, uint64_t key) {
+EMBER_HOST_DEVICE inline std::array<uint32_t, 4> philox4x32(uint64_t counter_lo,
+                                                            uint64_t counter_hi, uint64_t key) {
   uint32_t c0 = uint32_t(counter_lo), c1 = uint32_t(counter_lo >> 32);
   uint32_t c2 = uint32_t(counter_hi), c3 = uint32_t(counter_hi >> 32);
   uint32_t k0 = uint32_t(key), k1 = uint32_t(key >> 32);

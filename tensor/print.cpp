@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <sstream>
 
-#include <ember/autograd/node.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/tensor.h>
 
@@ -155,7 +154,7 @@ std::string Tensor::str() const {
     suffix.push_back(std::string("dtype=") + dtype_name(dtype()));
   if (device().is_cuda()) suffix.push_back("device='" + device().str() + "'");
   if (grad_fn()) {
-    suffix.push_back("grad_fn=<" + grad_fn()->name() + ">");
+    suffix.push_back("grad_fn=<" + grad_fn_name(*grad_fn()) + ">");
   } else if (requires_grad()) {
     suffix.push_back("requires_grad=True");
   }

@@ -23,9 +23,9 @@ namespace ember {
 
 namespace {
 
-constexpr size_t kLargeBlock = size_t(1) << 20;         // cached from this size on
-constexpr size_t kHugePage = size_t(2) << 20;           // rounding and alignment of those
-constexpr size_t kHostCacheLimit = size_t(1) << 30;     // at most this much kept unused
+constexpr size_t kLargeBlock = size_t(1) << 20;      // cached from this size on
+constexpr size_t kHugePage = size_t(2) << 20;        // rounding and alignment of those
+constexpr size_t kHostCacheLimit = size_t(1) << 30;  // at most this much kept unused
 
 size_t host_block_size(size_t nbytes) {
   if (nbytes >= kLargeBlock) return (nbytes + kHugePage - 1) / kHugePage * kHugePage;

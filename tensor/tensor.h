@@ -1,5 +1,6 @@
 // Tensor: a shared handle to a strided view of a Storage (sizes, strides, offset, dtype,
-// device), plus the slots autograd fills in. Copying a Tensor copies the handle, not the data.
+// device), plus the autograd state autograd/ fills in. Copying a Tensor copies the handle, not
+// the data.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,6 @@ namespace ember {
 using Shape = std::vector<int64_t>;
 
 namespace autograd {
-struct Meta;
 class Node;
 }  // namespace autograd
 
@@ -28,6 +28,7 @@ class Node;
 enum class Layout : uint8_t { kStrided, kRowSparse };
 
 struct RowSparseParts;
+struct AutogradMeta;
 
 struct TensorImpl {
   Storage storage;
@@ -37,7 +38,7 @@ struct TensorImpl {
   DType dtype = kFloat32;
   Layout layout = Layout::kStrided;
   std::shared_ptr<RowSparseParts> row_sparse;  // set when layout == kRowSparse
-  std::shared_ptr<autograd::Meta> autograd;    // set once autograd touches the tensor
+  std::shared_ptr<AutogradMeta> autograd;      // set once autograd touches the tensor
 };
 
 struct TensorOptions {
@@ -120,17 +121,18 @@ class Tensor {
 
   std::string str() const;  // PyTorch-style repr: tensor([...], dtype=...)
 
-  // ---- autograd (autograd/tensor_autograd.cpp) ----
+  // ---- autograd state (tensor/autograd_meta.cpp) ----
   bool requires_grad() const;
   Tensor& requires_grad_(bool requires_grad = true);
   Tensor grad() const;  // undefined until a backward reaches this leaf
   void set_grad(const Tensor& grad) const;
   std::shared_ptr<autograd::Node> grad_fn() const;
   bool is_leaf() const;
-  // Backpropagates from this tensor. `gradient` defaults to 1 for a one-element tensor.
-  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
   // The same data, cut from the graph.
   Tensor detach() const;
+  // Backpropagates from this tensor (autograd/tensor_autograd.cpp). `gradient` defaults to 1
+  // for a one-element tensor.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
 
   // ---- differentiable methods (nn/functional/tensor_methods.cpp) ----
   Tensor view(Shape sizes) const;
@@ -179,6 +181,23 @@ struct RowSparseParts {
   Tensor indices;  // [K] int64, unique and sorted
   Tensor values;   // [K, D...]
 };
+
+// Per-tensor autograd state (autograd::Meta to autograd/). A leaf that requires grad
+// accumulates into `grad`; a tensor made by a differentiable op points at the op's Node
+// instead. tensor/ holds it so that a factory can make a leaf that requires grad.
+struct AutogradMeta {
+  bool requires_grad = false;
+  Tensor grad;
+  std::shared_ptr<autograd::Node> grad_fn;
+};
+
+// The AutogradMeta of a tensor, created on first use.
+const std::shared_ptr<AutogradMeta>& autograd_meta(const Tensor& t);
+
+// The name of a graph node ("MulBackward"), for printing grad_fn=<MulBackward>. tensor/ cannot
+// see autograd::Node, so autograd/ sets this pointer when it is linked in, which it is
+// wherever a grad_fn exists; it is null otherwise.
+extern const std::string& (*grad_fn_name)(const autograd::Node& node);
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
 

@@ -79,6 +79,8 @@ TEST(Tensor, Printing) {
   EXPECT_EQ(tensor({0.f, 1.f}).to(kBool).str(), "tensor([False,  True])");
   EXPECT_EQ(ones({2}, TensorOptions().requires_grad()).str(),
             "tensor([1., 1.], requires_grad=True)");
+  EXPECT_EQ((ones({2}, TensorOptions().requires_grad()) * 2.0).str(),
+            "tensor([2., 2.], grad_fn=<MulBackward>)");
   std::string big = arange(2000).str();
   EXPECT_EQ(big, "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])");
 }

@@ -3,7 +3,6 @@
 #include <ember/autograd/node.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/functional/distance.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/elementwise.h>
 #include <ember/tensor/ops/reduce.h>
@@ -19,7 +18,8 @@ using Grads = std::vector<Tensor>;
 // summed back down to each input's sizes.
 Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim, double eps) {
   const char* op = "cosine_similarity";
-  ops::check_same_dtype(x1, x2, op);
+  EMBER_CHECK(x1.dtype() == x2.dtype(), op, ": dtype mismatch, ", x1.dtype(), " vs ", x2.dtype(),
+              " (convert one with .to(dtype))");
   const Shape sizes = broadcast_shapes(x1.sizes(), x2.sizes(), op);
   dim = wrap_dim(dim, int64_t(sizes.size()), op);
   const Tensor a = ops::expand(x1, sizes), b = ops::expand(x2, sizes);

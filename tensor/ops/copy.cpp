@@ -5,8 +5,8 @@
 #include <optional>
 
 #include <ember/config.h>
-#include <ember/tensor/convert.h>
-#include <ember/tensor/ops/loops.h>
+#include <ember/tensor/internal/convert.h>
+#include <ember/tensor/ops/internal/loops.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/runtime.h>
 #endif

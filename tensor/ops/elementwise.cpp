@@ -1,9 +1,9 @@
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/elementwise.h>
-#include <ember/tensor/ops/loops.h>
+#include <ember/tensor/ops/internal/checks.h>
+#include <ember/tensor/ops/internal/loops.h>
 // Always included: the op enums name each op's CUDA twin; the calls are built with CUDA only.
-#include <ember/cuda/elementwise.h>
+#include <ember/cuda/internal/elementwise.h>
 
 #include <algorithm>
 #include <atomic>

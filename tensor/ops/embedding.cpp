@@ -7,11 +7,11 @@
 #include <vector>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/embedding.h>
+#include <ember/cuda/internal/embedding.h>
 #endif
 
 namespace ember::ops {
@@ -33,7 +33,7 @@ void check_ids(const Tensor& ids, int64_t rows, const char* op) {
   if (ids.is_cuda()) {  // a kernel finds the first bad position; only that id comes back
     int64_t position = cuda::first_bad_id(ids_int64(ids), rows);
     if (position < 0) return;
-    int64_t id = ids.view({-1}).select(0, position).item<int64_t>();
+    int64_t id = select(view(ids, {-1}), 0, position).item<int64_t>();
     EMBER_FAIL(op, ": id ", id, " at position ", position, " out of range for a table of ", rows,
                " rows");
   }

@@ -5,12 +5,12 @@
 #include <vector>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/embedding.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/embedding.h>
+#include <ember/cuda/internal/embedding.h>
 #endif
 
 namespace ember::ops {
@@ -57,10 +57,10 @@ Bags make_bags(const Tensor& ids, const Tensor& offsets, bool include_last_offse
     EMBER_FAIL(op, ": offsets[", bad, "] = ", s[bad], " is not in [offsets[", bad - 1,
                "] = ", s[bad - 1], ", ", n, "]");
   }
-  if (include_last_offset) n = starts.select(0, bags_count).item<int64_t>();  // ids past it unused
+  if (include_last_offset) n = select(starts, 0, bags_count).item<int64_t>();  // ids past it unused
   Bags bags;
   bags.count = bags_count;
-  bags.ids = contiguous(slice(contiguous(to_dtype(ids, kInt64)).view({-1}), 0, 0, n, 1));
+  bags.ids = contiguous(slice(view(contiguous(to_dtype(ids, kInt64)), {-1}), 0, 0, n, 1));
   check_ids(bags.ids, num_rows, op);
   bags.starts = starts;
 #if EMBER_WITH_CUDA

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <vector>
 
-#include <ember/tensor/ops/gemm_kernel.h>
+#include <ember/tensor/ops/internal/gemm_kernel.h>
 #include <ember/tensor/ops/matmul.h>
 #include <ember/tensor/parallel.h>
 

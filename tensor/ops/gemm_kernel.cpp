@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include <ember/tensor/ops/gemm_kernel.h>
+#include <ember/tensor/ops/internal/gemm_kernel.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -58,101 +58,83 @@ static void micro_kernel_generic(int64_t kc, const T* a, const T* b, T* c, int64
 }
 
 #if EMBER_GEMM_X86
-// float 6x16: 12 ymm accumulators, two ymm of B and one broadcast of A per step.
-__attribute__((target("avx2,fma"))) static void micro_kernel_f32_avx2(int64_t kc, const float* a,
-                                                                      const float* b, float* c,
-                                                                      int64_t c_rs, int64_t c_cs,
-                                                                      int64_t mr, int64_t nr,
-                                                                      float alpha, float beta) {
-  __m256 acc[6][2];
-#pragma GCC unroll 6
-  for (int i = 0; i < 6; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  for (int64_t p = 0; p < kc; ++p, a += 6, b += 16) {
-    __m256 b0 = _mm256_loadu_ps(b);
-    __m256 b1 = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-    for (int i = 0; i < 6; ++i) {
-      __m256 ai = _mm256_broadcast_ss(a + i);
-      acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
-    }
-  }
-  if (mr == 6 && nr == 16 && c_cs == 1) {
-    __m256 va = _mm256_set1_ps(alpha);
-    __m256 vb = _mm256_set1_ps(beta);
-#pragma GCC unroll 6
-    for (int i = 0; i < 6; ++i) {
-      float* ci = c + i * c_rs;
-      __m256 r0 = _mm256_mul_ps(va, acc[i][0]);
-      __m256 r1 = _mm256_mul_ps(va, acc[i][1]);
-      if (beta != 0.0f) {
-        r0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci), r0);
-        r1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci + 8), r1);
-      }
-      _mm256_storeu_ps(ci, r0);
-      _mm256_storeu_ps(ci + 8, r1);
-    }
-    return;
-  }
-  alignas(32) float tile[6 * 16];
-#pragma GCC unroll 6
-  for (int i = 0; i < 6; ++i) {
-    _mm256_store_ps(tile + i * 16, acc[i][0]);
-    _mm256_store_ps(tile + i * 16 + 8, acc[i][1]);
-  }
-  store_tile(tile, 16, c, c_rs, c_cs, mr, nr, alpha, beta);
+#define EMBER_AVX2_INLINE static inline __attribute__((target("avx2,fma"), always_inline))
+
+// The AVX2 operations the micro kernel uses, each overloaded for a ymm register of 8 floats
+// (__m256) and of 4 doubles (__m256d); Ymm<T> names the register.
+EMBER_AVX2_INLINE __m256 set1(float x) { return _mm256_set1_ps(x); }
+EMBER_AVX2_INLINE __m256d set1(double x) { return _mm256_set1_pd(x); }
+template <typename T>
+using Ymm = decltype(set1(T(0)));
+EMBER_AVX2_INLINE __m256 broadcast(const float* x) { return _mm256_broadcast_ss(x); }
+EMBER_AVX2_INLINE __m256d broadcast(const double* x) { return _mm256_broadcast_sd(x); }
+EMBER_AVX2_INLINE __m256 load(const float* x) { return _mm256_loadu_ps(x); }
+EMBER_AVX2_INLINE __m256d load(const double* x) { return _mm256_loadu_pd(x); }
+EMBER_AVX2_INLINE void store(float* x, __m256 v) { _mm256_storeu_ps(x, v); }
+EMBER_AVX2_INLINE void store(double* x, __m256d v) { _mm256_storeu_pd(x, v); }
+EMBER_AVX2_INLINE void store_aligned(float* x, __m256 v) { _mm256_store_ps(x, v); }
+EMBER_AVX2_INLINE void store_aligned(double* x, __m256d v) { _mm256_store_pd(x, v); }
+EMBER_AVX2_INLINE __m256 mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
+EMBER_AVX2_INLINE __m256d mul(__m256d a, __m256d b) { return _mm256_mul_pd(a, b); }
+// a * b + c, rounded once.
+EMBER_AVX2_INLINE __m256 fmadd(__m256 a, __m256 b, __m256 c) { return _mm256_fmadd_ps(a, b, c); }
+EMBER_AVX2_INLINE __m256d fmadd(__m256d a, __m256d b, __m256d c) {
+  return _mm256_fmadd_pd(a, b, c);
 }
 
-// double 6x8: the same shape with 4 lanes per ymm.
-__attribute__((target("avx2,fma"))) static void micro_kernel_f64_avx2(int64_t kc, const double* a,
-                                                                      const double* b, double* c,
-                                                                      int64_t c_rs, int64_t c_cs,
-                                                                      int64_t mr, int64_t nr,
-                                                                      double alpha, double beta) {
-  __m256d acc[6][2];
+// MR = 6 rows by NR = 2 ymm of columns (float 6x16, double 6x8): 12 ymm accumulators, two
+// ymm of B and one broadcast of A per step.
+template <typename T>
+__attribute__((target("avx2,fma"))) static void micro_kernel_avx2(int64_t kc, const T* a,
+                                                                  const T* b, T* c, int64_t c_rs,
+                                                                  int64_t c_cs, int64_t mr,
+                                                                  int64_t nr, T alpha, T beta) {
+  constexpr int kMr = 6, kLanes = 32 / sizeof(T), kNr = 2 * kLanes;
+  static_assert(Blocking<T>::kMr == kMr && Blocking<T>::kNr == kNr, "the packed panels' shape");
+  Ymm<T> acc[kMr][2];
 #pragma GCC unroll 6
-  for (int i = 0; i < 6; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_pd();
-  for (int64_t p = 0; p < kc; ++p, a += 6, b += 8) {
-    __m256d b0 = _mm256_loadu_pd(b);
-    __m256d b1 = _mm256_loadu_pd(b + 4);
+  for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = set1(T(0));
+  for (int64_t p = 0; p < kc; ++p, a += kMr, b += kNr) {
+    Ymm<T> b0 = load(b);
+    Ymm<T> b1 = load(b + kLanes);
 #pragma GCC unroll 6
-    for (int i = 0; i < 6; ++i) {
-      __m256d ai = _mm256_broadcast_sd(a + i);
-      acc[i][0] = _mm256_fmadd_pd(ai, b0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_pd(ai, b1, acc[i][1]);
+    for (int i = 0; i < kMr; ++i) {
+      Ymm<T> ai = broadcast(a + i);
+      acc[i][0] = fmadd(ai, b0, acc[i][0]);
+      acc[i][1] = fmadd(ai, b1, acc[i][1]);
     }
   }
-  if (mr == 6 && nr == 8 && c_cs == 1) {
-    __m256d va = _mm256_set1_pd(alpha);
-    __m256d vb = _mm256_set1_pd(beta);
+  if (mr == kMr && nr == kNr && c_cs == 1) {
+    Ymm<T> va = set1(alpha);
+    Ymm<T> vb = set1(beta);
 #pragma GCC unroll 6
-    for (int i = 0; i < 6; ++i) {
-      double* ci = c + i * c_rs;
-      __m256d r0 = _mm256_mul_pd(va, acc[i][0]);
-      __m256d r1 = _mm256_mul_pd(va, acc[i][1]);
-      if (beta != 0.0) {
-        r0 = _mm256_fmadd_pd(vb, _mm256_loadu_pd(ci), r0);
-        r1 = _mm256_fmadd_pd(vb, _mm256_loadu_pd(ci + 4), r1);
+    for (int i = 0; i < kMr; ++i) {
+      T* ci = c + i * c_rs;
+      Ymm<T> r0 = mul(va, acc[i][0]);
+      Ymm<T> r1 = mul(va, acc[i][1]);
+      if (beta != T(0)) {
+        r0 = fmadd(vb, load(ci), r0);
+        r1 = fmadd(vb, load(ci + kLanes), r1);
       }
-      _mm256_storeu_pd(ci, r0);
-      _mm256_storeu_pd(ci + 4, r1);
+      store(ci, r0);
+      store(ci + kLanes, r1);
     }
     return;
   }
-  alignas(32) double tile[6 * 8];
+  alignas(32) T tile[kMr * kNr];
 #pragma GCC unroll 6
-  for (int i = 0; i < 6; ++i) {
-    _mm256_store_pd(tile + i * 8, acc[i][0]);
-    _mm256_store_pd(tile + i * 8 + 4, acc[i][1]);
+  for (int i = 0; i < kMr; ++i) {
+    store_aligned(tile + i * kNr, acc[i][0]);
+    store_aligned(tile + i * kNr + kLanes, acc[i][1]);
   }
-  store_tile(tile, 8, c, c_rs, c_cs, mr, nr, alpha, beta);
+  store_tile(tile, kNr, c, c_rs, c_cs, mr, nr, alpha, beta);
 }
 #endif
 
 template <>
 MicroKernel<float> micro_kernel<float>() {
 #if EMBER_GEMM_X86
-  if (cpu_has_avx2_fma()) return micro_kernel_f32_avx2;
+  if (cpu_has_avx2_fma()) return micro_kernel_avx2<float>;
 #endif
   return micro_kernel_generic<float, Blocking<float>::kMr, Blocking<float>::kNr>;
 }
@@ -160,7 +142,7 @@ MicroKernel<float> micro_kernel<float>() {
 template <>
 MicroKernel<double> micro_kernel<double>() {
 #if EMBER_GEMM_X86
-  if (cpu_has_avx2_fma()) return micro_kernel_f64_avx2;
+  if (cpu_has_avx2_fma()) return micro_kernel_avx2<double>;
 #endif
   return micro_kernel_generic<double, Blocking<double>::kMr, Blocking<double>::kNr>;
 }
@@ -201,8 +183,6 @@ static void pack_b_generic(int64_t kc, int64_t nr, const T* b, int64_t rs, int64
 }
 
 #if EMBER_GEMM_X86
-#define EMBER_AVX2_INLINE static inline __attribute__((target("avx2,fma"), always_inline))
-
 // r[i][j] -> r[j][i] for 8 rows of 8 floats.
 EMBER_AVX2_INLINE void transpose_8x8(__m256 r[8]) {
   __m256 t[8], s[8];

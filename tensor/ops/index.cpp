@@ -4,13 +4,13 @@
 #include <string>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/index.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/ops/reduce.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/index.h>
+#include <ember/cuda/internal/index.h>
 #endif
 
 namespace ember::ops {

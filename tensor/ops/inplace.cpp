@@ -1,9 +1,9 @@
 #include <ember/tensor/ops/inplace.h>
 
 #include <ember/config.h>
-#include <ember/tensor/convert.h>
+#include <ember/tensor/internal/convert.h>
 #include <ember/tensor/ops/copy.h>
-#include <ember/tensor/ops/loops.h>
+#include <ember/tensor/ops/internal/loops.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/runtime.h>
 #endif

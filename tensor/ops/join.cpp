@@ -1,5 +1,5 @@
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/ops/join.h>
 
 namespace ember::ops {

@@ -2,12 +2,12 @@
 #include <cmath>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/ops/layer_norm.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/layer_norm.h>
+#include <ember/cuda/internal/layer_norm.h>
 #endif
 
 namespace ember::ops {

@@ -4,12 +4,12 @@
 #include <string>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/ops/loss.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/loss.h>
+#include <ember/cuda/internal/loss.h>
 #endif
 
 namespace ember::ops {

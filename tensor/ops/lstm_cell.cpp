@@ -4,12 +4,12 @@
 #include <cstring>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/ops/lstm_cell.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/lstm_cell.h>
+#include <ember/cuda/internal/lstm_cell.h>
 #endif
 
 namespace ember::ops {

@@ -2,11 +2,11 @@
 #include <algorithm>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/ops/matmul.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/matmul.h>
+#include <ember/cuda/internal/matmul.h>
 #endif
 
 namespace ember::ops {

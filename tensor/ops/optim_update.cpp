@@ -8,7 +8,7 @@
 #include <ember/config.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/optim.h>
+#include <ember/cuda/internal/optim.h>
 #endif
 
 namespace ember::ops {

@@ -1,5 +1,5 @@
 // The optimizers' update formulas, applied in place to a parameter and its state on the
-// CPU or (through cuda/optim.h) the GPU: optim/ keeps the bookkeeping (groups, state
+// CPU or (through cuda/internal/optim.h) the GPU: optim/ keeps the bookkeeping (groups, state
 // buffers, step counts, checks) and calls these for the arithmetic, so the CPU loop and its
 // CUDA twin sit side by side here as for every other op. No autograd.
 //

@@ -6,12 +6,12 @@
 #include <numeric>
 
 #include <ember/config.h>
-#include <ember/tensor/convert.h>
 #include <ember/tensor/generator.h>
+#include <ember/tensor/internal/convert.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/random.h>
+#include <ember/cuda/internal/random.h>
 #endif
 
 namespace ember {
@@ -110,34 +110,31 @@ Tensor randint(int64_t low, int64_t high, const Shape& sizes, Generator* gen,
                TensorOptions options) {
   EMBER_CHECK(low < high, "randint: empty range [", low, ", ", high, ")");
   const uint64_t range = uint64_t(high - low);
-  return on_host(sizes, options.dtype(kInt64), "randint",
-                 [&](const Tensor& host) {
-                   int64_t* out = host.data<int64_t>();
-                   if (range <= (uint64_t(1) << 32)) {  // one word per draw: (word * range) >> 32
-                     fill_blocks(out, host.numel(), 4, pick(gen), [&](auto& w, int j, int64_t& v) {
-                       v = low + int64_t((uint64_t(w[j]) * range) >> 32);
-                     });
-                   } else {
-                     fill_blocks(out, host.numel(), 2, pick(gen), [&](auto& w, int j, int64_t& v) {
-                       uint64_t word = (uint64_t(w[2 * j]) << 32) | w[2 * j + 1];
-                       v = low + int64_t(word % range);
-                     });
-                   }
-                 })
-      .to(options.dtype_);
+  Tensor ids = on_host(sizes, options.dtype(kInt64), "randint", [&](const Tensor& host) {
+    int64_t* out = host.data<int64_t>();
+    if (range <= (uint64_t(1) << 32)) {  // one word per draw: (word * range) >> 32
+      fill_blocks(out, host.numel(), 4, pick(gen), [&](auto& w, int j, int64_t& v) {
+        v = low + int64_t((uint64_t(w[j]) * range) >> 32);
+      });
+    } else {
+      fill_blocks(out, host.numel(), 2, pick(gen), [&](auto& w, int j, int64_t& v) {
+        uint64_t word = (uint64_t(w[2 * j]) << 32) | w[2 * j + 1];
+        v = low + int64_t(word % range);
+      });
+    }
+  });
+  return ops::to_dtype(ids, options.dtype_);
 }
 
 Tensor randperm(int64_t n, Generator* gen, TensorOptions options) {
   EMBER_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
   Generator& g = pick(gen);
-  return on_host({n}, options.dtype(kInt64), "randperm",
-                 [&](const Tensor& host) {
-                   int64_t* p = host.data<int64_t>();
-                   std::iota(p, p + n, int64_t(0));
-                   for (int64_t i = n - 1; i > 0; --i)
-                     std::swap(p[i], p[int64_t(g.next_u64() % uint64_t(i + 1))]);
-                 })
-      .to(options.dtype_);
+  Tensor ids = on_host({n}, options.dtype(kInt64), "randperm", [&](const Tensor& host) {
+    int64_t* p = host.data<int64_t>();
+    std::iota(p, p + n, int64_t(0));
+    for (int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[int64_t(g.next_u64() % uint64_t(i + 1))]);
+  });
+  return ops::to_dtype(ids, options.dtype_);
 }
 
 Tensor bernoulli(const Tensor& p, Generator* gen) {

@@ -1,8 +1,8 @@
 // sum: rows in 16 double lanes (an AVX2 clone for float32) and leading or middle dims read
 // as strided columns in place, no permuted copy. [4096,1000] float32 on 1 thread: over dim 1
 // 2.7 -> 0.35 ms, over dim 0 8.9 -> 0.71 ms (2 threads: 1.41 -> 0.33, 4.36 -> 0.66 ms).
+#include <ember/tensor/ops/internal/reduce_rows.h>
 #include <ember/tensor/ops/reduce.h>
-#include <ember/tensor/ops/reduce_rows.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,11 +10,11 @@
 #include <type_traits>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
+#include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/reduce.h>
+#include <ember/cuda/internal/reduce.h>
 #endif
 
 namespace ember::ops {
@@ -208,7 +208,7 @@ ValuesIndices max_or_min_all(const Tensor& a, const char* op) {
 
 }  // namespace
 
-// ---- the shapes of a reduction (tensor/ops/reduce_rows.h) ----
+// ---- the shapes of a reduction (tensor/ops/internal/reduce_rows.h) ----
 
 Rows to_rows(const Tensor& a, const std::vector<bool>& reduced) {
   Rows r;

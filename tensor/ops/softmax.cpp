@@ -21,12 +21,12 @@
 #endif
 
 #include <ember/config.h>
-#include <ember/tensor/ops/checks.h>
 #include <ember/tensor/ops/copy.h>
-#include <ember/tensor/ops/gemm_kernel.h>
+#include <ember/tensor/ops/internal/checks.h>
+#include <ember/tensor/ops/internal/gemm_kernel.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
-#include <ember/cuda/softmax.h>
+#include <ember/cuda/internal/softmax.h>
 #endif
 
 namespace ember::ops {

@@ -1,0 +1,2 @@
+// Forbidden: an internal/ header of another layer.
+#include <ember/models/internal/hogwild.h>

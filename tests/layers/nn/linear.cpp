@@ -1,0 +1,2 @@
+// Forbidden: only tensor/ includes cuda/.
+#include <ember/cuda/matmul.h>

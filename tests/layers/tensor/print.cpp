@@ -1,0 +1,2 @@
+// Forbidden: tensor/ reaching down into autograd/.
+#include <ember/autograd/node.h>
