@@ -7,60 +7,32 @@
 
 namespace ember::cli {
 
-namespace {
-
-void print_convert_help() {
-  std::printf(
-      "usage: ember convert IN OUT [--to FMT] [--precision P] [--format F] [--limit N]\n"
-      "Reads the vectors of IN and writes them to OUT (atomically: OUT.tmp, then renamed).\n"
-      "\n"
-      "options:\n"
-      "  --to FMT       OUT's format: w2v-bin (word2vec binary), w2v-text (word2vec text),\n"
-      "                 glove (text without the header line), vec (fastText .vec, which is\n"
-      "                 word2vec text). Default: by OUT's name: .bin -> w2v-bin, .vec -> vec,\n"
-      "                 .txt with \"glove\" in the name -> glove, else w2v-text\n"
-      "  --precision P  text formats: P digits after the point (default: the shortest text\n"
-      "                 that reads back as the same float32, so nothing is lost)\n"
-      "%s"
-      "\n"
-      "example:\n"
-      "  ember convert GoogleNews-vectors-negative300.bin news.vec --limit 200000\n",
-      kReadFlagsHelp);
-}
-
-}  // namespace
-
 int convert(int argc, char** argv) {
+  CLI::App app(
+      "Reads the vectors of IN and writes them to OUT (atomically: OUT.tmp, then renamed).\n"
+      "example: ember convert GoogleNews-vectors-negative300.bin news.vec --limit 200000",
+      "ember convert");
+  configure(app);
   data::VectorReadOptions read;
   data::VectorWriteOptions write;
   data::VectorFormat to = data::VectorFormat::kAuto;
   std::string in, out;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      print_convert_help();
-      return 0;
-    }
-    if (parse_read_flag(argc, argv, i, read)) continue;
-    if (arg == "--to" || arg == "--precision") {
-      EMBER_CHECK(i + 1 < argc, "option ", arg, " needs a value");
-      const std::string value = argv[++i];
-      if (arg == "--to") {
-        to = data::parse_vector_format(value);
-        EMBER_CHECK(to != data::VectorFormat::kAuto, "--to needs a format, not auto");
-      } else {
-        write.precision = int(parse_count(arg, value));
-      }
-    } else if (arg.rfind("--", 0) == 0) {
-      EMBER_FAIL("unknown option ", arg, " (see ember convert --help)");
-    } else if (in.empty()) {
-      in = arg;
-    } else {
-      EMBER_CHECK(out.empty(), "need IN and OUT only, got a third file '", arg, "'");
-      out = arg;
-    }
-  }
-  EMBER_CHECK(!in.empty() && !out.empty(), "need IN and OUT (see ember convert --help)");
+  app.add_option("IN", in, "the vector file to read")->required();
+  app.add_option("OUT", out, "the vector file to write")->required();
+  app.add_option_function<std::string>(
+         "--to", [&to](const std::string& name) { to = data::parse_vector_format(name); },
+         "OUT's format: w2v-bin (word2vec binary), w2v-text (word2vec text),\n"
+         "glove (text without the header line), vec (fastText .vec, which is\n"
+         "word2vec text). Default: by OUT's name: .bin -> w2v-bin, .vec -> vec,\n"
+         ".txt with \"glove\" in the name -> glove, else w2v-text")
+      ->check(one_of({"w2v-text", "text", "word2vec", "w2v-bin", "bin", "binary", "glove", "vec"}));
+  app.add_option("--precision", write.precision,
+                 "text formats: P digits after the point (default: the shortest text\n"
+                 "that reads back as the same float32, so nothing is lost)")
+      ->check(in_range(0, 100))
+      ->default_str("shortest");
+  add_read_options(app, read);
+  parse_command_line(app, argc, argv);
   Loaded loaded = load_vectors(in, read);
   const auto start = std::chrono::steady_clock::now();
   data::write_vectors(out, loaded.vectors, to, write);

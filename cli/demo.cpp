@@ -1,7 +1,7 @@
 // `ember demo`: skip-gram with negative sampling, written with the autograd engine the way
-// the seed tutorial writes it in PyTorch — two sparse embedding tables, a batched dot
-// product, the negative-sampling loss — and trained with SparseAdam. The fused trainers (`ember
-// train`) are the fast way; this shows the engine end to end.
+// the seed tutorial writes it in PyTorch — models::SkipGramModel's two sparse embedding tables
+// and batched dot product, the negative-sampling loss — and trained with SparseAdam. The fused
+// trainers (`ember train`) are the fast way; this shows the engine end to end.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,67 +14,14 @@
 #include <vector>
 
 #include <ember/ember.h>
+#include <ember/models/word2vec_model.h>
 
 #include "commands.h"
+#include "options.h"
 
 namespace ember::cli {
 
 namespace {
-
-struct Options {
-  std::string input = "corpus/sample.txt";
-  std::string output = "out/demo";
-  int64_t dim = 50, window = 2, negatives = 5, batch = 512, max_vocab = 5000, epochs = 3;
-  double lr = 0.01;
-  uint64_t seed = 1;
-};
-
-void print_demo_help() {
-  std::printf(
-      "usage: ember demo [--input FILE] [--output PREFIX] [--dim N] [--window N]\n"
-      "                  [--negatives N] [--batch N] [--max-vocab N] [--epochs N] [--lr X]\n"
-      "                  [--seed N]\n"
-      "Trains skip-gram with negative sampling through autograd on FILE (whitespace tokens),\n"
-      "prints the loss and nearest neighbours, and writes PREFIX.vec (word2vec text).\n"
-      "defaults: --input corpus/sample.txt --output out/demo --dim 50 --window 2\n"
-      "          --negatives 5 --batch 512 --max-vocab 5000 --epochs 3 --lr 0.01 --seed 1\n");
-}
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      print_demo_help();
-      std::exit(0);
-    }
-    EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
-    std::string value = argv[++i];
-    if (flag == "--input")
-      o.input = value;
-    else if (flag == "--output")
-      o.output = value;
-    else if (flag == "--dim")
-      o.dim = std::stoll(value);
-    else if (flag == "--window")
-      o.window = std::stoll(value);
-    else if (flag == "--negatives")
-      o.negatives = std::stoll(value);
-    else if (flag == "--batch")
-      o.batch = std::stoll(value);
-    else if (flag == "--max-vocab")
-      o.max_vocab = std::stoll(value);
-    else if (flag == "--epochs")
-      o.epochs = std::stoll(value);
-    else if (flag == "--lr")
-      o.lr = std::stod(value);
-    else if (flag == "--seed")
-      o.seed = std::stoull(value);
-    else
-      EMBER_FAIL("unknown option ", flag, " (see ember demo --help)");
-  }
-  return o;
-}
 
 // Words kept by frequency (at most max_vocab), and the corpus as their ids.
 struct Corpus {
@@ -130,42 +77,35 @@ void write_vectors(const std::string& path, const Corpus& c, const Tensor& vecto
               " to ", path);
 }
 
-// The seed's SkipGramModel: two sparse tables, word vectors = their mean.
-struct SkipGramModel : nn::Module {
-  std::shared_ptr<nn::Embedding> center_embeddings, context_embeddings;
-
-  SkipGramModel(int64_t vocab_size, int64_t dim, Generator* gen) : Module("SkipGramModel") {
-    nn::EmbeddingOptions sparse;
-    sparse.sparse = true;
-    center_embeddings = register_module(
-        "center_embeddings", std::make_shared<nn::Embedding>(vocab_size, dim, sparse, gen));
-    context_embeddings = register_module(
-        "context_embeddings", std::make_shared<nn::Embedding>(vocab_size, dim, sparse, gen));
-    const double range = 0.5 / double(dim);
-    nn::init::uniform_(center_embeddings->weight, -range, range, gen);
-    nn::init::uniform_(context_embeddings->weight, -range, range, gen);
-  }
-
-  // center [B], positive [B], negative [B, K] -> scores [B] and [B, K]
-  std::pair<Tensor, Tensor> forward(const Tensor& center, const Tensor& positive,
-                                    const Tensor& negative) {
-    Tensor center_embeds = center_embeddings->forward(center);       // [B, D]
-    Tensor positive_embeds = context_embeddings->forward(positive);  // [B, D]
-    Tensor negative_embeds = context_embeddings->forward(negative);  // [B, K, D]
-    Tensor positive_score = sum(center_embeds * positive_embeds, {1});
-    Tensor negative_scores = bmm(negative_embeds, center_embeds.unsqueeze(2)).squeeze(2);
-    return {positive_score, negative_scores};
-  }
-
-  Tensor embeddings() const {
-    return (center_embeddings->weight.detach() + context_embeddings->weight.detach()) / 2.0;
-  }
-};
-
 }  // namespace
 
 int demo(int argc, char** argv) {
-  Options o = parse(argc, argv);
+  CLI::App app(
+      "Trains skip-gram with negative sampling through autograd on FILE (whitespace tokens),\n"
+      "prints the loss and nearest neighbours, and writes PREFIX.vec (word2vec text).",
+      "ember demo");
+  configure(app);
+  struct {
+    std::string input = "corpus/sample.txt";
+    std::string output = "out/demo";
+    int64_t dim = 50, window = 2, negatives = 5, batch = 512, max_vocab = 5000, epochs = 3;
+    double lr = 0.01;
+    uint64_t seed = 1;
+  } o;
+  app.add_option("--input", o.input, "FILE, whitespace tokens");
+  app.add_option("--output", o.output, "PREFIX of the .vec file written");
+  app.add_option("--dim", o.dim, "vector size")->check(at_least<int64_t>(1));
+  app.add_option("--window", o.window, "max context distance")
+      ->check(in_range<int64_t>(1, kMillion));
+  app.add_option("--negatives", o.negatives, "negatives per pair")
+      ->check(in_range<int64_t>(1, kMillion));
+  app.add_option("--batch", o.batch, "pairs per step")->check(at_least<int64_t>(1));
+  app.add_option("--max-vocab", o.max_vocab, "keep the N most frequent words")
+      ->check(at_least<int64_t>(1));
+  app.add_option("--epochs", o.epochs, "passes over the pairs")->check(at_least<int64_t>(1));
+  app.add_option("--lr", o.lr, "SparseAdam's learning rate")->check(positive());
+  app.add_option("--seed", o.seed, "random seed");
+  parse_command_line(app, argc, argv);
   Generator gen(o.seed);
   Corpus corpus = read_corpus(o.input, o.max_vocab);
   const int64_t V = int64_t(corpus.words.size());
@@ -196,7 +136,7 @@ int demo(int argc, char** argv) {
   for (size_t w = 0; w < weights.size(); ++w) weights[w] = std::pow(float(corpus.counts[w]), 0.75f);
   Tensor noise = tensor(weights, {V});
 
-  SkipGramModel model(V, o.dim, &gen);
+  models::SkipGramModel model(V, o.dim, /*sparse=*/true, &gen);
   optim::SparseAdam optimizer(model.parameters(), o.lr);
   auto start = std::chrono::steady_clock::now();
   const int64_t steps = o.epochs * ((pairs + o.batch - 1) / o.batch);

@@ -15,33 +15,6 @@ namespace ember::cli {
 
 namespace {
 
-void print_eval_help() {
-  std::printf(
-      "usage: ember eval VECTORS [--analogies FILE] [--similarity FILE]... [--restrict N]\n"
-      "                  [--case-sensitive] [--mul] [--delimiter C] [--format F] [--limit N]\n"
-      "Scores word vectors on standard test sets, as gensim 4 does:\n"
-      "  --analogies FILE   a questions-words file (\": section\" lines, then \"a b c d\"):\n"
-      "                     accuracy of d = the best of b - a + c (a, b, c left out) per\n"
-      "                     section, semantic, syntactic (sections named gram*) and total;\n"
-      "                     questions with a word outside the vocabulary are skipped and\n"
-      "                     counted. data/eval/questions-words.txt is the Google set.\n"
-      "  --similarity FILE  word pairs with human scores (\"w1<TAB>w2<TAB>score\", '#'\n"
-      "                     comments, as data/eval/wordsim353.tsv; or SimLex-999's columns):\n"
-      "                     Spearman and Pearson correlation with the cosines. Repeatable.\n"
-      "options:\n"
-      "  --restrict N       the vocabulary is the first N vectors (default 300000, gensim's)\n"
-      "  --case-sensitive   compare words as they are (default: uppercased, first variant)\n"
-      "  --mul              answer analogies by 3CosMul instead of 3CosAdd\n"
-      "  --delimiter C      word-pair field separator: tab (default), space (any run of\n"
-      "                     spaces and tabs), or one character\n"
-      "%s"
-      "\n"
-      "example:\n"
-      "  ember eval out/demo.vec --analogies data/eval/questions-words.txt \\\n"
-      "             --similarity data/eval/wordsim353.tsv\n",
-      kReadFlagsHelp);
-}
-
 void print_row(const eval::AnalogySection& s) {
   char accuracy[16] = "-";
   if (s.evaluated()) std::snprintf(accuracy, sizeof(accuracy), "%.1f%%", 100.0 * s.accuracy());
@@ -53,46 +26,53 @@ void print_row(const eval::AnalogySection& s) {
 }  // namespace
 
 int eval_vectors(int argc, char** argv) {
+  CLI::App app(
+      "Scores word vectors on standard test sets, as gensim 4 does.\n"
+      "example: ember eval out/demo.vec --analogies data/eval/questions-words.txt \\\n"
+      "             --similarity data/eval/wordsim353.tsv",
+      "ember eval");
+  configure(app);
   data::VectorReadOptions read;
-  std::string path, analogies;
+  std::string path, analogies, delimiter = "tab";
   std::vector<std::string> similarity_files;
+  int64_t restrict_vocab = eval::AnalogyOptions().restrict_vocab;
+  bool case_sensitive = false, mul = false;
+  app.add_option("VECTORS", path, "the vector file")->required();
+  app.add_option("--analogies", analogies,
+                 "a questions-words file (\": section\" lines, then \"a b c d\"):\n"
+                 "accuracy of d = the best of b - a + c (a, b, c left out) per\n"
+                 "section, semantic, syntactic (sections named gram*) and total;\n"
+                 "questions with a word outside the vocabulary are skipped and\n"
+                 "counted. data/eval/questions-words.txt is the Google set.");
+  app.add_option("--similarity", similarity_files,
+                 "word pairs with human scores (\"w1<TAB>w2<TAB>score\", '#'\n"
+                 "comments, as data/eval/wordsim353.tsv; or SimLex-999's columns):\n"
+                 "Spearman and Pearson correlation with the cosines. Repeatable.");
+  app.add_option("--restrict", restrict_vocab,
+                 "the vocabulary is the first N vectors (0: all; gensim's 300000)")
+      ->check(at_least<int64_t>(0));
+  app.add_flag("--case-sensitive", case_sensitive,
+               "compare words as they are (default: uppercased, first variant)");
+  app.add_flag("--mul", mul, "answer analogies by 3CosMul instead of 3CosAdd");
+  app.add_option("--delimiter", delimiter,
+                 "word-pair field separator: tab, space (any run of spaces and\n"
+                 "tabs), or one character")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            if (value == "tab" || value == "space" || value.size() == 1) return "";
+            return "takes tab, space or one character, got '" + value + "'";
+          },
+          "tab, space or C"));
+  add_read_options(app, read);
+  parse_command_line(app, argc, argv);
   eval::AnalogyOptions analogy_options;
   eval::SimilarityOptions similarity_options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      print_eval_help();
-      return 0;
-    }
-    if (parse_read_flag(argc, argv, i, read)) continue;
-    if (arg == "--case-sensitive") {
-      analogy_options.case_insensitive = similarity_options.case_insensitive = false;
-    } else if (arg == "--mul") {
-      analogy_options.method = eval::AnalogyMethod::kMul;
-    } else if (arg == "--analogies" || arg == "--similarity" || arg == "--restrict" ||
-               arg == "--delimiter") {
-      EMBER_CHECK(i + 1 < argc, "option ", arg, " needs a value");
-      const std::string value = argv[++i];
-      if (arg == "--analogies") {
-        analogies = value;
-      } else if (arg == "--similarity") {
-        similarity_files.push_back(value);
-      } else if (arg == "--restrict") {
-        analogy_options.restrict_vocab = similarity_options.restrict_vocab =
-            parse_count(arg, value);
-      } else {
-        EMBER_CHECK(value == "tab" || value == "space" || value.size() == 1,
-                    "--delimiter takes tab, space or one character, got '", value, "'");
-        similarity_options.delimiter = value == "tab" ? '\t' : value == "space" ? '\0' : value[0];
-      }
-    } else if (arg.rfind("--", 0) == 0) {
-      EMBER_FAIL("unknown option ", arg, " (see ember eval --help)");
-    } else {
-      EMBER_CHECK(path.empty(), "one vector file only, got '", path, "' and '", arg, "'");
-      path = arg;
-    }
-  }
-  EMBER_CHECK(!path.empty(), "no vector file given (see ember eval --help)");
+  analogy_options.case_insensitive = similarity_options.case_insensitive = !case_sensitive;
+  if (mul) analogy_options.method = eval::AnalogyMethod::kMul;
+  analogy_options.restrict_vocab = similarity_options.restrict_vocab = restrict_vocab;
+  similarity_options.delimiter = delimiter == "tab"     ? '\t'
+                                 : delimiter == "space" ? '\0'
+                                                        : delimiter[0];
   EMBER_CHECK(!analogies.empty() || !similarity_files.empty(),
               "nothing to evaluate: give --analogies FILE and/or --similarity FILE (the "
               "repository's data/eval/ holds questions-words.txt and wordsim353.tsv)");

@@ -1,7 +1,6 @@
 // `ember generate train|sample`: the seed's character language model (seed 004's CharLM:
-// char embedding -> LSTM -> Linear) trained on a text file in consecutive chunks of
-// characters, saved with its character vocabulary, and sampled from a prompt greedily or at
-// a temperature.
+// char embedding -> LSTM -> Linear) trained on a text file by models::train_char_lm, saved
+// with its character vocabulary, and sampled from a prompt greedily or at a temperature.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,233 +12,145 @@
 
 #include <ember/data/language_model_data.h>
 #include <ember/ember.h>
+#include <ember/models/char_lm_trainer.h>
 #include <ember/models/language_models.h>
 
-#include "args.h"
 #include "commands.h"
+#include "options.h"
 
 namespace ember::cli {
 
 namespace {
 
-struct GenerateOptions {
-  std::string action;  // train or sample
-  std::string input, valid, model;
-  int64_t embedding = 32, hidden = 256, layers = 1, seq_length = 64, batch = 32;
-  int64_t steps = -1, epochs = -1, threads = 0;
-  double lr = 0.002, clip = 5.0;
-  std::string prompt = "the ";
-  int64_t length = 200;
-  double temperature = 0.0;
-  uint64_t seed = 1;
-  bool quiet = false;
-};
-
-void print_generate_help() {
-  std::printf(
-      "usage: ember generate train --input FILE --model OUT [options]\n"
-      "       ember generate sample --model FILE [--prompt TEXT] [--length N] [--temperature T]\n"
-      "\n"
-      "train: fits a character language model (embedding -> LSTM -> Linear, seed 004's\n"
-      "CharLM) to FILE (plain or .gz; its lines joined by newlines), predicting every next\n"
-      "char of consecutive chunks, with Adam; writes OUT (safetensors, with the char\n"
-      "vocabulary in its metadata) atomically.\n"
-      "  --embedding N   char embedding size                  [32]\n"
-      "  --hidden N      LSTM hidden size                     [256]\n"
-      "  --layers N      LSTM layers                          [1]\n"
-      "  --seq-length N  chars per chunk (truncated BPTT)     [64]\n"
-      "  --batch N       chunks per step                      [32]\n"
-      "  --steps N       optimizer steps                      [1000]\n"
-      "  --epochs N      passes over FILE instead of --steps\n"
-      "  --lr X          Adam learning rate                   [0.002]\n"
-      "  --clip X        clip the gradient norm to X, 0: off  [5]\n"
-      "  --valid FILE    report held-out bits/char on FILE at the end\n"
-      "  --seed N        initialisation seed                  [1]\n"
-      "  --threads N     CPU threads for the tensor ops       [all cores]\n"
-      "  --quiet         no progress line\n"
-      "sample: continues TEXT by N chars.\n"
-      "  --prompt TEXT   [\"the \"]   --length N [200]\n"
-      "  --temperature T 0 is greedy (argmax), else softmax(logits / T) sampling [0]\n"
-      "  --seed N        the sampling seed: the same seed gives the same text [1]\n");
-}
-
-GenerateOptions parse(int argc, char** argv) {
-  GenerateOptions o;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      print_generate_help();
-      std::exit(0);
-    }
-    if (flag == "--quiet") {
-      o.quiet = true;
-      continue;
-    }
-    if (flag.rfind("--", 0) != 0) {
-      EMBER_CHECK(o.action.empty(), "unexpected argument '", flag, "' (see ember generate --help)");
-      o.action = flag;
-      continue;
-    }
-    EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
-    const std::string value = argv[++i];
-    auto integer = [&] { return parse_integer(flag, value); };
-    auto real = [&] { return parse_real(flag, value); };
-    if (flag == "--input")
-      o.input = value;
-    else if (flag == "--valid")
-      o.valid = value;
-    else if (flag == "--model")
-      o.model = value;
-    else if (flag == "--embedding")
-      o.embedding = integer();
-    else if (flag == "--hidden")
-      o.hidden = integer();
-    else if (flag == "--layers")
-      o.layers = integer();
-    else if (flag == "--seq-length")
-      o.seq_length = integer();
-    else if (flag == "--batch")
-      o.batch = integer();
-    else if (flag == "--steps")
-      o.steps = integer();
-    else if (flag == "--epochs")
-      o.epochs = integer();
-    else if (flag == "--lr")
-      o.lr = real();
-    else if (flag == "--clip")
-      o.clip = real();
-    else if (flag == "--seed")
-      o.seed = uint64_t(integer());
-    else if (flag == "--threads")
-      o.threads = integer();
-    else if (flag == "--prompt")
-      o.prompt = value;
-    else if (flag == "--length")
-      o.length = integer();
-    else if (flag == "--temperature")
-      o.temperature = real();
-    else
-      EMBER_FAIL("unknown option ", flag, " (see ember generate --help)");
-  }
-  EMBER_CHECK(o.action == "train" || o.action == "sample",
-              "the action must be train or sample (got '", o.action,
-              "'; see ember generate --help)");
-  EMBER_CHECK(!o.model.empty(), "--model FILE is required");
-  EMBER_CHECK(o.embedding > 0 && o.hidden > 0 && o.layers > 0 && o.seq_length > 0 && o.batch > 0,
-              "--embedding, --hidden, --layers, --seq-length and --batch must "
-              "be positive");
-  EMBER_CHECK(o.lr > 0, "--lr ", o.lr, " must be positive");
-  EMBER_CHECK(o.temperature >= 0, "--temperature ", o.temperature, " must be >= 0");
-  EMBER_CHECK(o.length >= 0, "--length ", o.length, " must be >= 0");
-  if (o.steps < 0 && o.epochs < 0) o.steps = 1000;
-  if (o.threads <= 0) o.threads = int64_t(std::max(1u, std::thread::hardware_concurrency()));
-  return o;
-}
-
-// Mean loss over the held-out stream, in bits per char.
-double held_out_bits(models::CharLM& model, const std::string& path,
-                     const data::CharVocabulary& vocab, const GenerateOptions& o) {
-  NoGradGuard no_grad;
-  data::CharStream stream(path, vocab, o.batch, o.seq_length, /*wrap=*/false);
-  Tensor x, y;
-  double total = 0;
-  int64_t batches = 0;
-  while (stream.next(x, y)) {
-    total += models::char_lm_loss(model, x, y).item();
-    ++batches;
-  }
-  EMBER_CHECK(batches > 0, path, ": too short for one batch of ", o.batch, " x ", o.seq_length,
-              " chars");
-  return total / double(batches) / std::log(2.0);
-}
-
-int train_model(const GenerateOptions& o) {
-  EMBER_CHECK(!o.input.empty(), "train: --input FILE is required");
-  set_num_threads(int(o.threads));
-  data::CharVocabulary vocab = data::CharVocabulary::build(o.input);
-  Generator gen(o.seed);
-  models::CharLM model(vocab.size(), o.embedding, o.hidden, o.layers, &gen);
-  optim::Adam optimizer(model.parameters(), o.lr);
-  data::CharStream stream(o.input, vocab, o.batch, o.seq_length);
-  if (!o.quiet)
-    std::fprintf(stderr, "CharLM: %lld chars, %lld parameters; batch %lld x %lld chars\n",
-                 (long long)vocab.size(), (long long)model.num_parameters(), (long long)o.batch,
-                 (long long)o.seq_length);
-
+int train_model(const std::string& input, const std::string& output, const std::string& valid,
+                const models::CharLMTrainOptions& o, bool quiet) {
   using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const std::clock_t cpu_start = std::clock();
-  auto last_print = start;
-  double recent_loss = 0, last_loss = 0, last_step_loss = 0;
-  int64_t recent_steps = 0, step = 0;
-  Tensor x, y;
-  auto print_progress = [&](bool final) {
+  Clock::time_point start = Clock::now(), last_print = start;
+  std::clock_t cpu_start = std::clock();
+  double recent_loss = 0, last_loss = 0;
+  int64_t recent_steps = 0;
+  const int64_t chars_per_step = o.batch * o.seq_length;
+  auto print_progress = [&](const models::CharLMStep& at, bool final) {
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    const double chars_per_sec = double(step * o.batch * o.seq_length) / std::max(seconds, 1e-9);
+    const double chars_per_sec = double(at.step * chars_per_step) / std::max(seconds, 1e-9);
     const double loss = recent_steps ? recent_loss / double(recent_steps) : last_loss;
-    std::fprintf(stderr, "\rstep %6lld", (long long)step);
-    if (o.steps >= 0) std::fprintf(stderr, "/%lld", (long long)o.steps);
+    std::fprintf(stderr, "\rstep %6lld", (long long)at.step);
+    if (o.steps || !o.epochs) std::fprintf(stderr, "/%lld", (long long)o.steps.value_or(1000));
     std::fprintf(stderr, "  epoch %lld  loss %.4f  bits/char %.3f  chars/s %8.0f ",
-                 (long long)stream.epoch(), loss, loss / std::log(2.0), chars_per_sec);
+                 (long long)at.epoch, loss, loss / std::log(2.0), chars_per_sec);
     if (final) std::fprintf(stderr, "\n");
     last_loss = loss;
     recent_loss = 0;
     recent_steps = 0;
   };
-  while (o.steps >= 0 ? step < o.steps : true) {
-    stream.next(x, y);
-    if (o.steps < 0 && stream.epoch() >= o.epochs) break;
-    optimizer.zero_grad();
-    Tensor loss = models::char_lm_loss(model, x, y);
-    loss.backward();
-    if (o.clip > 0) optim::clip_grad_norm_(model.parameters(), o.clip);
-    optimizer.step();
-    last_step_loss = loss.item();
-    recent_loss += last_step_loss;
+  models::CharLMStep last;
+  const auto on_start = [&](const models::TrainedCharLM& t) {
+    if (!quiet)
+      std::fprintf(stderr, "CharLM: %lld chars, %lld parameters; batch %lld x %lld chars\n",
+                   (long long)t.vocab.size(), (long long)t.model->num_parameters(),
+                   (long long)o.batch, (long long)o.seq_length);
+    start = last_print = Clock::now();
+    cpu_start = std::clock();
+  };
+  const auto on_step = [&](const models::CharLMStep& step) {
+    last = step;
+    recent_loss += step.loss;
     ++recent_steps;
-    ++step;
-    if (!o.quiet && Clock::now() - last_print > std::chrono::milliseconds(500)) {
-      print_progress(false);
+    if (!quiet && Clock::now() - last_print > std::chrono::milliseconds(500)) {
+      print_progress(step, false);
       last_print = Clock::now();
     }
-  }
+  };
+  models::TrainedCharLM trained = models::train_char_lm(input, o, on_step, on_start);
   const double train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu_seconds = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  if (!o.quiet) print_progress(true);
+  if (!quiet) print_progress(last, true);
 
-  models::save_char_lm(o.model, model, vocab);
+  models::save_char_lm(output, *trained.model, trained.vocab);
   std::printf("trained %lld steps in %.2f s (%.2f s CPU), %.0f chars/s, last loss %.4f; wrote %s\n",
-              (long long)step, train_seconds, cpu_seconds,
-              double(step * o.batch * o.seq_length) / std::max(train_seconds, 1e-9), last_step_loss,
-              o.model.c_str());
-  if (!o.valid.empty())
-    std::printf("held-out bits/char on %s: %.4f\n", o.valid.c_str(),
-                held_out_bits(model, o.valid, vocab, o));
+              (long long)trained.steps, train_seconds, cpu_seconds,
+              double(trained.steps * chars_per_step) / std::max(train_seconds, 1e-9),
+              trained.last_loss, output.c_str());
+  if (!valid.empty())
+    std::printf("held-out bits/char on %s: %.4f\n", valid.c_str(),
+                models::held_out_bits_per_char(*trained.model, valid, trained.vocab, o.batch,
+                                               o.seq_length));
   return 0;
 }
 
-int sample_model(const GenerateOptions& o) {
-  models::LoadedCharLM loaded = models::load_char_lm(o.model);
+int sample_model(const std::string& path, const std::string& prompt, int64_t length,
+                 double temperature, uint64_t seed) {
+  models::LoadedCharLM loaded = models::load_char_lm(path);
   models::CharLM& model = *loaded.model;
   const data::CharVocabulary& vocab = loaded.vocab;
-  EMBER_CHECK(!o.prompt.empty(), "sample: --prompt must not be empty");
+  EMBER_CHECK(!prompt.empty(), "sample: --prompt must not be empty");
   std::string shown;  // the vocabulary with its newline visible
   for (char c : vocab.chars()) shown += c == '\n' ? std::string("\\n") : std::string(1, c);
-  for (char c : o.prompt)
+  for (char c : prompt)
     EMBER_CHECK(vocab.contains(c), "sample: the prompt's character '", std::string(1, c),
                 "' is not in the model's vocabulary \"", shown, "\"");
-  Generator gen(o.seed);
+  Generator gen(seed);
   std::vector<int64_t> ids =
-      models::generate(model, vocab.encode(o.prompt), o.length, o.temperature, &gen);
-  std::printf("%s%s\n", o.prompt.c_str(), vocab.decode(ids).c_str());
+      models::generate(model, vocab.encode(prompt), length, temperature, &gen);
+  std::printf("%s%s\n", prompt.c_str(), vocab.decode(ids).c_str());
   return 0;
 }
 
 }  // namespace
 
 int generate(int argc, char** argv) {
-  GenerateOptions o = parse(argc, argv);
-  return o.action == "train" ? train_model(o) : sample_model(o);
+  CLI::App app(
+      "train: fits a character language model (embedding -> LSTM -> Linear, seed 004's\n"
+      "CharLM) to FILE (plain or .gz; its lines joined by newlines), predicting every next\n"
+      "char of consecutive chunks, with Adam; writes OUT (safetensors, with the char\n"
+      "vocabulary in its metadata) atomically.\n"
+      "sample: continues TEXT by N chars.",
+      "ember generate");
+  configure(app);
+  app.require_subcommand(1);
+  models::CharLMTrainOptions o;
+  std::string input, valid, model, prompt = "the ";
+  int64_t steps = 1000, epochs = 0, threads = 0, length = 200;
+  double temperature = 0;
+  uint64_t sample_seed = 1;
+  bool quiet = false;
+  CLI::App* train = app.add_subcommand("train", "train a CharLM on --input, write --model");
+  train->add_option("--input", input, "the text to learn (plain or .gz)")->required();
+  train->add_option("--model", model, "OUT, the .safetensors file written")->required();
+  train->add_option("--embedding", o.embedding, "char embedding size")->check(at_least<int64_t>(1));
+  train->add_option("--hidden", o.hidden, "LSTM hidden size")->check(at_least<int64_t>(1));
+  train->add_option("--layers", o.layers, "LSTM layers")->check(at_least<int64_t>(1));
+  train->add_option("--seq-length", o.seq_length, "chars per chunk (truncated BPTT)")
+      ->check(at_least<int64_t>(1));
+  train->add_option("--batch", o.batch, "chunks per step")->check(at_least<int64_t>(1));
+  CLI::Option* steps_option =
+      train->add_option("--steps", steps, "optimizer steps")->check(at_least<int64_t>(0));
+  CLI::Option* epochs_option =
+      train->add_option("--epochs", epochs, "passes over FILE instead of --steps")
+          ->check(at_least<int64_t>(0))
+          ->default_str("");
+  train->add_option("--lr", o.lr, "Adam learning rate")->check(positive());
+  train->add_option("--clip", o.clip, "clip the gradient norm to X, 0: off")->check(at_least(0.0));
+  train->add_option("--valid", valid, "report held-out bits/char on FILE at the end");
+  train->add_option("--seed", o.seed, "initialisation seed");
+  train->add_option("--threads", threads, "CPU threads for the tensor ops (0: all cores)")
+      ->check(at_least<int64_t>(0));
+  train->add_flag("--quiet", quiet, "no progress line");
+  CLI::App* sample = app.add_subcommand("sample", "continue --prompt from the model in --model");
+  sample->add_option("--model", model, "the .safetensors file `generate train` wrote")->required();
+  sample->add_option("--prompt", prompt, "the text to continue");
+  sample->add_option("--length", length, "chars to add")->check(at_least<int64_t>(0));
+  sample
+      ->add_option("--temperature", temperature,
+                   "0 is greedy (argmax), else softmax(logits / T) sampling")
+      ->check(at_least(0.0));
+  sample->add_option("--seed", sample_seed, "the sampling seed: the same seed gives the same text");
+  parse_command_line(app, argc, argv);
+  if (sample->parsed()) return sample_model(model, prompt, length, temperature, sample_seed);
+  o.steps = given(steps_option, steps);
+  o.epochs = given(epochs_option, epochs);
+  set_num_threads(int(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency())));
+  return train_model(input, model, valid, o, quiet);
 }
 
 }  // namespace ember::cli

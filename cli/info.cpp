@@ -11,45 +11,20 @@
 
 namespace ember::cli {
 
-namespace {
-
-void print_info_help() {
-  std::printf(
-      "usage: ember info VECTORS [--format F] [--limit N] [--words K]\n"
-      "Reads a vector file and prints its format, number of words, dimension, duplicate\n"
-      "words, the spread of the vector norms, the first K words (default 10), and the time\n"
-      "the load took.\n"
-      "\n"
-      "options:\n"
-      "%s"
-      "  --words K      how many of the first words to list (default 10)\n",
-      kReadFlagsHelp);
-}
-
-}  // namespace
-
 int info(int argc, char** argv) {
+  CLI::App app(
+      "Reads a vector file and prints its format, number of words, dimension, duplicate\n"
+      "words, the spread of the vector norms, the first K words, and the time the load took.",
+      "ember info");
+  configure(app);
   data::VectorReadOptions read;
   std::string path;
   int64_t show = 10;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      print_info_help();
-      return 0;
-    }
-    if (parse_read_flag(argc, argv, i, read)) continue;
-    if (arg == "--words") {
-      EMBER_CHECK(i + 1 < argc, "option ", arg, " needs a value");
-      show = parse_count(arg, argv[++i]);
-    } else if (arg.rfind("--", 0) == 0) {
-      EMBER_FAIL("unknown option ", arg, " (see ember info --help)");
-    } else {
-      EMBER_CHECK(path.empty(), "one vector file only, got '", path, "' and '", arg, "'");
-      path = arg;
-    }
-  }
-  EMBER_CHECK(!path.empty(), "no vector file given (see ember info --help)");
+  app.add_option("VECTORS", path, "the vector file")->required();
+  app.add_option("--words", show, "how many of the first words to list")
+      ->check(at_least<int64_t>(0));
+  add_read_options(app, read);
+  parse_command_line(app, argc, argv);
   Loaded loaded = load_vectors(path, read, /*quiet=*/true);
   const data::WordVectors& v = loaded.vectors;
   const data::VectorFileInfo& fi = loaded.info;

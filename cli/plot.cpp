@@ -17,143 +17,96 @@
 #include <ember/eval/tsne.h>
 #include <ember/tensor/error.h>
 
-#include "args.h"
 #include "commands.h"
+#include "options.h"
+#include "vector_args.h"
 
 namespace ember::cli {
 
 namespace {
 
 struct PlotOptions {
-  std::string vectors, out, words, groups, title, method = "tsne", init, format = "auto";
-  std::string labels = "auto";
+  std::string vectors, out, words, groups, title, method = "tsne", init, labels = "auto";
+  data::VectorFormat format = data::VectorFormat::kAuto;
   int64_t top = 0, iterations = 1000;
   double perplexity = 30, learning_rate = 0;
   uint64_t seed = 0;
-  bool seed_given = false, heatmap = false, normalize = true, verbose = false;
+  bool heatmap = false, no_normalize = false, verbose = false;
 };
 
-void print_plot_help() {
-  std::printf(
-      "usage: ember plot VECTORS (--words W1,W2,... | --top N | --groups FILE) --out FILE\n"
-      "                  [--method tsne|pca] [--perplexity P] [--iterations N]\n"
-      "                  [--learning-rate R]\n"
-      "                  [--init pca|random] [--seed S] [--labels auto|all|fit|none]\n"
-      "                  [--title TEXT] [--no-normalize]\n"
-      "                  [--format auto|w2v-text|w2v-bin|glove|vec] [--verbose]\n"
-      "       ember plot VECTORS --heatmap (--top N | --words W1,...) --out FILE\n"
-      "\n"
+PlotOptions parse(int argc, char** argv) {
+  CLI::App app(
       "Projects word vectors to 2-D and draws a labelled scatter plot (labels placed beside\n"
       "their points without overlap where possible), or draws the vectors as a heat-map\n"
       "(words x dimensions, blue negative, red positive, with a colour bar).\n"
       "The output format follows the name of --out: .svg (vector) or .png.\n"
-      "\n"
-      "  VECTORS          word2vec text/binary, GloVe or fastText .vec (detected)\n"
-      "  --words LIST     the words to plot, comma-separated (missing words are reported)\n"
-      "  --top N          the first N words of the file (the most frequent, usually)\n"
-      "  --groups FILE    colour the words by group, with a legend. FILE has lines\n"
-      "                   ': group name' followed by lines of words of that group (the\n"
-      "                   questions-words.txt analogy file works as it is: one group per\n"
-      "                   section; matching ignores case). Without --words/--top, the\n"
-      "                   words of FILE found in VECTORS are plotted.\n"
-      "  --method M       tsne (default; exact below %lld words, Barnes-Hut above) or pca\n"
-      "  --perplexity P   t-SNE perplexity (default 30, lowered to (N-1)/3 for few words)\n"
-      "  --iterations N   t-SNE iterations (default 1000)\n"
-      "  --learning-rate R  t-SNE step size (default: max(N / 48, 50), as sklearn's auto)\n"
-      "  --init I         t-SNE start: pca (default, deterministic) or random\n"
-      "  --seed S         seed of the random start (implies --init random); the same\n"
-      "                   vectors, words and seed always give the same picture\n"
-      "  --no-normalize   project the raw vectors; by default each is scaled to unit length\n"
-      "                   first, so the picture follows cosine similarity\n"
-      "  --heatmap        draw the vectors themselves as a heat-map (no projection)\n"
-      "  --labels L       all: every word labelled, overlapping where it must; fit: only\n"
-      "                   the labels that fit, earlier (more frequent) words first; none;\n"
-      "                   auto (default): all up to %zu words, fit above\n"
-      "  --title TEXT     the plot's title (default: says the method and the word count)\n"
-      "  --out FILE       where to write: FILE.svg or FILE.png\n"
-      "  --verbose        print t-SNE progress (KL divergence every 50 iterations)\n"
-      "\n"
       "examples:\n"
       "  ember plot out/demo.vec --top 100 --out words.svg\n"
       "  ember plot vectors.bin --words king,queen,man,woman,paris,france --method pca "
       "--out w.png\n"
       "  ember plot vectors.bin --groups questions-words.txt --out sections.svg\n"
-      "  ember plot out/demo.vec --heatmap --top 100 --out weights.png\n",
-      (long long)eval::kTsneExactLimit, eval::kAllLabelsLimit);
-}
-
-PlotOptions parse(int argc, char** argv) {
+      "  ember plot out/demo.vec --heatmap --top 100 --out weights.png",
+      "ember plot");
+  configure(app);
   PlotOptions o;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      print_plot_help();
-      std::exit(0);
-    }
-    if (flag == "--heatmap") {
-      o.heatmap = true;
-      continue;
-    }
-    if (flag == "--no-normalize") {
-      o.normalize = false;
-      continue;
-    }
-    if (flag == "--verbose") {
-      o.verbose = true;
-      continue;
-    }
-    if (flag.rfind("--", 0) != 0) {
-      EMBER_CHECK(o.vectors.empty(), "unexpected argument '", flag, "' (see ember plot --help)");
-      o.vectors = flag;
-      continue;
-    }
-    EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
-    std::string value = argv[++i];
-    if (flag == "--words")
-      o.words = value;
-    else if (flag == "--top")
-      o.top = parse_integer(flag, value);
-    else if (flag == "--groups")
-      o.groups = value;
-    else if (flag == "--method")
-      o.method = value;
-    else if (flag == "--perplexity")
-      o.perplexity = parse_real(flag, value);
-    else if (flag == "--learning-rate")
-      o.learning_rate = parse_real(flag, value);
-    else if (flag == "--iterations")
-      o.iterations = parse_integer(flag, value);
-    else if (flag == "--init")
-      o.init = value;
-    else if (flag == "--seed")
-      o.seed = uint64_t(parse_integer(flag, value)), o.seed_given = true;
-    else if (flag == "--labels")
-      o.labels = value;
-    else if (flag == "--title")
-      o.title = value;
-    else if (flag == "--format")
-      o.format = value;
-    else if (flag == "--out")
-      o.out = value;
-    else
-      EMBER_FAIL("unknown option ", flag, " (see ember plot --help)");
-  }
-  EMBER_CHECK(!o.vectors.empty(), "no VECTORS file given (see ember plot --help)");
-  auto ends_with = [&](const std::string& suffix) {
-    return o.out.size() >= suffix.size() &&
-           o.out.compare(o.out.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  EMBER_CHECK(ends_with(".svg") || ends_with(".png"), "--out must name a .svg or .png file, not '",
-              o.out, "'");
+  app.add_option("VECTORS", o.vectors, "word2vec text/binary, GloVe or fastText .vec (detected)")
+      ->required();
+  app.add_option("--words", o.words,
+                 "the words to plot, comma-separated (missing words are reported)");
+  app.add_option("--top", o.top, "the first N words of the file (the most frequent, usually)")
+      ->check(at_least<int64_t>(0));
+  app.add_option("--groups", o.groups,
+                 "colour the words by group, with a legend. FILE has lines\n"
+                 "': group name' followed by lines of words of that group (the\n"
+                 "questions-words.txt analogy file works as it is: one group per\n"
+                 "section; matching ignores case). Without --words/--top, the\n"
+                 "words of FILE found in VECTORS are plotted.");
+  app.add_option("--method", o.method,
+                 "tsne (exact below " + std::to_string(eval::kTsneExactLimit) +
+                     " words, Barnes-Hut above) or pca")
+      ->check(one_of({"tsne", "pca"}));
+  app.add_option("--perplexity", o.perplexity,
+                 "t-SNE perplexity (lowered to (N-1)/3 for few words)")
+      ->check(positive());
+  app.add_option("--iterations", o.iterations, "t-SNE iterations")->check(at_least<int64_t>(1));
+  app.add_option("--learning-rate", o.learning_rate,
+                 "t-SNE step size (0: max(N / 48, 50), as sklearn's auto)")
+      ->check(at_least(0.0));
+  app.add_option("--init", o.init, "t-SNE start: pca (deterministic) or random")
+      ->check(one_of({"pca", "random"}))
+      ->default_str("pca; random with --seed");
+  CLI::Option* seed = app.add_option("--seed", o.seed,
+                                     "seed of the random start (implies --init random); the same\n"
+                                     "vectors, words and seed always give the same picture");
+  app.add_flag("--no-normalize", o.no_normalize,
+               "project the raw vectors; by default each is scaled to unit length\n"
+               "first, so the picture follows cosine similarity");
+  app.add_flag("--heatmap", o.heatmap, "draw the vectors themselves as a heat-map (no projection)");
+  app.add_option("--labels", o.labels,
+                 "all: every word labelled, overlapping where it must; fit: only\n"
+                 "the labels that fit, earlier (more frequent) words first; none;\n"
+                 "auto: all up to " +
+                     std::to_string(eval::kAllLabelsLimit) + " words, fit above")
+      ->check(one_of({"auto", "all", "fit", "none"}));
+  app.add_option("--title", o.title,
+                 "the plot's title (default: says the method and the word count)");
+  add_format_option(app, o.format);
+  app.add_option("--out", o.out, "where to write: FILE.svg or FILE.png")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& out) -> std::string {
+            const size_t dot = out.rfind('.');
+            const std::string suffix = dot == std::string::npos ? "" : out.substr(dot);
+            if (suffix == ".svg" || suffix == ".png") return "";
+            return "must name a .svg or .png file, not '" + out + "'";
+          },
+          "FILE.svg|FILE.png"));
+  app.add_flag("--verbose", o.verbose, "print t-SNE progress (KL divergence every 50 iterations)");
+  parse_command_line(app, argc, argv);
   EMBER_CHECK(!o.words.empty() || o.top > 0 || (!o.groups.empty() && !o.heatmap),
               "say which words: --words W1,W2,..., --top N", o.heatmap ? "" : " or --groups FILE");
   EMBER_CHECK(o.words.empty() || o.top == 0, "--words and --top exclude each other");
-  EMBER_CHECK(o.method == "tsne" || o.method == "pca", "--method must be tsne or pca, not ",
-              o.method);
-  EMBER_CHECK(o.labels == "auto" || o.labels == "all" || o.labels == "fit" || o.labels == "none",
-              "--labels must be auto, all, fit or none, not ", o.labels);
-  if (o.init.empty()) o.init = o.seed_given ? "random" : "pca";
-  EMBER_CHECK(o.init == "pca" || o.init == "random", "--init must be pca or random, not ", o.init);
+  if (o.init.empty()) o.init = seed->count() ? "random" : "pca";
   return o;
 }
 
@@ -206,7 +159,7 @@ Groups read_groups(const std::string& path) {
 int plot(int argc, char** argv) {
   PlotOptions o = parse(argc, argv);
   data::VectorReadOptions read_options;
-  read_options.format = data::parse_vector_format(o.format);
+  read_options.format = o.format;
   if (o.top > 0 && o.groups.empty()) read_options.limit = o.top;
   data::WordVectors vectors = data::read_vectors(o.vectors, read_options);
   const int64_t d = vectors.dim;
@@ -259,7 +212,7 @@ int plot(int argc, char** argv) {
     return 0;
   }
 
-  if (o.normalize)
+  if (!o.no_normalize)
     for (int64_t i = 0; i < n; ++i) {
       double norm = 0;
       for (int64_t j = 0; j < d; ++j) norm += double(x[i * d + j]) * x[i * d + j];

@@ -17,23 +17,6 @@ namespace ember::cli {
 
 namespace {
 
-void print_similar_help() {
-  std::printf(
-      "usage: ember similar VECTORS [WORD...] [--top K] [--restrict N] [--format F] [--limit N]\n"
-      "Prints the K words nearest to each WORD by cosine similarity (the word itself left\n"
-      "out). With no WORD, reads words from standard input, one or more a line, and answers\n"
-      "each line as it comes (an interactive session on a terminal; end with Ctrl-D).\n"
-      "\n"
-      "options:\n"
-      "  --top K        neighbours per word (default 10)\n"
-      "  --restrict N   search the first N vectors only (default: all)\n"
-      "%s"
-      "\n"
-      "example:\n"
-      "  ember similar out/demo.vec king war --top 5\n",
-      kReadFlagsHelp);
-}
-
 void print_neighbors(const std::string& word, const std::vector<eval::Neighbor>& neighbors) {
   std::printf("%s\n", word.c_str());
   for (const eval::Neighbor& n : neighbors)
@@ -43,29 +26,24 @@ void print_neighbors(const std::string& word, const std::vector<eval::Neighbor>&
 }  // namespace
 
 int similar(int argc, char** argv) {
+  CLI::App app(
+      "Prints the K words nearest to each WORD by cosine similarity (the word itself left\n"
+      "out). With no WORD, reads words from standard input, one or more a line, and answers\n"
+      "each line as it comes (an interactive session on a terminal; end with Ctrl-D).\n"
+      "example: ember similar out/demo.vec king war --top 5",
+      "ember similar");
+  configure(app);
   data::VectorReadOptions read;
   std::string path;
   std::vector<std::string> words;
   int64_t top = 10, restrict_vocab = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      print_similar_help();
-      return 0;
-    }
-    if (parse_read_flag(argc, argv, i, read)) continue;
-    if (arg == "--top" || arg == "--restrict") {
-      EMBER_CHECK(i + 1 < argc, "option ", arg, " needs a value");
-      (arg == "--top" ? top : restrict_vocab) = parse_count(arg, argv[++i]);
-    } else if (arg.rfind("--", 0) == 0) {
-      EMBER_FAIL("unknown option ", arg, " (see ember similar --help)");
-    } else if (path.empty()) {
-      path = arg;
-    } else {
-      words.push_back(arg);
-    }
-  }
-  EMBER_CHECK(!path.empty(), "no vector file given (see ember similar --help)");
+  app.add_option("VECTORS", path, "the vector file")->required();
+  app.add_option("WORD", words, "words to look up (none: read stdin)");
+  app.add_option("--top", top, "neighbours per word")->check(at_least<int64_t>(0));
+  app.add_option("--restrict", restrict_vocab, "search the first N vectors only (0: all)")
+      ->check(at_least<int64_t>(0));
+  add_read_options(app, read);
+  parse_command_line(app, argc, argv);
   eval::Evaluator evaluator(load_vectors(path, read).vectors);
 
   if (!words.empty()) {

@@ -19,8 +19,8 @@
 #include <ember/models/glove_trainer.h>
 #include <ember/models/word2vec_trainer.h>
 
-#include "args.h"
 #include "commands.h"
+#include "options.h"
 
 namespace ember::cli {
 
@@ -29,9 +29,10 @@ namespace {
 struct TrainOptions {
   std::string model;
   std::string input, output;
-  int64_t dim = -1, window = -1, negative = 5, min_count = 5, epochs = -1, threads = 0;
+  // dim, window, epochs, sample and lr: the model's row of kModelDefaults unless given.
+  int64_t dim = 0, window = 0, negative = 5, min_count = 5, epochs = 0, threads = 0;
   int64_t max_vocab = 0;
-  double sample = -1, lr = -1, min_lr_ratio = 0.2;
+  double sample = 0, lr = 0, min_lr_ratio = 0.2;
   uint64_t seed = 1;
   int64_t minn = 3, maxn = 6, bucket = 2000000;
   double x_max = 100, alpha = 0.75;
@@ -39,125 +40,118 @@ struct TrainOptions {
   std::string device = "cpu";
 };
 
-void print_train_help() {
-  std::printf(
-      "usage: ember train {skipgram|cbow|glove|fasttext} --input FILE --output PREFIX [options]\n"
-      "\n"
-      "Trains word vectors on FILE (whitespace tokens, one sentence a line, plain or .gz) and\n"
-      "writes PREFIX.vec (word2vec/fastText text), PREFIX.bin (word2vec binary), and a\n"
-      "checkpoint PREFIX.ckpt.safetensors + PREFIX.vocab after every epoch.\n"
-      "\n"
-      "options (defaults as word2vec for skipgram/cbow, fastText for fasttext, GloVe for glove):\n"
-      "  --dim N         vector size                      [100; glove 50]\n"
-      "  --window N      max context distance             [5; glove 15]\n"
-      "  --negative N    negatives per prediction         [5]\n"
-      "  --min-count N   drop words seen fewer times      [5]\n"
-      "  --max-vocab N   keep at most N words (0 = all)   [0]\n"
-      "  --sample X      subsampling threshold            [1e-3; fasttext 1e-4]\n"
-      "  --epochs N      passes over the corpus           [5; glove 25]\n"
-      "  --lr X          start learning rate              [skipgram 0.025, cbow 0.05,\n"
-      "                  (glove: AdaGrad's eta)            fasttext 0.05, glove 0.05]\n"
-      "  --min-lr-ratio R  skipgram/cbow: the lr falls linearly to lr*R\n"
-      "                  (fasttext: to 0)                 [0.2; word2vec.c 1e-4]\n"
-      "  --threads N     Hogwild threads                  [all cores]\n"
-      "  --seed N        random seed                      [1]\n"
-      "  --device D      cpu, or cuda / cuda:N (a GPU)    [cpu]\n"
-      "  --minn N --maxn N --bucket N   fastText subwords [3 6 2000000]\n"
-      "  --x-max X --alpha X            GloVe weighting   [100 0.75]\n"
-      "  --resume        continue from PREFIX.ckpt.safetensors (same options)\n"
-      "  --quiet         no progress line\n"
-      "\n"
-      "Reproducibility: --threads 1 gives bit-identical vectors for the same seed; with\n"
-      "more threads updates race (Hogwild, as word2vec and fastText) and the last bits differ.\n");
+// The defaults of each model where the options leave a field unset: word2vec's for skipgram
+// and cbow, fastText's for fasttext, GloVe's for glove.
+struct ModelDefaults {
+  const char* model;
+  int64_t dim, window, epochs;
+  double sample, lr;
+};
+
+constexpr ModelDefaults kModelDefaults[] = {
+    // model, dim, window, epochs, sample, lr (glove: AdaGrad's eta)
+    {"skipgram", 100, 5, 5, 1e-3, 0.025},
+    {"cbow", 100, 5, 5, 1e-3, 0.05},
+    {"glove", 50, 15, 25, 1e-3, 0.05},
+    {"fasttext", 100, 5, 5, 1e-4, 0.05},
+};
+
+const ModelDefaults& model_defaults(const std::string& model) {
+  for (const ModelDefaults& row : kModelDefaults)
+    if (model == row.model) return row;
+  EMBER_FAIL("no defaults for model '", model, "'");
+}
+
+// "skipgram 100, cbow 100, glove 50, fasttext 100": a column of the table, for --help.
+template <typename Field>
+std::string per_model(Field field) {
+  std::string shown;
+  for (const ModelDefaults& row : kModelDefaults)
+    shown += (shown.empty() ? "" : ", ") + std::string(row.model) + " " + detail::str(field(row));
+  return shown;
 }
 
 TrainOptions parse(int argc, char** argv) {
+  CLI::App app(
+      "Trains word vectors on FILE (whitespace tokens, one sentence a line, plain or .gz) and\n"
+      "writes PREFIX.vec (word2vec/fastText text), PREFIX.bin (word2vec binary), and a\n"
+      "checkpoint PREFIX.ckpt.safetensors + PREFIX.vocab after every epoch. Defaults as\n"
+      "word2vec for skipgram/cbow, fastText for fasttext, GloVe for glove.\n"
+      "Reproducibility: --threads 1 gives bit-identical vectors for the same seed; with\n"
+      "more threads updates race (Hogwild, as word2vec and fastText) and the last bits differ.",
+      "ember train");
+  configure(app);
   TrainOptions o;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      print_train_help();
-      std::exit(0);
-    }
-    if (flag == "--resume") {
-      o.resume = true;
-      continue;
-    }
-    if (flag == "--quiet") {
-      o.quiet = true;
-      continue;
-    }
-    if (flag.rfind("--", 0) != 0) {
-      EMBER_CHECK(o.model.empty(), "unexpected argument '", flag, "' (see ember train --help)");
-      o.model = flag;
-      continue;
-    }
-    EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
-    const std::string value = argv[++i];
-    auto integer = [&] { return parse_integer(flag, value); };
-    auto real = [&] { return parse_real(flag, value); };
-    if (flag == "--input")
-      o.input = value;
-    else if (flag == "--output")
-      o.output = value;
-    else if (flag == "--dim")
-      o.dim = integer();
-    else if (flag == "--window")
-      o.window = integer();
-    else if (flag == "--negative")
-      o.negative = integer();
-    else if (flag == "--min-count")
-      o.min_count = integer();
-    else if (flag == "--max-vocab")
-      o.max_vocab = integer();
-    else if (flag == "--sample")
-      o.sample = real();
-    else if (flag == "--epochs")
-      o.epochs = integer();
-    else if (flag == "--lr")
-      o.lr = real();
-    else if (flag == "--min-lr-ratio")
-      o.min_lr_ratio = real();
-    else if (flag == "--threads")
-      o.threads = integer();
-    else if (flag == "--seed")
-      o.seed = uint64_t(integer());
-    else if (flag == "--device")
-      o.device = value;
-    else if (flag == "--minn")
-      o.minn = integer();
-    else if (flag == "--maxn")
-      o.maxn = integer();
-    else if (flag == "--bucket")
-      o.bucket = integer();
-    else if (flag == "--x-max")
-      o.x_max = real();
-    else if (flag == "--alpha")
-      o.alpha = real();
-    else
-      EMBER_FAIL("unknown option ", flag, " (see ember train --help)");
-  }
-  EMBER_CHECK(
-      o.model == "skipgram" || o.model == "cbow" || o.model == "glove" || o.model == "fasttext",
-      "ember train: the model must be skipgram, cbow, glove or fasttext (got '", o.model,
-      "'; see ember train --help)");
-  EMBER_CHECK(!o.input.empty(), "ember train: --input FILE is required");
-  EMBER_CHECK(!o.output.empty(), "ember train: --output PREFIX is required");
-  const bool glove = o.model == "glove";
-  if (o.dim < 0) o.dim = glove ? 50 : 100;
-  if (o.window < 0) o.window = glove ? 15 : 5;
-  if (o.epochs < 0) o.epochs = glove ? 25 : 5;
-  if (o.sample < 0) o.sample = o.model == "fasttext" ? 1e-4 : 1e-3;
-  if (o.lr < 0) o.lr = o.model == "skipgram" ? 0.025 : 0.05;
-  if (o.threads <= 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
+  app.add_option("model", o.model, "skipgram, cbow, glove or fasttext")
+      ->required()
+      ->check(one_of({"skipgram", "cbow", "glove", "fasttext"}));
+  app.add_option("--input", o.input, "FILE to train on")->required();
+  app.add_option("--output", o.output, "PREFIX of the files written")->required();
+  CLI::Option* dim = app.add_option("--dim", o.dim, "vector size")
+                         ->check(at_least<int64_t>(1))
+                         ->default_str(per_model([](auto& r) { return r.dim; }));
+  CLI::Option* window = app.add_option("--window", o.window, "max context distance")
+                            ->check(in_range<int64_t>(1, kMillion))
+                            ->default_str(per_model([](auto& r) { return r.window; }));
+  app.add_option("--negative", o.negative, "negatives per prediction")
+      ->check(in_range<int64_t>(1, kMillion));
+  app.add_option("--min-count", o.min_count, "drop words seen fewer times")
+      ->check(at_least<int64_t>(1));
+  app.add_option("--max-vocab", o.max_vocab, "keep at most N words (0 = all)")
+      ->check(at_least<int64_t>(0));
+  CLI::Option* sample = app.add_option("--sample", o.sample, "subsampling threshold (0: off)")
+                            ->check(at_least(0.0))
+                            ->default_str(per_model([](auto& r) { return r.sample; }));
+  CLI::Option* epochs = app.add_option("--epochs", o.epochs, "passes over the corpus")
+                            ->check(at_least<int64_t>(1))
+                            ->default_str(per_model([](auto& r) { return r.epochs; }));
+  CLI::Option* lr = app.add_option("--lr", o.lr, "start learning rate (glove: AdaGrad's eta)")
+                        ->check(positive())
+                        ->default_str(per_model([](auto& r) { return r.lr; }));
+  app.add_option("--min-lr-ratio", o.min_lr_ratio,
+                 "skipgram/cbow: the lr falls linearly to lr*R (fasttext: to 0;\n"
+                 "word2vec.c: 1e-4)")
+      ->check(in_range(0.0, 1.0));
+  app.add_option("--threads", o.threads, "Hogwild threads (0: all cores)")
+      ->check(at_least<int64_t>(0));
+  app.add_option("--seed", o.seed, "random seed");
+  app.add_option("--device", o.device, "cpu, or cuda / cuda:N (a GPU)")
+      ->check(CLI::Validator(
+          [](std::string& name) -> std::string {
+            if (name == "cpu" || name == "cuda") return "";
+            if (name.rfind("cuda:", 0) == 0 && parse_number<int64_t>(name.substr(5)) &&
+                *parse_number<int64_t>(name.substr(5)) >= 0)
+              return "";
+            return "must be cpu, cuda or cuda:N, got '" + name + "'";
+          },
+          "cpu|cuda|cuda:N"));
+  app.add_option("--minn", o.minn, "fasttext: shortest subword")->check(at_least<int64_t>(0));
+  app.add_option("--maxn", o.maxn, "fasttext: longest subword (0: no subwords)")
+      ->check(at_least<int64_t>(0));
+  app.add_option("--bucket", o.bucket, "fasttext: subword hash buckets")
+      ->check(at_least<int64_t>(0));
+  app.add_option("--x-max", o.x_max, "glove: the count where the weight reaches 1")
+      ->check(positive());
+  app.add_option("--alpha", o.alpha, "glove: the weighting's exponent")->check(at_least(0.0));
+  app.add_flag("--resume", o.resume, "continue from PREFIX.ckpt.safetensors (same options)");
+  app.add_flag("--quiet", o.quiet, "no progress line");
+  parse_command_line(app, argc, argv);
+  const ModelDefaults& row = model_defaults(o.model);
+  if (!dim->count()) o.dim = row.dim;
+  if (!window->count()) o.window = row.window;
+  if (!epochs->count()) o.epochs = row.epochs;
+  if (!sample->count()) o.sample = row.sample;
+  if (!lr->count()) o.lr = row.lr;
+  if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
   return o;
 }
 
 Device parse_device(const std::string& name) {
   if (name == "cpu") return Device(kCPU);
   if (name == "cuda") return Device(kCUDA, 0);
-  if (name.rfind("cuda:", 0) == 0) return Device(kCUDA, std::stoi(name.substr(5)));
-  EMBER_FAIL("--device must be cpu, cuda or cuda:N, got '", name, "'");
+  EMBER_CHECK(name.rfind("cuda:", 0) == 0, "--device must be cpu, cuda or cuda:N, got '", name,
+              "'");
+  return Device(kCUDA, std::stoi(name.substr(5)));
 }
 
 // fastText's progress line, rewritten in place on stderr.

@@ -1,5 +1,5 @@
-// Options that the vector commands (similar, analogy, eval, convert, info) share: reading a
-// vector file with --format and --limit, and numbers given on the command line.
+// What the vector commands (similar, analogy, eval, convert, info) share: reading a vector
+// file with --format and --limit.
 #pragma once
 
 #include <chrono>
@@ -9,38 +9,29 @@
 #include <ember/data/vectors.h>
 #include <ember/tensor/error.h>
 
+#include "options.h"
+
 namespace ember::cli {
 
-inline int64_t parse_count(const std::string& flag, const std::string& value) {
-  size_t used = 0;
-  long long n = -1;
-  try {
-    n = std::stoll(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  EMBER_CHECK(used == value.size() && n >= 0, "option ", flag,
-              " needs a non-negative integer, got '", value, "'");
-  return n;
+// --format F, declared on `app`, read into `format`.
+inline void add_format_option(CLI::App& app, data::VectorFormat& format) {
+  app.add_option_function<std::string>(
+         "--format",
+         [&format](const std::string& name) { format = data::parse_vector_format(name); },
+         "the file's format: auto (told by the header and the bytes),\n"
+         "w2v-text, w2v-bin, glove (text, no header), vec (fastText, = w2v-text)")
+      ->check(one_of(
+          {"auto", "w2v-text", "text", "word2vec", "w2v-bin", "bin", "binary", "glove", "vec"}))
+      ->default_str("auto");
 }
 
-// Takes --format F or --limit N at argv[i] (moving i past its value); false for other flags.
-inline bool parse_read_flag(int argc, char** argv, int& i, data::VectorReadOptions& read) {
-  const std::string flag = argv[i];
-  if (flag != "--format" && flag != "--limit") return false;
-  EMBER_CHECK(i + 1 < argc, "option ", flag, " needs a value");
-  const std::string value = argv[++i];
-  if (flag == "--format")
-    read.format = data::parse_vector_format(value);
-  else
-    read.limit = parse_count(flag, value);
-  return true;
+// --format F and --limit N, declared on `app`, read into `read`.
+inline void add_read_options(CLI::App& app, data::VectorReadOptions& read) {
+  add_format_option(app, read.format);
+  app.add_option("--limit", read.limit,
+                 "read the first N vectors only (the most frequent, in most files; 0: all)")
+      ->check(at_least<int64_t>(0));
 }
-
-constexpr const char* kReadFlagsHelp =
-    "  --format F     the file's format: auto (default: told by the header and the bytes),\n"
-    "                 w2v-text, w2v-bin, glove (text, no header), vec (fastText, = w2v-text)\n"
-    "  --limit N      read the first N vectors only (the most frequent, in most files)\n";
 
 struct Loaded {
   data::WordVectors vectors;

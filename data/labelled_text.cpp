@@ -16,6 +16,11 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// fastText's label tokens: the prefix and at least one more character.
+bool is_label_token(std::string_view token, const std::string& prefix) {
+  return token.size() > prefix.size() && token.substr(0, prefix.size()) == prefix;
+}
+
 // Splits one line into its label and text tokens; false for a blank line.
 bool parse_line(std::string_view line, const LabelledTextOptions& options,
                 const CorpusReader& reader, std::string_view& label,
@@ -34,8 +39,7 @@ bool parse_line(std::string_view line, const LabelledTextOptions& options,
     split_whitespace(line, all);
     const std::string& prefix = options.label_prefix;
     for (std::string_view token : all) {
-      bool is_label = token.size() > prefix.size() && token.substr(0, prefix.size()) == prefix;
-      if (!is_label)
+      if (!is_label_token(token, prefix))
         tokens.push_back(token);
       else if (label.empty())
         label = token.substr(prefix.size());  // further labels are ignored
@@ -48,6 +52,41 @@ bool parse_line(std::string_view line, const LabelledTextOptions& options,
 }
 
 }  // namespace
+
+std::vector<int64_t> encode_text(const std::vector<std::string_view>& tokens,
+                                 const Vocabulary& vocab, const LabelledTextOptions& options) {
+  std::vector<int64_t> words;
+  for (std::string_view token : tokens) {
+    const int64_t id = vocab.id(token);
+    if (id != Vocabulary::kNone) words.push_back(id);
+  }
+  // The ids kept, <bos> and <eos> included, are at most max_length: words [begin, end).
+  const int64_t specials = options.add_bos_eos ? 2 : 0;
+  int64_t begin = 0, end = int64_t(words.size());
+  if (options.max_length > 0 && end + specials > options.max_length) {
+    const int64_t room = options.max_length - specials;
+    if (options.keep_last)
+      begin = end - room;
+    else
+      end = room;
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(size_t(end - begin + specials));
+  if (options.add_bos_eos) ids.push_back(vocab.bos_id());
+  ids.insert(ids.end(), words.begin() + begin, words.begin() + end);
+  if (options.add_bos_eos) ids.push_back(vocab.eos_id());
+  return ids;
+}
+
+std::vector<int64_t> encode_unlabelled_line(std::string_view line, const Vocabulary& vocab,
+                                            const LabelledTextOptions& options) {
+  const size_t last_tab = line.rfind('\t');
+  std::vector<std::string_view> all, tokens;
+  split_whitespace(last_tab == std::string_view::npos ? line : line.substr(last_tab + 1), all);
+  for (std::string_view token : all)
+    if (!is_label_token(token, options.label_prefix)) tokens.push_back(token);
+  return encode_text(tokens, vocab, options);
+}
 
 Vocabulary LabelledTextDataset::build_vocabulary(const std::string& path,
                                                  const VocabularyOptions& vocab,
@@ -78,7 +117,6 @@ LabelledTextDataset::LabelledTextDataset(const std::string& path, const Vocabula
   StringIndex name_index;
   std::string_view line, label;
   std::vector<std::string_view> tokens;
-  std::vector<int64_t> words;
   offsets_.push_back(0);
   while (reader.next_line(line)) {
     if (!parse_line(line, options, reader, label, tokens)) continue;
@@ -89,25 +127,7 @@ LabelledTextDataset::LabelledTextDataset(const std::string& path, const Vocabula
       name_index.insert(name, names);
     }
     labels_.push_back(name);
-    // The text's known words, cut to max_length ids (<bos> and <eos> included) from the start,
-    // or with keep_last from the end.
-    words.clear();
-    for (std::string_view token : tokens) {
-      const int64_t id = vocab.id(token);
-      if (id != Vocabulary::kNone) words.push_back(id);
-    }
-    const int64_t specials = options.add_bos_eos ? 2 : 0;
-    int64_t begin = 0, end = int64_t(words.size());
-    if (options.max_length > 0 && end + specials > options.max_length) {
-      const int64_t room = options.max_length - specials;
-      if (options.keep_last)
-        begin = end - room;
-      else
-        end = room;
-    }
-    if (options.add_bos_eos) ids_.push_back(int32_t(vocab.bos_id()));
-    for (int64_t i = begin; i < end; ++i) ids_.push_back(int32_t(words[size_t(i)]));
-    if (options.add_bos_eos) ids_.push_back(int32_t(vocab.eos_id()));
+    for (int64_t id : encode_text(tokens, vocab, options)) ids_.push_back(int32_t(id));
     offsets_.push_back(int64_t(ids_.size()));
   }
   reader.warn_summary();

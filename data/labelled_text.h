@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <ember/data/dataset.h>
@@ -25,6 +26,18 @@ struct LabelledTextOptions {
   bool keep_last = false;                  // keep the last max_length ids instead
   bool add_bos_eos = false;                // wrap each text in bos_id() ... eos_id()
 };
+
+// The ids of one text as LabelledTextDataset holds them: the tokens the vocabulary knows (the
+// others dropped, or unk_id() where the vocabulary has one), cut to options.max_length ids
+// from the start (keep_last: from the end), wrapped in <bos> ... <eos> with add_bos_eos.
+std::vector<int64_t> encode_text(const std::vector<std::string_view>& tokens,
+                                 const Vocabulary& vocab, const LabelledTextOptions& options);
+
+// The ids of a line that may have no label, as a trained classifier reads it: its text after
+// the last tab when it has one, else the whole line, without the tokens that start with
+// options.label_prefix, through encode_text.
+std::vector<int64_t> encode_unlabelled_line(std::string_view line, const Vocabulary& vocab,
+                                            const LabelledTextOptions& options);
 
 class LabelledTextDataset : public Dataset {
  public:

@@ -94,7 +94,7 @@ TEST(Cli, HelpListsEveryCommand) {
 TEST(Cli, BadArgumentsSayWhatIsWrong) {
   Result run = run_ember("train skipgram --input " + kSample + " --output /tmp/x --dim ten");
   EXPECT_NE(run.status, 0);
-  EXPECT_NE(run.output.find("--dim expects an integer, got 'ten'"), std::string::npos)
+  EXPECT_NE(run.output.find("--dim: expects an integer, got 'ten'"), std::string::npos)
       << run.output;
   run = run_ember("train word2vec --input " + kSample + " --output /tmp/x");
   EXPECT_NE(run.status, 0);
@@ -104,13 +104,37 @@ TEST(Cli, BadArgumentsSayWhatIsWrong) {
   EXPECT_NE(run.output.find("/no/such/file.txt"), std::string::npos) << run.output;
   run = run_ember("frobnicate");
   EXPECT_NE(run.status, 0);
+  // Numbers out of their range are refused, the error naming the option and the value.
+  expect_errors("train skipgram --input " + kSample + " --output /tmp/x ",
+                {{"--dim 0", "--dim: must be at least 1, got 0"},
+                 {"--dim -5", "--dim: must be at least 1, got -5"},
+                 {"--epochs 0", "--epochs: must be at least 1, got 0"},
+                 {"--window 0", "--window: must be in [1, 1000000], got 0"},
+                 {"--window 2000000", "--window: must be in [1, 1000000], got 2000000"},
+                 {"--negative -1", "--negative: must be in [1, 1000000], got -1"},
+                 {"--negative 10000000", "--negative: must be in [1, 1000000], got 10000000"},
+                 {"--threads -2", "--threads: must be at least 0, got -2"},
+                 {"--lr 0", "--lr: must be a positive number, got 0"},
+                 {"--lr nan", "--lr: must be a positive number, got nan"},
+                 {"--lr inf", "--lr: must be a positive number, got inf"},
+                 {"--min-lr-ratio nan", "--min-lr-ratio: must be in [0, 1], got nan"},
+                 {"--sample -0.1", "--sample: must be at least 0, got -0.1"},
+                 {"--device gpu", "--device: must be cpu, cuda or cuda:N, got 'gpu'"},
+                 {"--frobnicate 1", "--frobnicate"}});
+  expect_errors("demo --input " + kSample + " --output /tmp/x ",
+                {{"--dim 0", "--dim: must be at least 1, got 0"},
+                 {"--lr -1", "--lr: must be a positive number, got -1"}});
+  expect_errors("generate train --input " + kSample + " --model /tmp/x.safetensors ",
+                {{"--hidden 0", "--hidden: must be at least 1, got 0"},
+                 {"--lr nan", "--lr: must be a positive number, got nan"}});
+  expect_errors("similar " + kSample + " --top ", {{"-1", "--top: must be at least 0, got -1"}});
   // ember classify's choices name what they accept.
   expect_errors("classify train --input " + kSpam + " --output /tmp/x ",
-                {{"--model gru", "--model must be text, lstm or bilstm, got 'gru'"},
-                 {"--clip -1", "--clip must be at least 0, got -1"},
-                 {"--dropout 1", "--dropout in [0, 1)"},
-                 {"--word-dropout 1.5", "--word-dropout must be in [0, 1), got 1.5"},
-                 {"--keep middle", "--keep must be first or last, got 'middle'"}});
+                {{"--model gru", "--model: must be text, lstm or bilstm, got 'gru'"},
+                 {"--clip -1", "--clip: must be at least 0, got -1"},
+                 {"--dropout 1", "--dropout: must be in [0, 1), got 1"},
+                 {"--word-dropout 1.5", "--word-dropout: must be in [0, 1), got 1.5"},
+                 {"--keep middle", "--keep: must be first or last, got 'middle'"}});
 }
 
 // Started without a wait policy, ember runs itself again with OpenMP's idle spinning bounded;
@@ -226,10 +250,11 @@ TEST(Cli, PlotDrawsScatterPlotsAndHeatmaps) {
   EXPECT_NE(legend.find("odd ones"), std::string::npos);
   EXPECT_NE(legend.find("even ones"), std::string::npos);
 
-  expect_errors(plot, {{"--top ten --out x.svg", "--top expects an integer, got 'ten'"},
-                       {"--top 5 --out x.jpg", ".svg or .png"},
-                       {"--top 5 --method umap --out x.svg", "--method must be tsne or pca"},
-                       {"--words word1 --out x.svg", "need at least 2 words"}});
+  expect_errors(plot,
+                {{"--top ten --out x.svg", "--top: expects an integer, got 'ten'"},
+                 {"--top 5 --out x.jpg", ".svg or .png"},
+                 {"--top 5 --method umap --out x.svg", "--method: must be tsne or pca, got 'umap'"},
+                 {"--words word1 --out x.svg", "need at least 2 words"}});
 }
 
 // The fixture is SpamAssassin e-mails (tests/data/README.md): trained on all of it, the

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <ember/models/word2vec_model.h>
 #include <ember/nn/embedding.h>
 #include <ember/nn/nn.h>
 #include <ember/optim/optim.h>
@@ -139,37 +140,6 @@ Corpus read_corpus(const std::string& path, int64_t min_count) {
   return c;
 }
 
-// The seed's SkipGramModel, as cli/demo.cpp has it: two sparse tables, vectors = their mean.
-struct SkipGramModel : nn::Module {
-  std::shared_ptr<nn::Embedding> center_embeddings, context_embeddings;
-
-  SkipGramModel(int64_t V, int64_t D, Generator* gen) : Module("SkipGramModel") {
-    nn::EmbeddingOptions sparse;
-    sparse.sparse = true;
-    center_embeddings =
-        register_module("center_embeddings", std::make_shared<nn::Embedding>(V, D, sparse, gen));
-    context_embeddings =
-        register_module("context_embeddings", std::make_shared<nn::Embedding>(V, D, sparse, gen));
-    nn::init::uniform_(center_embeddings->weight, -0.5 / double(D), 0.5 / double(D), gen);
-    nn::init::uniform_(context_embeddings->weight, -0.5 / double(D), 0.5 / double(D), gen);
-  }
-
-  // center [B], positive [B], negative [B, K] -> scores [B] and [B, K]
-  std::pair<Tensor, Tensor> forward(const Tensor& center, const Tensor& positive,
-                                    const Tensor& negative) {
-    Tensor center_embeds = center_embeddings->forward(center);       // [B, D]
-    Tensor positive_embeds = context_embeddings->forward(positive);  // [B, D]
-    Tensor negative_embeds = context_embeddings->forward(negative);  // [B, K, D]
-    Tensor positive_score = sum(center_embeds * positive_embeds, {1});
-    Tensor negative_scores = bmm(negative_embeds, center_embeds.unsqueeze(2)).squeeze(2);
-    return {positive_score, negative_scores};
-  }
-
-  Tensor embeddings() const {
-    return (center_embeddings->weight.detach() + context_embeddings->weight.detach()) / 2.0;
-  }
-};
-
 struct TrainResult {
   double first_loss = 0, last_loss = 0;
   Tensor vectors;  // [V, D]
@@ -201,7 +171,9 @@ TrainResult train_skipgram(const Corpus& corpus, int64_t epochs, uint64_t seed) 
   for (int64_t w = 0; w < V; ++w) noise_weights[w] = std::pow(float(corpus.counts[w]), 0.75f);
   Tensor noise = tensor(noise_weights, {V});
 
-  SkipGramModel model(V, D, &gen);
+  // The seed's SkipGramModel, as cli/demo.cpp trains it: two sparse tables, vectors = their
+  // mean.
+  models::SkipGramModel model(V, D, /*sparse=*/true, &gen);
   optim::SparseAdam optimizer(model.parameters(), 0.01);
   TrainResult result;
   double epoch_loss = 0;
