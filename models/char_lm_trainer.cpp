@@ -1,7 +1,12 @@
+#include <ember/models/char_lm_trainer.h>
+
 #include <cmath>
 
-#include <ember/ember.h>
-#include <ember/models/char_lm_trainer.h>
+#include <ember/autograd/grad_mode.h>
+#include <ember/nn/functional.h>
+#include <ember/nn/loss.h>
+#include <ember/optim/optim.h>
+#include <ember/tensor/parallel.h>
 
 namespace ember::models {
 

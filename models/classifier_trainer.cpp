@@ -1,15 +1,21 @@
+#include <ember/models/classifier_trainer.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
 
+#include <ember/autograd/grad_mode.h>
 #include <ember/data/data_loader.h>
 #include <ember/data/pretrained.h>
 #include <ember/data/vectors.h>
-#include <ember/ember.h>
 #include <ember/models/classifier_models.h>
-#include <ember/models/classifier_trainer.h>
+#include <ember/nn/functional.h>
+#include <ember/nn/loss.h>
+#include <ember/nn/serialize.h>
+#include <ember/optim/optim.h>
+#include <ember/tensor/parallel.h>
 
 namespace ember::models {
 
