@@ -9,9 +9,9 @@
 
 #include <ember/cuda/first_bad.cuh>
 #include <ember/cuda/group_reduce.cuh>
-#include <ember/cuda/loops.cuh>
 #include <ember/cuda/internal/loss.h>
 #include <ember/cuda/internal/reduce.h>
+#include <ember/cuda/loops.cuh>
 #include <ember/tensor/ops/copy.h>
 
 namespace ember::cuda {
