@@ -41,10 +41,9 @@ void print_help() {
 // libgomp decides how long an idle OpenMP thread spins before it sleeps once, when it loads
 // (before main), from OMP_WAIT_POLICY or GOMP_SPINCOUNT; its default is about 300,000 spins.
 // On a machine busy with other jobs those spinning threads take the cores the working ones
-// need. Measured on 2 cores, `classify train` with 2 threads: idle, 3.1 s with the default
-// and with 10,000 spins (3.5 s passive); beside 4 busy processes, 26-41 s with the default,
-// 15-18 s with 10,000 spins (11 s passive). So unless the user has chosen, ember runs itself again
-// with GOMP_SPINCOUNT=10000. (A program linking the library sets the variable itself.)
+// need, while 10,000 spins cost nothing on an idle one (README has the measurements). So
+// unless the user has chosen, ember runs itself again with GOMP_SPINCOUNT=10000. (A program
+// linking the library sets the variable itself.)
 void bound_openmp_spinning(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
   setenv("GOMP_SPINCOUNT", "10000", 1);

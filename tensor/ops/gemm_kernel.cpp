@@ -40,7 +40,7 @@ static void store_tile(const T* tile, int64_t ld, T* c, int64_t c_rs, int64_t c_
 // ---- micro kernels ----
 
 // Portable: the tile is done in column strips of 8 so that the float accumulators (MR x 8,
-// 12 SSE2 registers) fit in the 16 xmm registers (8 measured best for double too).
+// 12 SSE2 registers) fit in the 16 xmm registers (8 suits double too).
 template <typename T, int64_t MR, int64_t NR>
 static void micro_kernel_generic(int64_t kc, const T* a, const T* b, T* c, int64_t c_rs,
                                  int64_t c_cs, int64_t mr, int64_t nr, T alpha, T beta) {
