@@ -1,0 +1,246 @@
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include <ember/data/cooccurrence.h>
+#include <ember/data/encoded_corpus.h>
+#include <ember/data/vectors.h>
+#include <ember/data/vocab.h>
+#include <ember/models/fasttext_trainer.h>
+#include <ember/models/glove_trainer.h>
+#include <ember/models/word2vec_trainer.h>
+#include <ember/models/word_vectors_job.h>
+#include <ember/nn/serialize.h>
+#include <ember/tensor/error.h>
+
+namespace ember::models {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// What every trainer starts from: the vocabulary (built, or the checkpoint's), the corpus
+// as ids, and on resume the checkpoint's tensors and the epochs already done.
+struct Start {
+  data::Vocabulary vocab;
+  data::EncodedCorpus corpus;
+  std::map<std::string, Tensor> saved;
+  int64_t first_epoch = 0;
+  std::string checkpoint, vocab_path;
+};
+
+void tell(const WordVectorsJobHooks& hooks, const std::string& line) {
+  if (hooks.note) hooks.note(line);
+}
+
+Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) {
+  Start s;
+  s.checkpoint = o.output + ".ckpt.safetensors";
+  s.vocab_path = o.output + ".vocab";
+  if (o.resume) {
+    std::map<std::string, std::string> meta;
+    s.saved = nn::load_safetensors(s.checkpoint, &meta);
+    EMBER_CHECK(meta["options"] == o.describe(), "ember train --resume: ", s.checkpoint,
+                " was made with options '", meta["options"], "', not '", o.describe(), "'");
+    s.first_epoch = std::stoll(meta["epochs_done"]);
+    s.vocab = data::Vocabulary::load(s.vocab_path);
+    tell(hooks,
+         detail::str("Resuming ", s.checkpoint, " after epoch ", s.first_epoch, " of ", *o.epochs));
+  } else {
+    data::VocabularyOptions vo;
+    vo.min_count = o.min_count;
+    vo.max_size = o.max_vocab;
+    s.vocab = data::Vocabulary::build(o.input, vo);
+  }
+  s.corpus = data::EncodedCorpus::encode(o.input, s.vocab);
+  EMBER_CHECK(s.corpus.num_ids() > 0, "ember train: no word of ", o.input, " occurs ", o.min_count,
+              " times or more (lower --min-count)");
+  tell(hooks, detail::str("Read ", s.corpus.raw_tokens, " words, vocabulary ", s.vocab.size(),
+                          " words (min-count ", o.min_count, "), ", s.corpus.num_ids(), " kept"));
+  return s;
+}
+
+// The checkpoint after epoch `epoch` (0-based): the vocabulary once, the tensors each time.
+void save_checkpoint(const WordVectorsJobOptions& o, const Start& s, int64_t epoch,
+                     const std::map<std::string, Tensor>& tensors) {
+  if (epoch == 0) s.vocab.save(s.vocab_path);
+  nn::save_safetensors(s.checkpoint, tensors,
+                       {{"options", o.describe()}, {"epochs_done", std::to_string(epoch + 1)}});
+}
+
+const Tensor& saved_tensor(const Start& s, const std::string& name) {
+  auto it = s.saved.find(name);
+  EMBER_CHECK(it != s.saved.end(), "ember train --resume: ", s.checkpoint, " has no tensor '", name,
+              "'");
+  return it->second;
+}
+
+// Trains a word2vec or fastText trainer (two tables, "input" and "output" in the checkpoint),
+// from the checkpoint on resume; returns the training seconds.
+template <typename Trainer>
+double train_input_output(const WordVectorsJobOptions& o, const Start& s, Trainer& trainer,
+                          const ProgressCallback& progress) {
+  if (o.resume) {
+    trainer.input().copy_from(saved_tensor(s, "input"));
+    trainer.output().copy_from(saved_tensor(s, "output"));
+  }
+  const auto train_start = Clock::now();
+  trainer.train(s.corpus, progress, s.first_epoch, [&](int64_t epoch) {
+    save_checkpoint(o, s, epoch,
+                    {{"input", trainer.input().view()}, {"output", trainer.output().view()}});
+  });
+  return seconds_since(train_start);
+}
+
+}  // namespace
+
+const std::vector<WordVectorsDefaults>& word_vectors_defaults_table() {
+  static const std::vector<WordVectorsDefaults> table = {
+      // model, dim, window, epochs, sample, lr
+      {"skipgram", 100, 5, 5, 1e-3, 0.025},
+      {"cbow", 100, 5, 5, 1e-3, 0.05},
+      {"glove", 50, 15, 25, 1e-3, 0.05},
+      {"fasttext", 100, 5, 5, 1e-4, 0.05},
+  };
+  return table;
+}
+
+const WordVectorsDefaults& word_vectors_defaults(const std::string& model) {
+  for (const WordVectorsDefaults& row : word_vectors_defaults_table())
+    if (model == row.model) return row;
+  EMBER_FAIL("ember train: the model must be skipgram, cbow, glove or fasttext (got '", model,
+             "')");
+}
+
+WordVectorsJobOptions WordVectorsJobOptions::resolved() const {
+  const WordVectorsDefaults& row = word_vectors_defaults(model);
+  WordVectorsJobOptions o = *this;
+  if (!o.dim) o.dim = row.dim;
+  if (!o.window) o.window = row.window;
+  if (!o.epochs) o.epochs = row.epochs;
+  if (!o.sample) o.sample = row.sample;
+  if (!o.lr) o.lr = row.lr;
+  if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
+  EMBER_CHECK(!o.input.empty() && !o.output.empty(), "ember train: input and output are required");
+  EMBER_CHECK(*o.dim > 0 && *o.window > 0 && *o.epochs > 0 && o.negative > 0 && o.min_count > 0 &&
+                  o.threads > 0,
+              "ember train: dim, window, epochs, negative, min_count and threads must be positive, "
+              "got ",
+              *o.dim, ", ", *o.window, ", ", *o.epochs, ", ", o.negative, ", ", o.min_count,
+              " and ", o.threads);
+  EMBER_CHECK(
+      *o.lr > 0 && *o.sample >= 0 && o.min_lr_ratio >= 0 && o.min_lr_ratio <= 1,
+      "ember train: lr must be positive, sample at least 0 and min_lr_ratio in [0, 1], got ", *o.lr,
+      ", ", *o.sample, " and ", o.min_lr_ratio);
+  return o;
+}
+
+std::string WordVectorsJobOptions::describe() const {
+  std::string d =
+      detail::str("model=", model, " dim=", dim.value_or(0), " window=", window.value_or(0),
+                  " negative=", negative, " min_count=", min_count, " max_vocab=", max_vocab,
+                  " sample=", sample.value_or(0), " epochs=", epochs.value_or(0),
+                  " lr=", lr.value_or(0), " seed=", seed);
+  if (model == "skipgram" || model == "cbow") d += detail::str(" min_lr_ratio=", min_lr_ratio);
+  if (model == "fasttext") d += detail::str(" minn=", minn, " maxn=", maxn, " bucket=", bucket);
+  if (model == "glove") d += detail::str(" x_max=", x_max, " alpha=", alpha);
+  return d;
+}
+
+WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
+                                        const WordVectorsJobHooks& hooks) {
+  WordVectorsJobResult result;
+  result.options = options.resolved();
+  const WordVectorsJobOptions& o = result.options;
+  const std::filesystem::path directory = std::filesystem::path(o.output).parent_path();
+  if (!directory.empty()) std::filesystem::create_directories(directory);
+  const Start s = prepare(o, hooks);
+  result.corpus_tokens = s.corpus.raw_tokens;
+  result.epochs_trained = *o.epochs - s.first_epoch;
+  result.unit = "words";
+  result.units = double(s.corpus.raw_tokens) * double(result.epochs_trained);
+  Tensor vectors;  // [V, D]
+  if (o.model == "glove") {
+    const auto stage = Clock::now();
+    data::CooccurrenceOptions co;
+    co.window = *o.window;
+    data::CooccurrenceBuilder builder(s.vocab, co);
+    data::Cooccurrences records = builder.build(o.input);
+    records.shuffle(o.seed);
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "Co-occurrences: %lld records (%s), counted and shuffled in %.2f s",
+                  (long long)records.size(), records.in_memory() ? "in memory" : "on disk",
+                  seconds_since(stage));
+    tell(hooks, line);
+    GloVeOptions go;
+    go.dim = *o.dim;
+    go.epochs = *o.epochs;
+    go.eta = *o.lr;
+    go.x_max = o.x_max;
+    go.alpha = o.alpha;
+    go.threads = o.threads;
+    go.seed = o.seed;
+    go.device = o.device;
+    GloVeTrainer trainer(s.vocab.size(), go);
+    if (o.resume) trainer.load_state(s.saved);
+    const auto train_start = Clock::now();
+    trainer.train(records, hooks.progress, s.first_epoch,
+                  [&](int64_t epoch) { save_checkpoint(o, s, epoch, trainer.state()); });
+    result.train_seconds = seconds_since(train_start);
+    result.unit = "records";
+    result.units = double(records.size()) * double(result.epochs_trained);
+    vectors = trainer.vectors();
+  } else if (o.model == "fasttext") {
+    FastTextOptions fo;
+    fo.dim = *o.dim;
+    fo.window = *o.window;
+    fo.negative = o.negative;
+    fo.epochs = *o.epochs;
+    fo.lr = *o.lr;
+    fo.sample = *o.sample;
+    fo.subwords.minn = int32_t(o.minn);
+    fo.subwords.maxn = int32_t(o.maxn);
+    fo.subwords.bucket = o.bucket;
+    fo.threads = o.threads;
+    fo.seed = o.seed;
+    fo.device = o.device;
+    FastTextTrainer trainer(s.vocab, fo);
+    result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
+    vectors = trainer.word_vectors();
+  } else {
+    Word2VecOptions wo;
+    wo.cbow = o.model == "cbow";
+    wo.dim = *o.dim;
+    wo.window = *o.window;
+    wo.negative = o.negative;
+    wo.epochs = *o.epochs;
+    wo.lr = *o.lr;
+    wo.min_lr_ratio = o.min_lr_ratio;
+    wo.sample = *o.sample;
+    wo.threads = o.threads;
+    wo.seed = o.seed;
+    wo.device = o.device;
+    Word2VecTrainer trainer(s.vocab, wo);
+    result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
+    vectors = trainer.input().view();
+  }
+  const data::WordVectors wv = data::WordVectors::from_rows(
+      s.vocab.words(), vectors.contiguous().to_vector<float>(), *o.dim);
+  result.vec_path = o.output + ".vec";
+  result.bin_path = o.output + ".bin";
+  result.checkpoint_path = s.checkpoint;
+  result.vocab_path = s.vocab_path;
+  data::write_vectors(result.vec_path, wv, data::VectorFormat::kVec);
+  data::write_vectors(result.bin_path, wv, data::VectorFormat::kWord2VecBinary);
+  return result;
+}
+
+}  // namespace ember::models

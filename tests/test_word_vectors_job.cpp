@@ -1,0 +1,73 @@
+// models::train_word_vectors (models/word_vectors_job.h), what `ember train` runs: the
+// defaults table, the files a run writes, and --resume's check of the options.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <ember/data/vectors.h>
+#include <ember/models/word_vectors_job.h>
+
+#include "testing.h"
+
+namespace ember {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(WordVectorsJob, UnsetOptionsTakeTheModelsRowOfTheDefaults) {
+  models::WordVectorsJobOptions o;
+  o.input = "corpus.txt";
+  o.output = "out/x";
+  o.model = "glove";
+  const models::WordVectorsJobOptions glove = o.resolved();
+  EXPECT_EQ(*glove.dim, 50);
+  EXPECT_EQ(*glove.window, 15);
+  EXPECT_EQ(*glove.epochs, 25);
+  o.model = "fasttext";
+  o.dim = 32;
+  const models::WordVectorsJobOptions fasttext = o.resolved();
+  EXPECT_EQ(*fasttext.dim, 32);  // given: kept
+  EXPECT_EQ(*fasttext.sample, 1e-4);
+  o.model = "word2vec";
+  EXPECT_EMBER_ERROR(o.resolved(), "got 'word2vec'");
+}
+
+TEST(WordVectorsJob, TrainsWritesVectorsAndResumesOnlyWithTheSameOptions) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_word_vectors_job_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  models::WordVectorsJobOptions o;
+  o.model = "skipgram";
+  o.input = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";
+  o.output = (dir / "sub" / "sg").string();  // the directory is created
+  o.dim = 16;
+  o.epochs = 2;
+  o.threads = 1;
+  std::vector<std::string> notes;
+  models::WordVectorsJobHooks hooks;
+  hooks.note = [&](const std::string& line) { notes.push_back(line); };
+  const models::WordVectorsJobResult result = models::train_word_vectors(o, hooks);
+  EXPECT_EQ(result.epochs_trained, 2);
+  EXPECT_GT(result.corpus_tokens, 200000);
+  ASSERT_FALSE(notes.empty());
+  EXPECT_NE(notes[0].find("Read "), std::string::npos) << notes[0];
+  const data::WordVectors vectors = data::read_vectors(result.vec_path);
+  EXPECT_EQ(vectors.dim, 16);
+  EXPECT_GT(vectors.size(), 1000);
+  for (const std::string& path : {result.bin_path, result.checkpoint_path, result.vocab_path})
+    EXPECT_TRUE(fs::exists(path)) << path;
+
+  // Resuming after the last epoch trains nothing more; other options are refused by name.
+  o.resume = true;
+  EXPECT_EQ(models::train_word_vectors(o).epochs_trained, 0);
+  o.dim = 17;
+  EXPECT_EMBER_ERROR(models::train_word_vectors(o), "dim=16");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ember
