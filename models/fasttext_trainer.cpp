@@ -79,14 +79,11 @@ float mean_gain(const int32_t* rows, int64_t n) {
   return n ? float(squares / double(n)) : 1.0f;
 }
 
-struct Worker : sentence_loop::SentenceWorker {
+// What a worker thread reads besides the tables and options (sentence_loop::SentenceWorker).
+struct Worker : sentence_loop::SentenceWorker<FastTextOptions> {
   const int64_t* row_offsets;
   const int32_t* row_ids;  // word w's input rows: row_ids[row_offsets[w] .. row_offsets[w+1])
   const float* gain;       // [V]
-  float* input;
-  float* output;
-  int64_t S;
-  const FastTextOptions* options;
 };
 
 // fastText's step for one centre word (FastText::skipgram): for each context word, the
@@ -238,10 +235,7 @@ Tensor FastTextTrainer::word_vectors() const {
 void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
                             int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
   const FastTextOptions& o = options_;
-  const int64_t V = vocab_.size();
-  for (int32_t id : corpus.ids)
-    EMBER_CHECK(id >= 0 && id < V, "fasttext: corpus id ", id, " out of range for a vocabulary of ",
-                V, " words");
+  hogwild::check_corpus_ids("fasttext", corpus, vocab_.size());
   // fastText counts frequencies against every token read (its ntokens), including the
   // "</s>" it reads at the end of each line.
   const int64_t total_tokens =
@@ -251,23 +245,12 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.5),
                                         /*window_from_top=*/false);
 
-  std::vector<Worker> workers(static_cast<size_t>(o.threads));
-  for (Worker& w : workers) {
-    w.draws = &draws;
-    w.keep = keep.data();
-    w.window = o.window;
-    w.seed = o.seed;
-    w.row_offsets = subwords_.offsets().data();
-    w.row_ids = subwords_.ids().data();
-    w.gain = gain_.data();
-    w.input = input_.data();
-    w.output = output_.data();
-    w.S = input_.stride();
-    w.options = &options_;
-  }
-  hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
-                             sentence_loop::worker_body<FastTextStep, Worker>(o.draws), progress,
-                             after_epoch);
+  sentence_loop::train<FastTextStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
+                                             progress, after_epoch, [&](Worker& w) {
+                                               w.row_offsets = subwords_.offsets().data();
+                                               w.row_ids = subwords_.ids().data();
+                                               w.gain = gain_.data();
+                                             });
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------
@@ -291,35 +274,14 @@ void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
   Tensor offsets_d = to_device<int64_t, int64_t>(offsets, device);
   Tensor row_ids_d = to_device<int32_t, int32_t>(row_ids, device);
   Tensor gain_d = to_device<float, float>(gain_, device);
-  const SentenceBuffers buffers(corpus, keep, negatives, device);
-  Tensor input = table_to_device(input_, device), output = table_to_device(output_, device);
-
   cuda::FastTextLaunch l{};
-  buffers.point(l);
-  l.vocab = V;
   l.row_offsets = static_cast<const int64_t*>(offsets_d.raw_data());
   l.row_ids = static_cast<const int32_t*>(row_ids_d.raw_data());
   l.gain = static_cast<const float*>(gain_d.raw_data());
-  l.input = static_cast<float*>(input.raw_data());
-  l.output = static_cast<float*>(output.raw_data());
   l.input_rows = input_.rows();
-  l.stride = input_.stride();
-  l.dim = input_.dim();
-  l.window = o.window;
-  l.negative = o.negative;
-  l.seed = o.seed;
-  l.lr0 = o.lr;
-  l.num_ids = corpus.num_ids();
-  l.total_words = o.epochs * corpus.num_ids();
-
-  run_sentence_epochs(
-      corpus, l, first_epoch, o.epochs, cuda::fasttext_train, buffers,
-      [&](double fraction) { return o.lr * (1.0 - fraction); }, progress,
-      [&] {
-        table_from_device(input_, input);
-        table_from_device(output_, output);
-      },
-      after_epoch);
+  train_sentences(
+      corpus, o, keep, negatives, input_, output_, l, cuda::fasttext_train,
+      [&](double fraction) { return o.lr * (1.0 - fraction); }, first_epoch, progress, after_epoch);
 #else
   (void)corpus, (void)keep, (void)progress, (void)first_epoch, (void)after_epoch;
   EMBER_FAIL("fasttext: this ember was built without CUDA (EMBER_CUDA=OFF)");

@@ -28,13 +28,8 @@ using row_loops::axpy;
 using row_loops::predict;
 using sentence_loop::Loss;
 
-// What the worker threads share; the tables are updated by all of them at once (Hogwild).
-struct Worker : sentence_loop::SentenceWorker {
-  float* input;
-  float* output;
-  int64_t S;
-  const Word2VecOptions* options;
-};
+// What a worker thread reads; the tables are updated by all of them at once (Hogwild).
+using Worker = sentence_loop::SentenceWorker<Word2VecOptions>;
 
 // word2vec's step for one centre word w of a sentence, with scratch rows [S] of its own.
 // Skip-gram: each context row input[u] predicts w against K negatives (one draw per context);
@@ -145,30 +140,15 @@ float Word2VecTrainer::step(const std::vector<int32_t>& inputs, const std::vecto
 void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
                             int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
   const Word2VecOptions& o = options_;
-  const int64_t V = vocab_.size();
-  for (size_t p = 0; p < corpus.ids.size(); ++p)
-    EMBER_CHECK(corpus.ids[p] >= 0 && corpus.ids[p] < V, "word2vec: corpus id ", corpus.ids[p],
-                " at position ", p, " out of range for a vocabulary of ", V, " words");
+  hogwild::check_corpus_ids("word2vec", corpus, vocab_.size());
   if (o.device.is_cuda()) return train_cuda(corpus, progress, first_epoch, after_epoch);
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.75),
                                         /*window_from_top=*/true);
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
 
-  std::vector<Worker> workers(static_cast<size_t>(o.threads));
-  for (Worker& w : workers) {
-    w.draws = &draws;
-    w.keep = keep.data();
-    w.window = o.window;
-    w.seed = o.seed;
-    w.input = input_.data();
-    w.output = output_.data();
-    w.S = input_.stride();
-    w.options = &options_;
-  }
-  hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
-                             sentence_loop::worker_body<Word2VecStep, Worker>(o.draws), progress,
-                             after_epoch);
+  sentence_loop::train<Word2VecStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
+                                             progress, after_epoch);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------
@@ -185,32 +165,12 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
 
-  const SentenceBuffers buffers(corpus, keep, negatives, device);
-  Tensor input = table_to_device(input_, device), output = table_to_device(output_, device);
-
   cuda::Word2VecLaunch l{};
-  buffers.point(l);
-  l.vocab = vocab_.size();
-  l.input = static_cast<float*>(input.raw_data());
-  l.output = static_cast<float*>(output.raw_data());
-  l.stride = input_.stride();
-  l.dim = input_.dim();
-  l.window = o.window;
-  l.negative = o.negative;
   l.cbow = o.cbow;
-  l.seed = o.seed;
-  l.lr0 = o.lr;
   l.lr_drop = o.lr * (1.0 - o.min_lr_ratio);
-  l.num_ids = corpus.num_ids();
-  l.total_words = o.epochs * corpus.num_ids();
-
-  run_sentence_epochs(
-      corpus, l, first_epoch, o.epochs, cuda::word2vec_train, buffers,
-      [&](double fraction) { return o.lr - l.lr_drop * fraction; }, progress,
-      [&] {
-        table_from_device(input_, input);
-        table_from_device(output_, output);
-      },
+  train_sentences(
+      corpus, o, keep, negatives, input_, output_, l, cuda::word2vec_train,
+      [&](double fraction) { return o.lr - l.lr_drop * fraction; }, first_epoch, progress,
       after_epoch);
 #else
   (void)corpus, (void)progress, (void)first_epoch, (void)after_epoch;

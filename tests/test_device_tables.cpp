@@ -7,8 +7,10 @@
 #include <vector>
 
 #include <ember/cuda/fasttext.h>
+#include <ember/cuda/word2vec.h>
 #include <ember/data/sampling.h>
 #include <ember/models/internal/device_tables.h>
+#include <ember/models/word2vec_trainer.h>
 
 #include "testing.h"
 #include "toy_corpus.h"
@@ -109,6 +111,48 @@ TEST(DeviceTables, SentenceEpochsCoverEverySentenceOnceAnEpoch) {
               (1.0 * corpus.num_ids() + corpus.sentence_starts[2]) / double(l.total_words), 1e-12);
   for (const auto& p : reports) EXPECT_DOUBLE_EQ(p.lr, 1.0 - p.fraction);
   for (const auto& p : reports) EXPECT_DOUBLE_EQ(p.loss, 2.0);  // sum / count, cleared each time
+}
+
+// A stand-in for cuda::word2vec_train: checks the fields train_sentences sets and adds 1 to
+// input[0][0] and 2 to output[1][1], which must come back to the host tables.
+void fake_word2vec(const cuda::Word2VecLaunch& l) {
+  EXPECT_EQ(l.vocab, 30);
+  EXPECT_EQ(l.stride, 16);
+  EXPECT_EQ(l.dim, 12);
+  EXPECT_EQ(l.window, 3);
+  EXPECT_EQ(l.negative, 7);
+  EXPECT_EQ(l.seed, 99u);
+  EXPECT_DOUBLE_EQ(l.lr0, 0.5);
+  EXPECT_TRUE(l.cbow);  // the caller's own field, kept
+  l.input[0] += 1.0f;
+  l.output[l.stride + 1] += 2.0f;
+}
+
+TEST(DeviceTables, TrainSentencesSetsTheLaunchAndBringsTheTablesBack) {
+  const data::Vocabulary vocab = testing::vocab_of(30);
+  const data::EncodedCorpus corpus = corpus_of_sentences(45, 30);
+  models::Word2VecOptions o;
+  o.dim = 12;
+  o.window = 3;
+  o.negative = 7;
+  o.seed = 99;
+  o.lr = 0.5;
+  o.epochs = 3;
+  models::RowTable input(30, 12), output(30, 12);
+  cuda::Word2VecLaunch l{};
+  l.cbow = true;
+  std::vector<int64_t> after;
+  train_sentences(
+      corpus, o, std::vector<uint32_t>(30, ~0u),
+      data::AliasTable::from_counts(vocab.counts(), 0.75), input, output, l, fake_word2vec,
+      [](double fraction) { return 1.0 - fraction; }, /*first_epoch=*/1, {},
+      [&](int64_t epoch) { after.push_back(epoch); });
+  EXPECT_EQ(l.num_ids, corpus.num_ids());
+  EXPECT_EQ(l.total_words, 3 * corpus.num_ids());
+  EXPECT_EQ(after, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(input.row(0)[0], 2.0f * 20.0f);  // 2 epochs of 20 launches
+  EXPECT_EQ(output.row(1)[1], 4.0f * 20.0f);
+  EXPECT_EQ(input.row(0)[12], 0.0f);  // padding
 }
 
 }  // namespace

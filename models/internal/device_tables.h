@@ -1,7 +1,7 @@
 // What the CUDA paths of the fused trainers (word2vec, GloVe, fastText) share on the host:
 // their inputs and RowTables copied to a device as tensors and back, padding included (the
 // kernels index rows by the padded stride), the progress line between launches, and the
-// epoch loop of the one-warp-per-sentence trainers.
+// epoch loop of the one-warp-per-sentence trainers and their set-up.
 #pragma once
 
 #include <algorithm>
@@ -145,6 +145,41 @@ void run_sentence_epochs(const data::EncodedCorpus& corpus, Launch& l, int64_t f
     if (after_epoch || epoch + 1 == epochs) tables_back();
     if (after_epoch) after_epoch(epoch);
   }
+}
+
+// Epochs [first_epoch, o.epochs) of a one-warp-per-sentence trainer on o.device: copies the
+// corpus, the thresholds keep [V], the negatives and both tables there, sets the
+// SentenceLaunch fields of l from them and from o (the caller has set its model's own), and
+// runs run_sentence_epochs, the tables coming back to the host after each epoch that
+// after_epoch wants and after the last.
+template <typename Launch, typename Options>
+void train_sentences(const data::EncodedCorpus& corpus, const Options& o,
+                     const std::vector<uint32_t>& keep, const data::AliasTable& negatives,
+                     RowTable& input, RowTable& output, Launch& l, void (*train)(const Launch&),
+                     const std::function<double(double)>& lr_at, int64_t first_epoch,
+                     const ProgressCallback& progress,
+                     const std::function<void(int64_t)>& after_epoch) {
+  const SentenceBuffers buffers(corpus, keep, negatives, o.device);
+  Tensor input_d = table_to_device(input, o.device), output_d = table_to_device(output, o.device);
+  buffers.point(l);
+  l.vocab = int64_t(keep.size());
+  l.input = static_cast<float*>(input_d.raw_data());
+  l.output = static_cast<float*>(output_d.raw_data());
+  l.stride = input.stride();
+  l.dim = input.dim();
+  l.window = o.window;
+  l.negative = o.negative;
+  l.seed = o.seed;
+  l.lr0 = o.lr;
+  l.num_ids = corpus.num_ids();
+  l.total_words = o.epochs * corpus.num_ids();
+  run_sentence_epochs(
+      corpus, l, first_epoch, o.epochs, train, buffers, lr_at, progress,
+      [&] {
+        table_from_device(input, input_d);
+        table_from_device(output, output_d);
+      },
+      after_epoch);
 }
 
 }  // namespace ember::models::device_tables

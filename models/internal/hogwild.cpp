@@ -30,6 +30,12 @@ void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, 
               kMaxThreads, ", got ", threads);
 }
 
+void check_corpus_ids(const char* trainer, const data::EncodedCorpus& corpus, int64_t V) {
+  for (size_t p = 0; p < corpus.ids.size(); ++p)
+    EMBER_CHECK(corpus.ids[p] >= 0 && corpus.ids[p] < V, trainer, ": corpus id ", corpus.ids[p],
+                " at position ", p, " out of range for a vocabulary of ", V, " words");
+}
+
 bool cpu_has_avx2() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;

@@ -27,6 +27,10 @@ void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, 
                           int64_t negative, int64_t epochs, double lr, double sample,
                           int64_t threads);
 
+// That every id of the corpus is a word of a V-word vocabulary (an ember::Error naming
+// `trainer` and the position otherwise).
+void check_corpus_ids(const char* trainer, const data::EncodedCorpus& corpus, int64_t V);
+
 // True when the CPU runs AVX2 and FMA (checked once).
 bool cpu_has_avx2();
 

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include <ember/data/sampling.h>
 #include <ember/models/internal/hogwild.h>
 #include <ember/models/internal/row_loops.h>
+#include <ember/models/row_table.h>
 #include <ember/models/sentence_draws.h>
 #include <ember/tensor/generator.h>
 
@@ -114,12 +116,17 @@ struct PhiloxDraws {
   int64_t epoch_;
 };
 
-// What every thread of a sentence trainer reads besides its model's tables.
+// What every thread of a sentence trainer reads: the draws, the subsampling thresholds, the
+// model's options (window, seed and its own) and its two tables. A model with more (fastText's
+// subword rows) derives its Worker from this.
+template <typename Options>
 struct SentenceWorker : hogwild::CorpusWorker {
   const DrawTables* draws = nullptr;
   const uint32_t* keep = nullptr;  // [V]: keep a token when its coin <= keep[id]
-  int64_t window = 0;
-  uint64_t seed = 0;
+  const Options* options = nullptr;
+  float* input = nullptr;  // the tables' rows, `S` floats apart (RowTable::stride)
+  float* output = nullptr;
+  int64_t S = 0;
 };
 
 // One epoch of one thread over its sentences [w.begin_sentence, w.end_sentence) of w.corpus.
@@ -175,9 +182,9 @@ EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint
 // Step(const Worker&) is its model's step. hogwild::simd_build compiles it for each target.
 template <typename Step, typename Draws, typename Worker>
 EMBER_ALWAYS_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
-  Draws draws(*w.draws, w.seed, epoch, thread);
+  Draws draws(*w.draws, w.options->seed, epoch, thread);
   Step step(w);
-  run(w, epoch, w.keep, w.window, draws, step);
+  run(w, epoch, w.keep, w.options->window, draws, step);
 }
 
 // That body for the draws `draws` names, compiled for this CPU, for hogwild::train_over_corpus.
@@ -186,6 +193,29 @@ auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
   if (draws == SentenceDraws::kPhilox)
     return hogwild::simd_build<Worker, run_worker<Step, PhiloxDraws, Worker>>();
   return hogwild::simd_build<Worker, run_worker<Step, LcgDraws, Worker>>();
+}
+
+// Trains epochs [first_epoch, o.epochs) over the corpus with o.threads Hogwild workers
+// running Step (hogwild::train_over_corpus). Each worker gets the draws, the thresholds
+// keep [V], the options and the tables, then set_up(worker) adds what is its model's own.
+template <typename Step, typename Worker, typename Options>
+void train(const data::EncodedCorpus& corpus, const Options& o, const DrawTables& draws,
+           const std::vector<uint32_t>& keep, RowTable& input, RowTable& output,
+           int64_t first_epoch, const ProgressCallback& progress,
+           const std::function<void(int64_t)>& after_epoch,
+           const std::function<void(Worker&)>& set_up = {}) {
+  std::vector<Worker> workers(static_cast<size_t>(o.threads));
+  for (Worker& w : workers) {
+    w.draws = &draws;
+    w.keep = keep.data();
+    w.options = &o;
+    w.input = input.data();
+    w.output = output.data();
+    w.S = input.stride();
+    if (set_up) set_up(w);
+  }
+  hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
+                             worker_body<Step, Worker>(o.draws), progress, after_epoch);
 }
 
 }  // namespace ember::models::sentence_loop
