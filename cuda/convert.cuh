@@ -4,32 +4,30 @@
 
 #include <cuda_fp16.h>
 
+#include <type_traits>
+
 #include <ember/tensor/half.h>
 
 namespace ember::cuda {
 
-template <typename T>
-__device__ __forceinline__ double to_double(T v) {
-  return static_cast<double>(v);
-}
-template <>
-__device__ __forceinline__ double to_double<Half>(Half v) {
-  return __half2float(__ushort_as_half(v.bits));
-}
-
-template <typename T>
-__device__ __forceinline__ T from_double(double v) {
-  return static_cast<T>(v);
-}
-template <>
-__device__ __forceinline__ bool from_double<bool>(double v) {
-  return v != 0.0;
-}
-template <>
-__device__ __forceinline__ Half from_double<Half>(double v) {
-  Half h;
-  h.bits = __half_as_ushort(__float2half_rn(static_cast<float>(v)));
-  return h;
+// v as a To, the way tensor/internal/convert.h's convert does it on the host: the same type
+// as is, Half through float, bool as v != 0, else static_cast (int64 to int32 wraps, and no
+// value goes through double).
+template <typename To, typename From>
+__device__ __forceinline__ To convert(From v) {
+  if constexpr (std::is_same_v<To, From>) {
+    return v;
+  } else if constexpr (std::is_same_v<From, Half>) {
+    return convert<To>(__half2float(__ushort_as_half(v.bits)));
+  } else if constexpr (std::is_same_v<To, Half>) {
+    Half h;
+    h.bits = __half_as_ushort(__float2half_rn(static_cast<float>(v)));
+    return h;
+  } else if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else {
+    return static_cast<To>(v);
+  }
 }
 
 }  // namespace ember::cuda

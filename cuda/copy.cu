@@ -54,7 +54,7 @@ __global__ void copy_kernel(D* dst, const S* src, int64_t n, Geometry g) {
        i += int64_t(gridDim.x) * blockDim.x) {
     int64_t a, b;
     offsets_of(g, i, a, b);
-    dst[a] = from_double<D>(to_double(src[b]));
+    dst[a] = convert<D>(src[b]);
   }
 }
 

@@ -339,20 +339,23 @@ __global__ void mean_scale_kernel(T* scale, const int64_t* bag_size, const int64
   }
 }
 
-// out[i] = grad[bag_of[i]] . weight[ids[i]] (0 for padding): one warp per id. Writes (=).
+// out[i] = grad[bag_of[i]] . weight[ids[i]] (0 for padding): a warp per id, the warps
+// striding over the ids (the grid is capped). Writes (=).
 template <typename T>
 __global__ void psw_backward_kernel(T* out, const T* grad, const T* weight, const int64_t* ids,
                                     const int64_t* bag_of, int64_t n, int64_t d,
                                     int64_t padding_idx) {
-  const int64_t warp = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / 32;
   const int lane = threadIdx.x % 32;
-  if (warp >= n) return;
-  T dot = 0;
-  if (ids[warp] != padding_idx)
-    for (int64_t j = lane; j < d; j += 32)
-      dot += grad[bag_of[warp] * d + j] * weight[ids[warp] * d + j];
-  for (int offset = 16; offset > 0; offset /= 2) dot += __shfl_down_sync(0xffffffffu, dot, offset);
-  if (lane == 0) out[warp] = dot;
+  const int64_t warps = int64_t(gridDim.x) * blockDim.x / 32;
+  for (int64_t i = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / 32; i < n; i += warps) {
+    T dot = 0;
+    if (ids[i] != padding_idx)
+      for (int64_t j = lane; j < d; j += 32)
+        dot += grad[bag_of[i] * d + j] * weight[ids[i] * d + j];
+    for (int offset = 16; offset > 0; offset /= 2)
+      dot += __shfl_down_sync(0xffffffffu, dot, offset);
+    if (lane == 0) out[i] = dot;
+  }
 }
 
 }  // namespace

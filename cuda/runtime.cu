@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -36,14 +37,21 @@ cublasHandle_t blas_handle() {
   return handle;
 }
 
+// 0 where there is no GPU or no driver at all. A driver that is there but cannot serve this
+// runtime (older than it, or broken) is an error, so that GPU tests fail instead of skipping.
 int device_count() {
   static const int count = [] {
     int n = 0;
-    if (cudaGetDeviceCount(&n) != cudaSuccess) {
-      cudaGetLastError();  // no driver or no GPU: clear the error, report none
+    const cudaError_t status = cudaGetDeviceCount(&n);
+    if (status == cudaSuccess) return n;
+    cudaGetLastError();  // clear it
+    int driver = 0;
+    if (status == cudaErrorNoDevice || cudaDriverGetVersion(&driver) != cudaSuccess || driver == 0)
       return 0;
-    }
-    return n;
+    EMBER_FAIL("cuda: the driver (CUDA ", driver / 1000, ".", driver % 1000 / 10,
+               ") cannot run this ember (built with the CUDA ", CUDART_VERSION / 1000, ".",
+               CUDART_VERSION % 1000 / 10, " runtime): ", cudaGetErrorName(status), " (",
+               cudaGetErrorString(status), ")");
   }();
   return count;
 }
@@ -62,14 +70,24 @@ void set_device(int index) {
 
 void synchronize() { EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream())); }
 
-// One stream for all of ember's work for now: the legacy default stream's implicit
-// synchronisation is avoided by using a non-blocking stream of our own.
+// One non-blocking stream of ember's own per device (the legacy default stream would
+// synchronise with every other stream), created on the device's first use; the current
+// device's is returned. cuBLAS handles are bound to it (blas_handle).
 cudaStream_t current_stream() {
-  static cudaStream_t stream = [] {
-    cudaStream_t s;
-    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
-    return s;
-  }();
+  constexpr int kMaxDevices = 64;
+  static std::atomic<cudaStream_t> streams[kMaxDevices] = {};
+  static std::mutex mutex;
+  const int device = current_device();
+  EMBER_CHECK(device < kMaxDevices, "cuda: device ", device, " past the ", kMaxDevices,
+              " devices ember supports");
+  cudaStream_t stream = streams[device].load(std::memory_order_acquire);
+  if (stream) return stream;
+  std::lock_guard<std::mutex> lock(mutex);
+  stream = streams[device].load(std::memory_order_relaxed);
+  if (!stream) {
+    EMBER_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    streams[device].store(stream, std::memory_order_release);
+  }
   return stream;
 }
 

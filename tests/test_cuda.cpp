@@ -57,6 +57,21 @@ TEST(Cuda, StridedCopyAndConversionMatchCpu) {
             (std::vector<float>{1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3}));
 }
 
+// Integer copies never go through double: int64 values past 2^53 survive a strided copy, and
+// int64 -> int32 wraps on the GPU as on the CPU.
+TEST(Cuda, IntegerCopiesAreExactAndWrapAsOnTheCpu) {
+  EMBER_REQUIRE_CUDA();
+  const int64_t big = (int64_t(1) << 60) + 1, wraps = (int64_t(1) << 32) + 7;
+  Tensor x = tensor(std::vector<int64_t>{big, -big, wraps, -wraps, 3, 4}, {3, 2});
+  Tensor xd = x.cuda();
+  EXPECT_EQ(xd.permute({1, 0}).contiguous().cpu().to_vector<int64_t>(),
+            x.permute({1, 0}).contiguous().to_vector<int64_t>());
+  EXPECT_EQ(xd.permute({1, 0}).contiguous().cpu().to_vector<int64_t>()[0], big);
+  EXPECT_EQ(xd.to(kInt32).cpu().to_vector<int32_t>(), x.to(kInt32).to_vector<int32_t>());
+  EXPECT_EQ(xd.permute({1, 0}).to(kInt32).cpu().to_vector<int32_t>(),
+            x.permute({1, 0}).to(kInt32).to_vector<int32_t>());
+}
+
 TEST(Cuda, FillAddScaleMatchCpu) {
   EMBER_REQUIRE_CUDA();
   Generator g(3);

@@ -4,6 +4,7 @@
 #include "testing.h"
 
 #include <ember/nn/functional/embedding.h>
+#include <ember/tensor/ops/embedding.h>
 
 namespace ember {
 namespace {
@@ -46,7 +47,9 @@ TEST(CudaEmbedding, BackwardMatchesCpuAndIsDeterministic) {
     for (bool sparse : {false, true})
       for (bool by_freq : {false, true}) {
         Tensor w = randn({c.rows, c.dim}, &g);
-        Tensor ids = randint(0, std::max<int64_t>(1, c.rows / 2), {c.n}, &g);  // repeats
+        // Repeats, and with padding_idx 0 at least one id that is not padding.
+        Tensor ids =
+            randint(0, std::min<int64_t>(c.rows, std::max<int64_t>(2, c.rows / 2)), {c.n}, &g);
         Tensor upstream = randn({c.n, c.dim}, &g);
         F::EmbeddingOptions o;
         o.sparse = sparse;
@@ -94,38 +97,88 @@ TEST(CudaEmbedding, OutOfRangeIdIsAnError) {
             (std::vector<float>{0, 0, 0, 0}));
 }
 
+TEST(CudaEmbedding, BackwardChecksIdsAndRowScaleOnTheGpuToo) {
+  EMBER_REQUIRE_CUDA();
+  Tensor grad = ones({4, 3}, Device(kCUDA));
+  EXPECT_EMBER_ERROR(ops::embedding_backward_sparse(grad, tensor({1, 2, 12, 3}).cuda(), 10,
+                                                    std::nullopt, false, Tensor()),
+                     "embedding backward: id 12 at position 2 out of range for a table of 10");
+  EXPECT_EMBER_ERROR(ops::embedding_backward_dense(grad, tensor({1, 2, -1, 3}).cuda(), 10,
+                                                   std::nullopt, false, Tensor()),
+                     "id -1 at position 2");
+  EXPECT_EMBER_ERROR(ops::embedding_backward_sparse(grad, tensor({1, 2, 3, 4}).cuda(), 10,
+                                                    std::nullopt, false, ones({3}, Device(kCUDA))),
+                     "row_scale has 3 entries for 4 ids");
+}
+
 TEST(CudaEmbeddingBag, ForwardAndBackwardMatchCpu) {
   EMBER_REQUIRE_CUDA();
   Generator g(4);
-  const int64_t rows = 40, dim = 24;
-  // Ragged bags, an empty one, repeated ids, padding id 0.
-  Tensor ids = randint(0, rows, {200}, &g);
-  Tensor offsets = tensor({0, 5, 5, 37, 90, 91, 150});
-  Tensor w = randn({rows, dim}, &g);
-  Tensor psw = randn({200}, &g);
-  for (F::BagMode mode : {F::BagMode::kSum, F::BagMode::kMean, F::BagMode::kMax})
-    for (bool sparse : {false, true}) {
-      if (sparse && mode == F::BagMode::kMax) continue;
-      F::EmbeddingBagOptions o;
-      o.mode = mode;
-      o.sparse = sparse;
-      o.padding_idx = 0;
-      bool weighted = mode == F::BagMode::kSum;
-      auto run = [&](Device device) {
-        Tensor leaf = w.to(device).detach().clone().requires_grad_();
-        Tensor sample = weighted ? psw.to(device).detach().clone().requires_grad_() : Tensor();
-        Tensor out = F::embedding_bag(ids.to(device), leaf, offsets.to(device), o, sample);
-        out.backward(ones_like(out));
-        return std::vector<Tensor>{out.cpu(), leaf.grad().to_dense().cpu(),
-                                   weighted ? sample.grad().cpu() : Tensor()};
-      };
-      std::vector<Tensor> cpu = run(Device(kCPU)), gpu = run(Device(kCUDA));
-      EXPECT_TRUE(all_close(gpu[0], cpu[0], 1e-5, 1e-5)) << "forward, mode " << int(mode);
-      EXPECT_TRUE(all_close(gpu[1], cpu[1], 1e-5, 1e-5)) << "weight grad, mode " << int(mode);
-      if (weighted) {
-        EXPECT_TRUE(all_close(gpu[2], cpu[2], 1e-5, 1e-5)) << "psw grad";
+  // Ragged bags, an empty one, repeated ids, padding id 0; then rows wider than a block and
+  // thousands of bags.
+  struct BagCase {
+    int64_t rows, dim, n;
+    std::vector<int64_t> offsets;
+  };
+  std::vector<int64_t> many_bags;
+  for (int64_t b = 0; b < 3000; ++b) many_bags.push_back(b > 0 && b % 5 == 0 ? b * 7 - 3 : b * 7);
+  const BagCase cases[] = {{40, 24, 200, {0, 5, 5, 37, 90, 91, 150}},
+                           {300, 300, 400, {0, 1, 100, 100, 399}},
+                           {5000, 64, 21000, many_bags}};
+  for (const BagCase& c : cases)
+    for (F::BagMode mode : {F::BagMode::kSum, F::BagMode::kMean, F::BagMode::kMax})
+      for (bool sparse : {false, true}) {
+        const int64_t rows = c.rows, dim = c.dim;
+        Tensor ids = randint(0, rows, {c.n}, &g);
+        Tensor offsets = tensor(c.offsets);
+        Tensor w = randn({rows, dim}, &g);
+        Tensor psw = randn({c.n}, &g);
+        if (sparse && mode == F::BagMode::kMax) continue;
+        F::EmbeddingBagOptions o;
+        o.mode = mode;
+        o.sparse = sparse;
+        o.padding_idx = 0;
+        bool weighted = mode == F::BagMode::kSum;
+        auto run = [&](Device device) {
+          Tensor leaf = w.to(device).detach().clone().requires_grad_();
+          Tensor sample = weighted ? psw.to(device).detach().clone().requires_grad_() : Tensor();
+          Tensor out = F::embedding_bag(ids.to(device), leaf, offsets.to(device), o, sample);
+          out.backward(ones_like(out));
+          return std::vector<Tensor>{out.cpu(), leaf.grad().to_dense().cpu(),
+                                     weighted ? sample.grad().cpu() : Tensor()};
+        };
+        std::vector<Tensor> cpu = run(Device(kCPU)), gpu = run(Device(kCUDA));
+        EXPECT_TRUE(all_close(gpu[0], cpu[0], 1e-5, 1e-5))
+            << "forward, mode " << int(mode) << ", dim " << dim;
+        EXPECT_TRUE(all_close(gpu[1], cpu[1], 1e-5, 1e-5))
+            << "weight grad, mode " << int(mode) << ", dim " << dim;
+        if (weighted) {
+          EXPECT_TRUE(all_close(gpu[2], cpu[2], 1e-4, 1e-5)) << "psw grad, dim " << dim;
+        }
       }
-    }
+}
+
+// More ids than the capped grid has warps (65535 * 16 blocks of 8 warps): the
+// per-sample-weight gradient's warps go round a second time.
+TEST(CudaEmbeddingBag, PerSampleWeightGradientPastOneGridOfWarps) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(5);
+  const int64_t n = 65535 * 16 * 8 + 4099, rows = 1000, dim = 2;
+  Tensor ids = randint(0, rows, {n}, &g);
+  Tensor offsets = arange(0, n, 3, kInt64);
+  Tensor w = randn({rows, dim}, &g);
+  Tensor psw = randn({n}, &g);
+  F::EmbeddingBagOptions o;
+  o.mode = F::BagMode::kSum;
+  auto run = [&](Device device) {
+    Tensor sample = psw.to(device).detach().clone().requires_grad_();
+    Tensor out = F::embedding_bag(ids.to(device), w.to(device), offsets.to(device), o, sample);
+    out.backward(ones_like(out));
+    return sample.grad().cpu();
+  };
+  Tensor cpu = run(Device(kCPU)), gpu = run(Device(kCUDA));
+  EXPECT_TRUE(all_close(gpu, cpu, 1e-5, 1e-5));
+  EXPECT_EQ(gpu.to_vector<float>().back(), cpu.to_vector<float>().back());
 }
 
 }  // namespace

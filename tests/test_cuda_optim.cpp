@@ -26,7 +26,8 @@ const Shape kParamSizes[] = {{5}, {3, 7}, {0, 4}, {4096}, {4097}, {70, 300}, {2,
 // Runs `steps` steps on CPU and GPU copies of the same parameters with the same dense
 // gradients; compares parameters and every state buffer after each step.
 void expect_dense_parity(const MakeOptimizer& make, const std::string& what, DType dtype,
-                         int steps = 4, double tol = 1e-5) {
+                         int steps = 4, double tol = -1) {
+  if (tol < 0) tol = dtype == kFloat64 ? 1e-12 : 1e-5;  // float64's own precision
   Generator g(61);
   std::vector<Tensor> cpu, gpu;
   for (const Shape& s : kParamSizes) {

@@ -109,20 +109,27 @@ void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
   });
 }
 
-// The shared core of both backward forms: sorted unique ids and their summed rows.
-static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
-                            std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                            const Tensor& row_scale, Tensor* unique_ids) {
+// What both backward forms check on either device before the sort: one gradient row and
+// one row_scale entry per id, every id a row of the table (the GPU's radix sort and scatter
+// rely on it).
+static void check_backward(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
+                           const Tensor& row_scale) {
   const int64_t N = ids.numel();
   EMBER_CHECK(grad_rows.dim() == 2 && grad_rows.size(0) == N, "embedding backward: gradient ",
               grad_rows.sizes(), " does not have one row per id (", N, " ids)");
   EMBER_CHECK(!row_scale.defined() || row_scale.numel() == N, "embedding backward: row_scale has ",
               row_scale.defined() ? row_scale.numel() : 0, " entries for ", N, " ids");
+  check_same_device(grad_rows, ids, "embedding backward");
+  check_ids(ids, num_rows, "embedding backward");
+}
+
+// The shared core of both backward forms on the CPU: sorted unique ids and their summed rows.
+static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
+                            std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
+                            const Tensor& row_scale, Tensor* unique_ids) {
+  const int64_t N = ids.numel();
   const int64_t D = grad_rows.size(1);
   std::vector<int64_t> id = ids_int64(ids).to_vector<int64_t>();
-  for (int64_t n = 0; n < N; ++n)
-    EMBER_CHECK(id[n] >= 0 && id[n] < num_rows, "embedding backward: id ", id[n], " at position ",
-                n, " out of range for a table of ", num_rows, " rows");
   // 1. sort positions by id, stably; 2. find where each id's run starts.
   std::vector<int64_t> order(N);
   std::iota(order.begin(), order.end(), int64_t(0));
@@ -165,28 +172,28 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids, int64_t 
 Tensor embedding_backward_sparse(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
                                  std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
                                  const Tensor& row_scale) {
+  check_backward(grad_rows, ids, num_rows, row_scale);
 #if EMBER_WITH_CUDA
   if (grad_rows.is_cuda())
     return cuda::embedding_backward_sparse(grad_rows, ids_int64(ids), num_rows, padding_idx,
                                            scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  Tensor rows =
-      backward_rows(grad_rows, ids, num_rows, padding_idx, scale_grad_by_freq, row_scale, &unique);
+  Tensor rows = backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique);
   return row_sparse(unique, rows, {num_rows, grad_rows.size(1)});
 }
 
 Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
                                 std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
                                 const Tensor& row_scale) {
+  check_backward(grad_rows, ids, num_rows, row_scale);
 #if EMBER_WITH_CUDA
   if (grad_rows.is_cuda())
     return cuda::embedding_backward_dense(grad_rows, ids_int64(ids), num_rows, padding_idx,
                                           scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  Tensor rows =
-      backward_rows(grad_rows, ids, num_rows, padding_idx, scale_grad_by_freq, row_scale, &unique);
+  Tensor rows = backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique);
   const int64_t D = grad_rows.size(1), K = unique.numel();
   Tensor dense = zeros({num_rows, D}, grad_rows.dtype());
   const int64_t* id = unique.data<int64_t>();
