@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -21,10 +22,24 @@ namespace ember::data {
 
 namespace detail {
 
+static const char* file_type_name(unsigned mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO or pipe";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
 MappedFile::MappedFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  EMBER_CHECK(fd >= 0, path, ": cannot open: ", std::strerror(errno));
+  // Only regular files: open() on a FIFO without a writer would block forever, so the type is
+  // checked before opening, and the open is non-blocking in case the path changes meanwhile.
   struct stat st;
+  EMBER_CHECK(::stat(path.c_str(), &st) == 0, path, ": cannot open: ", std::strerror(errno));
+  EMBER_CHECK(S_ISREG(st.st_mode), path, ": cannot read ", file_type_name(st.st_mode),
+              "; vector files are read from regular files only");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  EMBER_CHECK(fd >= 0, path, ": cannot open: ", std::strerror(errno));
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     EMBER_FAIL(path, ": not a regular file");
@@ -54,6 +69,8 @@ using detail::MappedFile;
 using detail::parse_float;
 
 constexpr int64_t kMaxWordBytes = 1 << 20;
+constexpr const char* non_finite_note =
+    " is not a finite float (nan, inf, or beyond float's range)";
 
 const char* line_end(const char* p, const char* end) {
   const void* nl = std::memchr(p, '\n', size_t(end - p));
@@ -72,9 +89,63 @@ bool only_space(const char* p, const char* end) {
   return true;
 }
 
+// The length of the valid UTF-8 sequence of two to four bytes at p, or 0.
+size_t utf8_sequence(const char* p, const char* e) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(p[i]); };
+  const unsigned char c = byte(0);
+  const size_t n = c >= 0xc2 && c <= 0xdf   ? 2
+                   : c >= 0xe0 && c <= 0xef ? 3
+                   : c >= 0xf0 && c <= 0xf4 ? 4
+                                            : 0;
+  if (n == 0 || size_t(e - p) < n) return 0;
+  for (size_t i = 1; i < n; ++i)
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+  // Overlong forms, surrogates and code points past U+10FFFF.
+  if ((c == 0xe0 && byte(1) < 0xa0) || (c == 0xed && byte(1) > 0x9f) ||
+      (c == 0xf0 && byte(1) < 0x90) || (c == 0xf4 && byte(1) > 0x8f))
+    return 0;
+  return n;
+}
+
+// Where [p, e) stops being text: the first control byte other than tab, CR and LF, or the
+// first byte of an invalid UTF-8 sequence; e when it is all text.
+const char* first_non_text(const char* p, const char* e) {
+  while (p < e) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c >= 0x80) {
+      const size_t n = utf8_sequence(p, e);
+      if (n == 0) return p;
+      p += n;
+    } else if (c < 0x20 ? c != '\t' && c != '\r' && c != '\n' : c == 0x7f) {
+      return p;
+    } else {
+      ++p;
+    }
+  }
+  return e;
+}
+
+// [p, e) quoted for a message, at most 60 bytes; bytes that are not text are written as
+// \xNN, so a binary file never sends raw bytes to the terminal.
 std::string quoted(const char* p, const char* e) {
-  const size_t n = std::min<size_t>(size_t(e - p), 60);
-  return "'" + std::string(p, n) + (size_t(e - p) > n ? "...'" : "'");
+  const char* stop = p + std::min<ptrdiff_t>(e - p, 60);
+  std::string out = "'";
+  while (p < stop) {
+    const char* bad = first_non_text(p, stop);
+    out.append(p, size_t(bad - p));
+    if (bad == stop) break;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02x", unsigned(static_cast<unsigned char>(*bad)));
+    out += hex;
+    p = bad + 1;
+  }
+  return out + (stop < e ? "...'" : "'");
+}
+
+// Where the text starts: after a UTF-8 byte order mark, if the file has one.
+const char* skip_bom(const MappedFile& file) {
+  const char* p = file.data();
+  return file.size() >= 3 && std::memcmp(p, "\xef\xbb\xbf", 3) == 0 ? p + 3 : p;
 }
 
 // "N D" (two non-negative integers) on the first line, or false.
@@ -106,8 +177,9 @@ std::vector<std::string_view> split_fields(const char* p, const char* e) {
 // One text row [p, e) (trimmed) into word + dim floats. On failure returns the reason.
 // Rows whose word holds spaces (a few in glove.840B: ". . .") parse when their second field
 // is no number and their last `dim` fields are: the word is then everything before those.
+// A value that is nan or inf (or beyond float's range) fails unless allow_non_finite.
 std::string parse_text_row(const char* p, const char* e, int64_t dim, std::string_view* word,
-                           float* out) {
+                           float* out, bool allow_non_finite) {
   const char* q = p;
   while (q < e && !is_separator(*q)) ++q;
   *word = std::string_view(p, size_t(q - p));
@@ -128,6 +200,10 @@ std::string parse_text_row(const char* p, const char* e, int64_t dim, std::strin
       reason = "field " + std::to_string(count + 2) + " " + quoted(q, f) + " is not a number";
       break;
     }
+    if (!allow_non_finite && !std::isfinite(out[count])) {
+      reason = "field " + std::to_string(count + 2) + " " + quoted(q, next) + non_finite_note;
+      break;
+    }
     q = next;
     ++count;
   }
@@ -146,7 +222,8 @@ std::string parse_text_row(const char* p, const char* e, int64_t dim, std::strin
     bool numbers = true;
     for (int64_t i = 0; i < dim && numbers; ++i) {
       const std::string_view f = fields[size_t(n - dim + i)];
-      numbers = parse_float(f.data(), f.data() + f.size(), &out[i]) == f.data() + f.size();
+      numbers = parse_float(f.data(), f.data() + f.size(), &out[i]) == f.data() + f.size() &&
+                (allow_non_finite || std::isfinite(out[i]));
     }
     if (numbers) {
       const std::string_view last_word_field = fields[size_t(n - dim - 1)];
@@ -161,7 +238,8 @@ std::string parse_text_row(const char* p, const char* e, int64_t dim, std::strin
 // The word2vec header "N D" of the first line; returns where the rows start.
 const char* read_header(const std::string& path, const MappedFile& file, int64_t* count,
                         int64_t* dim, VectorFileInfo& info) {
-  const char* p = file.data();
+  const char* p = skip_bom(file);
+  info.bom = p != file.data();
   const char* e = line_end(p, file.end());
   EMBER_CHECK(parse_header(p, e, count, dim), path,
               ":1: expected the word2vec header 'N D' (words, dimension), found ",
@@ -194,8 +272,9 @@ void drop_duplicates(WordVectors& v, VectorFileInfo& info) {
 }
 
 WordVectors read_text(const std::string& path, const MappedFile& file, bool header, int64_t limit,
-                      VectorFileInfo& info) {
-  const char* p = file.data();
+                      bool allow_non_finite, VectorFileInfo& info) {
+  const char* p = skip_bom(file);
+  info.bom = p != file.data();
   const char* end = file.end();
   int64_t first_line = 1, count = -1, dim = -1;
   if (header) {
@@ -207,7 +286,8 @@ WordVectors read_text(const std::string& path, const MappedFile& file, bool head
 
   // Row starts (and their trimmed ends); an empty line is allowed only at the end.
   std::vector<std::pair<const char*, const char*>> rows;
-  if (header) rows.reserve(size_t(wanted));
+  // A row takes at least two bytes: the header's count reserves no more than the file holds.
+  if (header) rows.reserve(size_t(std::min<int64_t>(wanted, (end - p) / 2 + 1)));
   while (p < end && int64_t(rows.size()) < wanted) {
     const char* e = line_end(p, end);
     const char* t = trim_end(p, e);
@@ -239,10 +319,30 @@ WordVectors read_text(const std::string& path, const MappedFile& file, bool head
     EMBER_CHECK(dim > 0, path, ":1: a word without numbers; not a vector file");
   }
 
+  // Each value takes at least two bytes (a digit and a separator), so a row shorter than
+  // 2 * dim + 1 bytes cannot hold its numbers. Before n * dim values are allocated on the
+  // header's word, the rows are checked for that; if one fails, the rows are parsed in file
+  // order, each into a buffer no longer than the row can fill, and the first bad one named.
+  int64_t values = 0;
+  bool plausible = checked_mul(n, dim, &values);
+  for (int64_t i = 0; i < n && plausible; ++i)
+    plausible = (rows[size_t(i)].second - rows[size_t(i)].first) / 2 >= dim;
+  if (!plausible) {
+    for (int64_t i = 0; i < n; ++i) {
+      const auto [row, row_end] = rows[size_t(i)];
+      std::vector<float> scratch(size_t(std::min<int64_t>(dim, (row_end - row) / 2 + 1)));
+      std::string_view word;
+      const std::string reason =
+          parse_text_row(row, row_end, dim, &word, scratch.data(), allow_non_finite);
+      EMBER_CHECK(reason.empty(), path, ":", first_line + i, ": ", reason);
+    }
+    EMBER_FAIL(path, ": ", n, " rows of dimension ", dim, " do not fit in the file");
+  }
+
   WordVectors v;
   v.dim = dim;
   v.words.resize(size_t(n));
-  v.values.resize(size_t(n * dim));
+  v.values.resize(size_t(values));
   std::mutex mutex;
   int64_t bad_row = n;
   std::string bad_reason;
@@ -250,7 +350,7 @@ WordVectors read_text(const std::string& path, const MappedFile& file, bool head
     for (int64_t i = begin; i < stop; ++i) {
       std::string_view word;
       std::string reason = parse_text_row(rows[size_t(i)].first, rows[size_t(i)].second, dim, &word,
-                                          v.values.data() + i * dim);
+                                          v.values.data() + i * dim, allow_non_finite);
       if (!reason.empty()) {
         std::lock_guard<std::mutex> lock(mutex);
         if (i < bad_row) {
@@ -268,17 +368,24 @@ WordVectors read_text(const std::string& path, const MappedFile& file, bool head
 }
 
 WordVectors read_binary(const std::string& path, const MappedFile& file, int64_t limit,
-                        VectorFileInfo& info) {
+                        bool allow_non_finite, VectorFileInfo& info) {
   const char* p = file.data();
   const char* end = file.end();
   int64_t count = 0, dim = 0;
   p = read_header(path, file, &count, &dim, info);
   const int64_t n = limit > 0 ? std::min(count, limit) : count;
-  const size_t row_bytes = size_t(dim) * sizeof(float);
+  int64_t row_bytes_signed = 0;
+  EMBER_CHECK(checked_mul(dim, int64_t(sizeof(float)), &row_bytes_signed), path,
+              ":1: the header's dimension ", dim, " is too large: a row of ", dim,
+              " float32 values would be more than 2^63 bytes");
+  const size_t row_bytes = size_t(row_bytes_signed);
+  // No more rows are allocated than the bytes after the header can hold: a header that
+  // claims more is found truncated at the row where the bytes run out.
+  const int64_t capacity = std::min(n, (end - p) / row_bytes_signed);
   WordVectors v;
   v.dim = dim;
-  v.words.resize(size_t(n));
-  v.values.resize(size_t(n * dim));
+  v.words.resize(size_t(capacity));
+  v.values.resize(size_t(capacity * dim));
   for (int64_t i = 0; i < n; ++i) {
     while (p < end && *p == '\n') ++p;  // word2vec.c ends each row with '\n'
     EMBER_CHECK(p < end, path, ": truncated: the header says ", count,
@@ -292,8 +399,15 @@ WordVectors read_binary(const std::string& path, const MappedFile& file, int64_t
     EMBER_CHECK(size_t(end - space - 1) >= row_bytes, path, ": truncated: row ", i + 1, " (word ",
                 quoted(p, space), ") needs ", row_bytes, " bytes of vector, ", end - space - 1,
                 " left");
+    EMBER_CHECK(i < capacity, path, ": row ", i + 1, " lies past the end of the file");
     v.words[size_t(i)].assign(p, size_t(space - p));
     std::memcpy(v.values.data() + i * dim, space + 1, row_bytes);
+    if (!allow_non_finite) {
+      const float* row = v.values.data() + i * dim;
+      for (int64_t j = 0; j < dim; ++j)
+        EMBER_CHECK(std::isfinite(row[j]), path, ": row ", i + 1, " (word ", quoted(p, space),
+                    "): value ", j + 1, " (", row[j], ")", non_finite_note);
+    }
     p = space + 1 + row_bytes;
   }
   EMBER_CHECK(limit > 0 || only_space(p, end), path, ": ", end - p, " bytes after the ", count,
@@ -303,22 +417,30 @@ WordVectors read_binary(const std::string& path, const MappedFile& file, int64_t
 }
 
 VectorFormat detect(const std::string& path, const MappedFile& file) {
-  const char* p = file.data();
+  const char* p = skip_bom(file);
   const char* end = file.end();
   EMBER_CHECK(file.size() > 0, path, ": empty file, not a vector file");
   const char* e = line_end(p, end);
+  // The first line must be text whatever the format (a binary file starts with the text
+  // header); bytes that are not text are named, never guessed at or printed.
+  const char* bad = first_non_text(p, e);
+  EMBER_CHECK(bad == e, path, ":1: cannot recognise the format: byte ", bad - file.data(),
+              " of the first line is ", quoted(bad, std::min(e, bad + 1)),
+              ", not text; expected a word2vec header 'N D' or a GloVe row 'word x1 x2 ...'");
   int64_t count = 0, dim = 0;
   if (parse_header(p, e, &count, &dim)) {
     // Text if the first row is a word and `dim` numbers ending its line; else binary.
     const char* row = e < end ? e + 1 : end;
     while (row < end && *row == '\n') ++row;
     if (row == end || dim == 0) return VectorFormat::kWord2VecText;
-    const char* row_end = line_end(row, end);
+    const char* row_end = trim_end(row, line_end(row, end));
+    // A row shorter than 2 * dim + 1 bytes cannot hold dim numbers (see read_text): the
+    // scratch buffer needs no more than the row can fill.
+    if ((row_end - row) / 2 < dim) return VectorFormat::kWord2VecBinary;
     std::vector<float> scratch(static_cast<size_t>(dim));
     std::string_view word;
-    const bool text =
-        parse_text_row(row, trim_end(row, row_end), dim, &word, scratch.data()).empty() &&
-        word.find('\0') == std::string_view::npos;
+    const bool text = parse_text_row(row, row_end, dim, &word, scratch.data(), true).empty() &&
+                      word.find('\0') == std::string_view::npos;
     return text ? VectorFormat::kWord2VecText : VectorFormat::kWord2VecBinary;
   }
   const size_t fields = split_fields(p, trim_end(p, e)).size();
@@ -401,13 +523,13 @@ WordVectors read_vectors(const std::string& path, const VectorReadOptions& optio
   WordVectors v;
   switch (info.format) {
     case VectorFormat::kWord2VecBinary:
-      v = read_binary(path, file, options.limit, info);
+      v = read_binary(path, file, options.limit, options.allow_non_finite, info);
       break;
     case VectorFormat::kGloVe:
-      v = read_text(path, file, /*header=*/false, options.limit, info);
+      v = read_text(path, file, /*header=*/false, options.limit, options.allow_non_finite, info);
       break;
     default:
-      v = read_text(path, file, /*header=*/true, options.limit, info);
+      v = read_text(path, file, /*header=*/true, options.limit, options.allow_non_finite, info);
       break;
   }
   drop_duplicates(v, info);

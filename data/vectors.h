@@ -53,6 +53,9 @@ struct WordVectors {
 struct VectorReadOptions {
   VectorFormat format = VectorFormat::kAuto;  // kAuto: detect_vector_format
   int64_t limit = 0;                          // read the first `limit` rows only; 0 = all
+  // A nan or inf value (or one beyond float's range, as 1e39) is an error naming the file
+  // and line, unless this is set.
+  bool allow_non_finite = false;
 };
 
 // What reading found, beyond the vectors.
@@ -63,6 +66,7 @@ struct VectorFileInfo {
   int64_t duplicates = 0;    // rows dropped because their word came earlier
   std::string first_duplicate;
   int64_t file_bytes = 0;
+  bool bom = false;  // the file starts with a UTF-8 byte order mark (skipped)
 };
 
 WordVectors read_vectors(const std::string& path, const VectorReadOptions& options = {},
@@ -70,7 +74,9 @@ WordVectors read_vectors(const std::string& path, const VectorReadOptions& optio
 
 // Looks at the first line and the bytes after it: "N D" then raw bytes is word2vec binary,
 // "N D" then numbers is word2vec text, a first line of more than two fields (or "word x")
-// is GloVe. Never returns kAuto or kVec.
+// is GloVe. Never returns kAuto or kVec. A first line that is not text (control bytes,
+// invalid UTF-8) is an error: the format could not be recognised. A UTF-8 byte order mark
+// is skipped. Only regular files are opened (a FIFO or directory is an error, not a hang).
 VectorFormat detect_vector_format(const std::string& path);
 
 struct VectorWriteOptions {

@@ -6,6 +6,7 @@
 
 #include <ember/data/internal/vector_text.h>
 #include <ember/data/vectors.h>
+#include <ember/nn/serialize.h>
 #include <ember/tensor/error.h>
 
 namespace ember::data {
@@ -46,6 +47,7 @@ void AtomicWriter::commit() {
   if (std::fclose(file) != 0) fail("cannot close");
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename over the target");
   committed_ = true;
+  nn::sync_directory_of(path_);
 }
 
 void AtomicWriter::fail(const char* what) const {

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -9,6 +11,7 @@
 #include <ember/data/corpus.h>
 #include <ember/data/tokenize.h>
 #include <ember/data/vocab.h>
+#include <ember/nn/serialize.h>
 #include <ember/tensor/error.h>
 
 namespace ember::data {
@@ -158,20 +161,24 @@ std::string Vocabulary::decode(const std::vector<int64_t>& ids) const {
 }
 
 void Vocabulary::save(const std::string& path) const {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    EMBER_CHECK(out, "Vocabulary::save: cannot write ", temporary, ": ", std::strerror(errno));
-    for (int64_t i = 0; i < size(); ++i)
-      out << words_[size_t(i)] << ' ' << counts_[size_t(i)] << '\n';
-    out.flush();
-    EMBER_CHECK(out, "Vocabulary::save: write to ", temporary, " failed: ", std::strerror(errno));
+  std::string text;
+  for (int64_t i = 0; i < size(); ++i)
+    text += words_[size_t(i)] + ' ' + std::to_string(counts_[size_t(i)]) + '\n';
+  // path.tmp, fsync, rename, fsync of the directory; the temporary file is removed on error.
+  try {
+    nn::write_text_atomic(path, text);
+  } catch (const Error& e) {
+    EMBER_FAIL("Vocabulary::save: ", e.what());
   }
-  EMBER_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0, "Vocabulary::save: cannot rename ",
-              temporary, " to ", path, ": ", std::strerror(errno));
 }
 
 Vocabulary Vocabulary::load(const std::string& path) {
+  // Only regular files: opening a FIFO without a writer would block forever.
+  struct stat st;
+  EMBER_CHECK(::stat(path.c_str(), &st) == 0, "Vocabulary::load: cannot open ", path, ": ",
+              std::strerror(errno));
+  EMBER_CHECK(S_ISREG(st.st_mode), "Vocabulary::load: ", path,
+              " is not a regular file (a directory, FIFO or device)");
   std::ifstream in(path, std::ios::binary);
   EMBER_CHECK(in, "Vocabulary::load: cannot open ", path, ": ", std::strerror(errno));
   // Leading lines with count 0 are the special tokens; every other line a word.

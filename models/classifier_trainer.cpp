@@ -1,8 +1,10 @@
 #include <ember/models/classifier_trainer.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 
@@ -213,16 +215,52 @@ TrainedClassifier TrainedClassifier::load(const std::string& prefix) {
   EMBER_CHECK(row, path, ": a ", metadata["model"],
               " model; ember classify reads TextClassifier, SentimentModel and "
               "SentimentClassifierWithPretrained");
+  // Every number of the metadata is checked (whole text, range) before a model is built
+  // from it, and the sizes against the stored tensors, so that a bad file is an error naming
+  // it and the field, not an allocation of its claimed size.
+  const auto integer = [&](const char* key, int64_t low, int64_t high) {
+    const std::string& text = metadata[key];
+    int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    EMBER_CHECK(!text.empty() && error == std::errc() && end == text.data() + text.size() &&
+                    value >= low && value <= high,
+                path, ": metadata \"", key, "\" is '", text, "', not a whole number in [", low,
+                ", ", high, "]");
+    return value;
+  };
   loaded.vocab = data::Vocabulary::load(prefix + ".vocab");
   loaded.label_prefix = metadata["label_prefix"];
-  if (metadata.count("max_length")) loaded.max_length = std::stoll(metadata["max_length"]);
+  constexpr int64_t kMaxSize = int64_t(1) << 31;
+  if (metadata.count("max_length")) loaded.max_length = integer("max_length", 0, kMaxSize);
   loaded.keep_last = metadata.count("keep") && metadata["keep"] == "last";
   loaded.labels = split(metadata["labels"], '\t');
-  loaded.hidden = std::stoll(metadata["hidden_dim"]);
-  loaded.dropout = std::stod(metadata["dropout"]);
+  loaded.hidden = integer("hidden_dim", 1, kMaxSize);
+  {
+    const std::string& text = metadata["dropout"];
+    char* end = nullptr;
+    loaded.dropout = std::strtod(text.c_str(), &end);
+    EMBER_CHECK(!text.empty() && end == text.c_str() + text.size() && loaded.dropout >= 0 &&
+                    loaded.dropout < 1,
+                path, ": metadata \"dropout\" is '", text, "', not a number in [0, 1)");
+  }
   ClassifierShape shape;
   shape.vocab = loaded.vocab.size();
-  shape.dim = std::stoll(metadata["embedding_dim"]);
+  shape.dim = integer("embedding_dim", 1, kMaxSize);
+  const auto table = state.find("embedding.weight");
+  EMBER_CHECK(table != state.end(), path, ": no tensor 'embedding.weight'");
+  EMBER_CHECK(table->second.sizes() == Shape({shape.vocab, shape.dim}), path,
+              ": tensor 'embedding.weight' is ", table->second.sizes(), ", but the metadata's ",
+              "embedding_dim and the ", shape.vocab, " words of ", prefix, ".vocab make it ",
+              Shape({shape.vocab, shape.dim}));
+  // Every architecture holds a [hidden, dim] block of weights at least (the first Linear
+  // layer, or the LSTM's input weights), so the stored tensors bound hidden_dim.
+  int64_t stored = 0, needed = 0;
+  for (const auto& [name, t] : state) stored += t.numel();
+  EMBER_CHECK(checked_mul(loaded.hidden, shape.dim, &needed) && needed <= stored, path,
+              ": metadata \"hidden_dim\" ", loaded.hidden, " with embedding_dim ", shape.dim,
+              " needs more weights than the ", stored, " the file holds");
+  EMBER_CHECK(!loaded.labels.empty() && !loaded.labels[0].empty(), path,
+              ": metadata \"labels\" is empty");
   shape.classes = int64_t(loaded.labels.size());
   shape.hidden = loaded.hidden;
   shape.dropout = loaded.dropout;

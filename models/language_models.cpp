@@ -160,10 +160,23 @@ LoadedCharLM load_char_lm(const std::string& path) {
     start = end + 1;
   }
   LoadedCharLM loaded{nullptr, data::CharVocabulary(chars)};
-  loaded.model = std::make_shared<CharLM>(
-      loaded.vocab.size(), number("embedding_dim", entry("embedding_dim"), 1, 1L << 30),
-      number("hidden_dim", entry("hidden_dim"), 1, 1L << 30),
-      number("num_layers", entry("num_layers"), 1, 1024));
+  const int64_t embedding_dim = number("embedding_dim", entry("embedding_dim"), 1, 1L << 30);
+  const int64_t hidden_dim = number("hidden_dim", entry("hidden_dim"), 1, 1L << 30);
+  const int64_t num_layers = number("num_layers", entry("num_layers"), 1, 1024);
+  // The sizes must be those of the stored tensors before a model of them is allocated.
+  const auto expect_shape = [&](const std::string& name, const Shape& shape, const char* keys) {
+    auto it = state.find(name);
+    EMBER_CHECK(it != state.end() && it->second.sizes() == shape, path, ": the metadata's ", keys,
+                " make tensor '", name, "' ", shape, ", but the file ",
+                it == state.end() ? std::string("has no such tensor")
+                                  : "has " + shape_str(it->second.sizes()));
+  };
+  expect_shape("embedding.weight", {loaded.vocab.size(), embedding_dim}, "chars and embedding_dim");
+  expect_shape("lstm.weight_hh_l0", {4 * hidden_dim, hidden_dim}, "hidden_dim");
+  expect_shape("lstm.weight_hh_l" + std::to_string(num_layers - 1), {4 * hidden_dim, hidden_dim},
+               "hidden_dim and num_layers");
+  loaded.model =
+      std::make_shared<CharLM>(loaded.vocab.size(), embedding_dim, hidden_dim, num_layers);
   loaded.model->load_state_dict(state);
   return loaded;
 }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -32,9 +33,60 @@ struct Start {
   data::Vocabulary vocab;
   data::EncodedCorpus corpus;
   std::map<std::string, Tensor> saved;
+  std::map<std::string, std::string> saved_metadata;
   int64_t first_epoch = 0;
   std::string checkpoint, vocab_path;
+  std::string corpus_digest;  // corpus_digest(corpus), stored in every checkpoint
 };
+
+// What the checkpoint records of the corpus, so that --resume with another one is refused:
+// FNV-1a 64 over the encoded ids and the sentence starts (one value at a time), and counts.
+std::string corpus_digest(const data::EncodedCorpus& corpus) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  const auto mix = [&hash](uint64_t value) { hash = (hash ^ value) * 0x100000001b3ull; };
+  for (const int32_t id : corpus.ids) mix(uint32_t(id));
+  for (const int64_t start : corpus.sentence_starts) mix(uint64_t(start));
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return detail::str("fnv1a64=", hex, " tokens=", corpus.raw_tokens, " kept=", corpus.num_ids(),
+                     " sentences=", corpus.num_sentences());
+}
+
+// "key=value key=value" (describe()'s form) as a map.
+std::map<std::string, std::string> fields_of(const std::string& text) {
+  std::map<std::string, std::string> fields;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string field = text.substr(start, end - start);
+    const size_t eq = field.find('=');
+    if (!field.empty())
+      fields[field.substr(0, eq)] = eq == std::string::npos ? "" : field.substr(eq + 1);
+    start = end + 1;
+  }
+  return fields;
+}
+
+// The options that differ between the checkpoint's and this run's, each as
+// "dim=16 in the checkpoint, dim=17 now".
+std::string options_differences(const std::string& stored, const std::string& given) {
+  const std::map<std::string, std::string> a = fields_of(stored), b = fields_of(given);
+  std::string out;
+  const auto note = [&](const std::string& key) {
+    const auto x = a.find(key), y = b.find(key);
+    if (x != a.end() && y != b.end() && x->second == y->second) return;
+    out += out.empty() ? "" : "; ";
+    out += x == a.end() ? "no " + key : key + "=" + x->second;
+    out += " in the checkpoint, ";
+    out += y == b.end() ? "no " + key : key + "=" + y->second;
+    out += " now";
+  };
+  for (const auto& [key, value] : a) note(key);
+  for (const auto& [key, value] : b)
+    if (!a.count(key)) note(key);
+  return out;
+}
 
 void tell(const WordVectorsJobHooks& hooks, const std::string& line) {
   if (hooks.note) hooks.note(line);
@@ -45,11 +97,22 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
   s.checkpoint = o.output + ".ckpt.safetensors";
   s.vocab_path = o.output + ".vocab";
   if (o.resume) {
-    std::map<std::string, std::string> meta;
+    std::map<std::string, std::string>& meta = s.saved_metadata;
     s.saved = nn::load_safetensors(s.checkpoint, &meta);
-    EMBER_CHECK(meta["options"] == o.describe(), "ember train --resume: ", s.checkpoint,
-                " was made with options '", meta["options"], "', not '", o.describe(), "'");
-    s.first_epoch = std::stoll(meta["epochs_done"]);
+    EMBER_CHECK(meta.count("options") && meta.count("epochs_done"),
+                "ember train --resume: ", s.checkpoint,
+                " has no \"options\" or \"epochs_done\" in its metadata; not a "
+                "checkpoint of ember train");
+    EMBER_CHECK(
+        meta["options"] == o.describe(), "ember train --resume: ", s.checkpoint,
+        " was made with other options: ", options_differences(meta["options"], o.describe()));
+    const std::string& done = meta["epochs_done"];
+    const auto [end, error] =
+        std::from_chars(done.data(), done.data() + done.size(), s.first_epoch);
+    EMBER_CHECK(!done.empty() && error == std::errc() && end == done.data() + done.size() &&
+                    s.first_epoch >= 0 && s.first_epoch <= *o.epochs,
+                "ember train --resume: ", s.checkpoint, ": metadata \"epochs_done\" is '", done,
+                "', not a whole number in [0, ", *o.epochs, "] (--epochs)");
     s.vocab = data::Vocabulary::load(s.vocab_path);
     tell(hooks,
          detail::str("Resuming ", s.checkpoint, " after epoch ", s.first_epoch, " of ", *o.epochs));
@@ -62,6 +125,19 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
   s.corpus = data::EncodedCorpus::encode(o.input, s.vocab);
   EMBER_CHECK(s.corpus.num_ids() > 0, "ember train: no word of ", o.input, " occurs ", o.min_count,
               " times or more (lower --min-count)");
+  s.corpus_digest = corpus_digest(s.corpus);
+  if (o.resume) {
+    std::map<std::string, std::string>& meta = s.saved_metadata;
+    if (!meta.count("corpus")) {
+      tell(hooks, detail::str("Note: ", s.checkpoint,
+                              " records no corpus digest (an older checkpoint); --input ", o.input,
+                              " cannot be checked against it"));
+    } else {
+      EMBER_CHECK(meta["corpus"] == s.corpus_digest, "ember train --resume: ", s.checkpoint,
+                  " was made from another corpus (", meta["corpus"], ") than --input ", o.input,
+                  " (", s.corpus_digest, ")");
+    }
+  }
   tell(hooks, detail::str("Read ", s.corpus.raw_tokens, " words, vocabulary ", s.vocab.size(),
                           " words (min-count ", o.min_count, "), ", s.corpus.num_ids(), " kept"));
   return s;
@@ -72,7 +148,9 @@ void save_checkpoint(const WordVectorsJobOptions& o, const Start& s, int64_t epo
                      const std::map<std::string, Tensor>& tensors) {
   if (epoch == 0) s.vocab.save(s.vocab_path);
   nn::save_safetensors(s.checkpoint, tensors,
-                       {{"options", o.describe()}, {"epochs_done", std::to_string(epoch + 1)}});
+                       {{"options", o.describe()},
+                        {"epochs_done", std::to_string(epoch + 1)},
+                        {"corpus", s.corpus_digest}});
 }
 
 const Tensor& saved_tensor(const Start& s, const std::string& name) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <limits>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -55,14 +56,7 @@ class AtomicFile {
     if (::close(fd) != 0) fail("cannot close");
     if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename over the target");
     committed_ = true;
-    // Make the rename itself durable; a directory that cannot be opened is no error.
-    const size_t slash = path_.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash + 1);
-    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd >= 0) {
-      ::fsync(dir_fd);
-      ::close(dir_fd);
-    }
+    sync_directory_of(path_);
   }
 
  private:
@@ -185,22 +179,25 @@ class HeaderReader {
     Entry e{name, dtype(*dtype_v, name), {}, 0, 0};
     if (shape_v->kind != json::Value::Kind::kArray)
       fail("tensor '", name, "': shape must be an array, got ", json::kind_name(shape_v->kind));
-    uint64_t numel = 1;
+    // The byte size, overflow-checked: a shape such as [2^62] of F32 must not wrap to a size
+    // that matches small data_offsets.
+    int64_t numel = 1, bytes = 0;
     for (const json::Value& size : shape_v->items) {
       const uint64_t n = count(size, "tensor '" + name + "': a shape entry");
-      if (n != 0 && numel > uint64_t(std::numeric_limits<int64_t>::max()) / n)
-        fail("tensor '", name, "': shape has too many elements");
-      numel *= n;
       e.shape.push_back(int64_t(n));
+      if (!checked_mul(numel, int64_t(n), &numel))
+        fail("tensor '", name, "': shape ", e.shape, "... has more than 2^63 elements");
     }
+    if (!checked_mul(numel, int64_t(element_size(e.dtype)), &bytes))
+      fail("tensor '", name, "' of dtype ", dtype_v->text, " and shape ", e.shape,
+           " is more than 2^63 bytes");
     if (offsets_v->kind != json::Value::Kind::kArray || offsets_v->items.size() != 2)
       fail("tensor '", name, "': data_offsets must be an array [begin, end]");
     e.begin = count(offsets_v->items[0], "tensor '" + name + "': data_offsets begin");
     e.end = count(offsets_v->items[1], "tensor '" + name + "': data_offsets end");
     if (e.begin > e.end)
       fail("tensor '", name, "': data_offsets [", e.begin, ", ", e.end, "] end before they begin");
-    const uint64_t bytes = numel * element_size(e.dtype);
-    if (e.end - e.begin != bytes)
+    if (e.end - e.begin != uint64_t(bytes))
       fail("tensor '", name, "' of dtype ", dtype_v->text, " and shape ", e.shape, " needs ", bytes,
            " bytes but data_offsets [", e.begin, ", ", e.end, "] span ", e.end - e.begin);
     return e;
@@ -344,6 +341,13 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
 std::map<std::string, Tensor> load_safetensors(const std::string& path,
                                                std::map<std::string, std::string>* metadata) {
   HeaderReader reader(path);
+  // Only regular files: opening a FIFO without a writer would block forever.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) reader.fail("cannot open the file: ", std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    reader.fail(
+        "cannot read the file: ", S_ISDIR(st.st_mode) ? "a directory" : "not a regular file",
+        " (a FIFO, socket or device)");
   std::ifstream file(path, std::ios::binary);
   if (!file) reader.fail("cannot open the file: ", std::strerror(errno));
   file.seekg(0, std::ios::end);
@@ -399,6 +403,16 @@ void load(Module& module, const std::string& path, bool strict) {
     module.load_state_dict(state, strict);
   } catch (const Error& e) {
     EMBER_FAIL("load: '", path, "': ", e.what());
+  }
+}
+
+void sync_directory_of(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
   }
 }
 

@@ -43,4 +43,8 @@ void load(Module& module, const std::string& path, bool strict = true);
 // failure raises ember::Error and leaves any existing file at `path` as it was.
 void write_text_atomic(const std::string& path, const std::string& text);
 
+// fsyncs the directory holding `path`, so that a rename into it survives a crash; called
+// after the rename of an atomic write. A directory that cannot be opened is no error.
+void sync_directory_of(const std::string& path);
+
 }  // namespace ember::nn

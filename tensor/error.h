@@ -37,6 +37,13 @@ std::string str(const Args&... args) {
 }
 
 }  // namespace detail
+
+// a * b into *out for sizes computed from input (headers, metadata, options); false (and
+// *out meaningless) when the product of the non-negative a and b does not fit in int64_t.
+inline bool checked_mul(int64_t a, int64_t b, int64_t* out) {
+  return a >= 0 && b >= 0 && !__builtin_mul_overflow(a, b, out);
+}
+
 }  // namespace ember
 
 #define EMBER_CHECK(cond, ...)                                            \

@@ -7,10 +7,18 @@
 namespace ember {
 
 Tensor empty(const Shape& sizes, TensorOptions options) {
-  for (int64_t s : sizes) EMBER_CHECK(s >= 0, "empty: negative size in ", sizes);
+  // The byte count is overflow-checked: sizes may come from a file or an option.
+  int64_t numel = 1, bytes = 0;
+  for (int64_t s : sizes) {
+    EMBER_CHECK(s >= 0, "empty: negative size in ", sizes);
+    EMBER_CHECK(checked_mul(numel, s, &numel), "empty: shape ", sizes,
+                " has more than 2^63 elements");
+  }
+  EMBER_CHECK(checked_mul(numel, int64_t(element_size(options.dtype_)), &bytes), "empty: shape ",
+              sizes, " of ", element_size(options.dtype_),
+              "-byte elements is more than 2^63 bytes");
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage =
-      Storage::allocate(size_t(shape_numel(sizes)) * element_size(options.dtype_), options.device_);
+  impl->storage = Storage::allocate(size_t(bytes), options.device_);
   impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
   impl->dtype = options.dtype_;

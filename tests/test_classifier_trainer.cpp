@@ -136,4 +136,46 @@ TEST(ClassifierTrainer, ErrorsNameTheModelAndTheField) {
   EXPECT_EMBER_ERROR(models::TrainedClassifier::load((scratch() / "missing").string()), "missing");
 }
 
+// A saved model whose metadata claims sizes it does not hold: an error naming the file and
+// the field, before a model of those sizes is allocated.
+TEST(ClassifierTrainer, LoadChecksTheMetadataNumbersBeforeBuilding) {
+  models::TrainedClassifier trained;
+  trained.vocab = data::Vocabulary::build(std::vector<std::string>{"a b c a"}, {});
+  models::ClassifierShape shape;
+  shape.vocab = trained.vocab.size();
+  shape.dim = 4;
+  shape.classes = 2;
+  shape.hidden = 3;
+  trained.model = models::make_classifier("text", shape, trained.generator.get());
+  trained.labels = {"ham", "spam"};
+  trained.hidden = 3;
+  const std::string prefix = (scratch() / "meta").string();
+  trained.save(prefix);
+  EXPECT_EQ(models::TrainedClassifier::load(prefix).labels, trained.labels);
+  const std::string path = prefix + ".safetensors";
+  std::map<std::string, std::string> good;
+  const std::map<std::string, Tensor> state = nn::load_safetensors(path, &good);
+  struct Case {
+    const char* key;
+    const char* value;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"embedding_dim", "4611686018427387904",
+       "metadata \"embedding_dim\" is '4611686018427387904', not a whole number in [1, "},
+      {"hidden_dim", "4611686018427387904", "metadata \"hidden_dim\" is '4611686018427387904'"},
+      {"hidden_dim", "1000000", "metadata \"hidden_dim\" 1000000 with embedding_dim 4 needs more"},
+      {"hidden_dim", "3x", "metadata \"hidden_dim\" is '3x'"},
+      {"embedding_dim", "5", "tensor 'embedding.weight' is [3, 4], but the metadata's"},
+      {"dropout", "nan", "metadata \"dropout\" is 'nan', not a number in [0, 1)"},
+      {"max_length", "-1", "metadata \"max_length\" is '-1'"},
+  };
+  for (const Case& c : cases) {
+    std::map<std::string, std::string> bad = good;
+    bad[c.key] = c.value;
+    nn::save_safetensors(path, state, bad);
+    EXPECT_EMBER_ERROR(models::TrainedClassifier::load(prefix), path + ": " + c.message);
+  }
+}
+
 }  // namespace

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -236,6 +237,36 @@ TEST(Vocabulary, SaveLoadRoundTrip) {
   EXPECT_EQ(loaded.unk_id(), 1);
   EXPECT_EQ(loaded.total_tokens(), vocab.kept_tokens());
   std::remove(path.c_str());
+}
+
+TEST(Vocabulary, FailedSaveLeavesNoTemporaryFileAndTheOldFile) {
+  Vocabulary vocab = Vocabulary::build(kSotu, {});
+  const std::string path = temp_path("durable_vocab.txt");
+  Vocabulary::build(std::vector<std::string>{"old words"}, {}).save(path);
+  std::string before;
+  {
+    std::ifstream in(path, std::ios::binary);
+    before.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  {
+    ember::testing::FileSizeLimit limit(64);  // the write fails part way: disk full
+    EXPECT_EMBER_ERROR(vocab.save(path), "Vocabulary::save: write_text_atomic: cannot write '" +
+                                             path + ".tmp' while writing '" + path + "'");
+  }
+  EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), before);
+  std::remove(path.c_str());
+}
+
+TEST(Vocabulary, LoadReadsOnlyRegularFiles) {
+  const std::string fifo = temp_path("vocab.fifo");
+  std::remove(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EMBER_ERROR(Vocabulary::load(fifo), "vocab.fifo is not a regular file");
+  std::remove(fifo.c_str());
+  EXPECT_EMBER_ERROR(Vocabulary::load(temp_path("no_such_vocab.txt")),
+                     "Vocabulary::load: cannot open ");
 }
 
 TEST(Vocabulary, LoadNamesTheFileAndLine) {

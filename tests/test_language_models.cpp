@@ -300,6 +300,33 @@ TEST(CharLM, SavedWithItsVocabularyAndLoadedBack) {
   EXPECT_EMBER_ERROR(models::load_char_lm(dir.file("plain.safetensors")), "no 'ember.model'");
 }
 
+// Metadata sizes that the stored tensors do not have: an error naming the file and the
+// field, before a model of those sizes is allocated.
+TEST(CharLM, LoadChecksTheMetadataAgainstTheTensors) {
+  TempDir dir("meta");
+  data::CharVocabulary vocab("\n abcdefgh");
+  Generator init(6);
+  CharLM model(vocab.size(), 4, 8, 2, &init);
+  const std::string path = dir.file("lm.safetensors");
+  models::save_char_lm(path, model, vocab);
+  std::map<std::string, std::string> good;
+  const std::map<std::string, Tensor> state = nn::load_safetensors(path, &good);
+  const std::pair<const char*, const char*> cases[][2] = {
+      {{"hidden_dim", "1073741824"}, {"hidden_dim", "tensor 'lstm.weight_hh_l0' [4294967296, "}},
+      {{"embedding_dim", "100000"}, {"chars and embedding_dim", "but the file has ["}},
+      {{"num_layers", "1000"}, {"num_layers", "'lstm.weight_hh_l999'"}},
+      {{"hidden_dim", "4611686018427387904"}, {"bad value", "for hidden_dim"}},
+  };
+  for (const auto& c : cases) {
+    std::map<std::string, std::string> bad = good;
+    bad[c[0].first] = c[0].second;
+    nn::save_safetensors(path, state, bad);
+    EXPECT_EMBER_ERROR(models::load_char_lm(path), c[1].first);
+    EXPECT_EMBER_ERROR(models::load_char_lm(path), c[1].second);
+    EXPECT_EMBER_ERROR(models::load_char_lm(path), path + ": ");
+  }
+}
+
 // ---- quality on real text ----
 
 // Held-out bits per char: mean cross-entropy / ln 2 over every position of the held-out

@@ -232,6 +232,12 @@ TEST(Serialize, MalformedFilesRaiseClearErrors) {
       {"duplicate key", "{" + f32x2 + "," + f32x2 + "}", eight, -1, "duplicate key \"x\""},
       {"bool byte", R"({"b":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})",
        std::string("\x01\x02", 2), -1, "BOOL tensor 'b' holds byte 2 at element 1"},
+      // 2^62 F32 elements are 2^64 bytes, which must not wrap to the 0 of the offsets.
+      {"size wraps", R"({"x":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})",
+       "", -1, "tensor 'x' of dtype F32 and shape [4611686018427387904] is more than 2^63 bytes"},
+      {"elements wrap",
+       R"({"x":{"dtype":"BOOL","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", "", -1,
+       "tensor 'x': shape [4294967296, 4294967296]... has more than 2^63 elements"},
   };
   for (const Malformed& c : cases) {
     SCOPED_TRACE(c.what);
@@ -246,6 +252,13 @@ TEST(Serialize, MalformedFilesRaiseClearErrors) {
   EXPECT_EMBER_ERROR(nn::load_safetensors(dir + "/missing.safetensors"),
                      "missing.safetensors': cannot open the file");
   EXPECT_EMBER_ERROR(nn::load_safetensors(dir), "load_safetensors: '" + dir + "': cannot");
+  // A FIFO with no writer: an error at once, not an open that blocks forever.
+  const std::string fifo = dir + "/fifo.safetensors";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EMBER_ERROR(nn::load_safetensors(fifo),
+                     "fifo.safetensors': cannot read the file: not a "
+                     "regular file");
+  ::unlink(fifo.c_str());
 }
 
 // ---- atomic writes ----
@@ -269,6 +282,20 @@ TEST(Serialize, FailedWriteLeavesTheOldFileIntact) {
   EXPECT_FALSE(exists(dir + "/vocab.json.tmp"));
   ::mkdir((dir + "/side.json.tmp").c_str(), 0755);
   EXPECT_EMBER_ERROR(nn::write_text_atomic(dir + "/side.json", "x"), "write_text_atomic");
+}
+
+TEST(Serialize, WriteErrorPartWayRemovesTheTemporaryFile) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/model.safetensors";
+  nn::save_safetensors(path, {{"w", ones({3})}});
+  const std::string before = read_bytes(path);
+  {
+    testing::FileSizeLimit limit(4096);  // disk full part way through the data
+    EXPECT_EMBER_ERROR(nn::save_safetensors(path, {{"w", zeros({100000})}}),
+                       "save_safetensors: cannot write '" + path + ".tmp'");
+  }
+  EXPECT_FALSE(exists(path + ".tmp"));
+  EXPECT_EQ(read_bytes(path), before);
 }
 
 // ---- modules ----

@@ -85,6 +85,15 @@ TEST(Tensor, Printing) {
   EXPECT_EQ(big, "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])");
 }
 
+TEST(Tensor, EmptyChecksTheByteCountForOverflow) {
+  EXPECT_EMBER_ERROR(empty({int64_t(1) << 62}),
+                     "empty: shape [4611686018427387904] of 4-byte "
+                     "elements is more than 2^63 bytes");
+  EXPECT_EMBER_ERROR(empty({int64_t(1) << 32, int64_t(1) << 32}),
+                     "empty: shape [4294967296, 4294967296] has more than 2^63 elements");
+  EXPECT_EQ(empty({int64_t(1) << 62, 0}).numel(), 0);
+}
+
 TEST(Tensor, Errors) {
   Tensor t = zeros({2, 3});
   EXPECT_EMBER_ERROR(t.size(2), "dim 2 out of range for a tensor with 2 dims");

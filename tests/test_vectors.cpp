@@ -2,10 +2,14 @@
 // for each kind of malformed file (naming the file and the line or row at fault).
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <string>
-#include <unistd.h>
 
 #include <ember/data/internal/vector_text.h>
 #include <ember/data/vectors.h>
@@ -236,6 +240,163 @@ TEST(Vectors, WriteIsAtomicAndChecksWords) {
   EXPECT_EMBER_ERROR(write_vectors(temp_path("no/such/dir.txt"), sample(), VectorFormat::kGloVe),
                      "cannot create");
   EXPECT_EMBER_ERROR(WordVectors::from_rows({"a", "a"}, {1, 2}, 1), "word 'a' appears twice");
+  std::remove(path.c_str());
+}
+
+// Headers whose numbers overflow or claim more than the file holds fail, naming the file and
+// the line or row, before anything of their size is allocated.
+TEST(Vectors, HeaderSizesAreCheckedBeforeAllocating) {
+  VectorReadOptions text, binary;
+  text.format = VectorFormat::kWord2VecText;
+  binary.format = VectorFormat::kWord2VecBinary;
+  const std::string huge_dim =
+      write_file("huge_dim.vec", "4 4611686018427387904\na 1\nb 2\nc 3\nd 4\n");
+  EXPECT_EMBER_ERROR(read_vectors(huge_dim, text),
+                     "huge_dim.vec:2: word 'a' has 1 numbers, expected 4611686018427387904");
+  EXPECT_EMBER_ERROR(read_vectors(huge_dim, binary),
+                     "huge_dim.vec:1: the header's dimension 4611686018427387904 is too large");
+  EXPECT_EMBER_ERROR(read_vectors(huge_dim), "huge_dim.vec:1: the header's dimension");
+  std::string bin_bytes = "4 4611686018427387904\na ";
+  bin_bytes.append(16, '\x01');
+  const std::string huge_bin = write_file("huge_dim.bin", bin_bytes);
+  EXPECT_EMBER_ERROR(read_vectors(huge_bin), "huge_dim.bin:1: the header's dimension");
+  // 27 bytes whose header claims one row of 1e9 values.
+  const std::string giga = write_file("giga.vec", "1 1000000000\nword 0.5 0.25\n");
+  EXPECT_EMBER_ERROR(read_vectors(giga, text),
+                     "giga.vec:2: word 'word' has 2 numbers, expected 1000000000");
+  EXPECT_EMBER_ERROR(read_vectors(giga),
+                     "giga.vec: truncated: row 1 (word 'word') needs "
+                     "4000000000 bytes of vector, 9 left");
+  const std::string many = write_file("many.vec", "4611686018427387904 2\nthe 1 2\n");
+  EXPECT_EMBER_ERROR(read_vectors(many, text),
+                     "many.vec: the header says 4611686018427387904 words but the file ends "
+                     "after 1");
+  const std::string many_bin = write_file("many.bin", "4611686018427387904 1\nab 1234\n");
+  EXPECT_EMBER_ERROR(read_vectors(many_bin, binary),
+                     "many.bin: truncated: the header says "
+                     "4611686018427387904 words but the file ends "
+                     "after 1");
+  for (const std::string& p : {huge_dim, huge_bin, giga, many, many_bin}) std::remove(p.c_str());
+}
+
+TEST(Vectors, NonFiniteValuesAreErrorsUnlessAllowed) {
+  struct Case {
+    const char* name;
+    const char* text;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"nan.vec", "2 2\nthe 1 2\nof nan 4\n",
+       "nan.vec:3: word 'of': field 2 'nan' is not a finite"},
+      {"inf.vec", "2 2\nthe 1 2\nof 3 -inf\n", "inf.vec:3: word 'of': field 3 '-inf' is not a"},
+      {"big.vec", "2 2\nthe 1e39 2\nof 3 4\n", "big.vec:2: word 'the': field 2 '1e39' is not a"},
+      {"nan_glove.txt", "the 1 2\nof 3 NaN\n", "nan_glove.txt:2: word 'of': field 3 'NaN'"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = write_file(c.name, c.text);
+    EXPECT_EMBER_ERROR(read_vectors(path), c.message);
+    VectorReadOptions allow;
+    allow.allow_non_finite = true;
+    const WordVectors v = read_vectors(path, allow);
+    EXPECT_EQ(v.size(), 2) << c.name;
+    EXPECT_FALSE(std::isfinite(v.values[0]) && std::isfinite(v.values[1]) &&
+                 std::isfinite(v.values[2]) && std::isfinite(v.values[3]))
+        << c.name;
+    std::remove(path.c_str());
+  }
+  WordVectors v = sample();
+  v.values[4] = std::numeric_limits<float>::quiet_NaN();
+  const std::string bin = temp_path("nan.bin");
+  write_vectors(bin, v, VectorFormat::kWord2VecBinary);
+  EXPECT_EMBER_ERROR(read_vectors(bin), "nan.bin: row 2 (word 'King'): value 2 (nan) is not a");
+  VectorReadOptions allow;
+  allow.allow_non_finite = true;
+  EXPECT_TRUE(std::isnan(read_vectors(bin, allow).values[4]));
+  std::remove(bin.c_str());
+}
+
+TEST(Vectors, ByteOrderMarkIsSkipped) {
+  for (const char* text : {"\xef\xbb\xbf"
+                           "2 2\nthe 1 2\nof 3 4\n",
+                           "\xef\xbb\xbfthe 1 2\nof 3 4\n"}) {
+    const std::string path = write_file("bom.txt", text);
+    VectorFileInfo info;
+    const WordVectors v = read_vectors(path, {}, &info);
+    EXPECT_TRUE(info.bom);
+    EXPECT_EQ(v.words, (std::vector<std::string>{"the", "of"}));
+    EXPECT_EQ(v.values, (std::vector<float>{1, 2, 3, 4}));
+    std::remove(path.c_str());
+  }
+}
+
+TEST(Vectors, BytesThatAreNotTextAreNeverGuessedAtOrPrinted) {
+  // A bogus binary header: no format is guessed, and the message holds no raw bytes.
+  const std::string bogus =
+      write_file("bogus.bin", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR junk 1 2\n", 26));
+  const auto expect_printable = [](const std::string& message) {
+    for (const char c : message)
+      EXPECT_TRUE(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) << message;
+  };
+  try {
+    read_vectors(bogus);
+    ADD_FAILURE() << "read a bogus file";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bogus.bin:1: cannot recognise the format: byte 0 of "
+                                         "the first line is '\\x89'"),
+              std::string::npos)
+        << e.what();
+    expect_printable(e.what());
+  }
+  VectorReadOptions glove;
+  glove.format = VectorFormat::kGloVe;
+  try {
+    read_vectors(bogus, glove);
+    ADD_FAILURE() << "read a bogus file as GloVe";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bogus.bin:"), std::string::npos) << e.what();
+    expect_printable(e.what());
+  }
+  EXPECT_EMBER_ERROR(detect_vector_format(write_file("latin1.txt", "caf\xe9 1 2\n")),
+                     "latin1.txt:1: cannot recognise the format: byte 3");
+  std::remove(bogus.c_str());
+}
+
+TEST(Vectors, OnlyRegularFilesAreOpened) {
+  // A FIFO with no writer: an error at once, not a read that blocks forever.
+  const std::string fifo = temp_path("fifo.vec");
+  std::remove(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EMBER_ERROR(read_vectors(fifo), "fifo.vec: cannot read a FIFO or pipe");
+  EXPECT_EMBER_ERROR(detect_vector_format(fifo), "fifo.vec: cannot read a FIFO or pipe");
+  std::remove(fifo.c_str());
+  EXPECT_EMBER_ERROR(read_vectors(::testing::TempDir()), "cannot read a directory");
+}
+
+TEST(Vectors, FailedWriteRemovesTheTemporaryFileAndKeepsTheOldOne) {
+  const std::string path = temp_path("durable.vec");
+  write_vectors(path, sample(), VectorFormat::kVec);
+  std::string before;
+  {
+    std::ifstream in(path, std::ios::binary);
+    before.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::vector<std::string> words;
+  for (int i = 0; i < 2000; ++i) words.push_back("w" + std::to_string(i));
+  const WordVectors big = WordVectors::from_rows(words, std::vector<float>(2000 * 50, 0.25f), 50);
+  {
+    ember::testing::FileSizeLimit limit(4096);  // disk full part way
+    EXPECT_EMBER_ERROR(write_vectors(path, big, VectorFormat::kVec),
+                       "cannot write '" + path + ".tmp' while writing '" + path + "'");
+  }
+  EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), before);
+  // The rename fails (the target is a directory): the temporary file goes too.
+  const std::string dir = temp_path("a_directory.vec");
+  ::mkdir(dir.c_str(), 0755);
+  EXPECT_EMBER_ERROR(write_vectors(dir, sample(), VectorFormat::kVec), "cannot rename");
+  EXPECT_NE(::access((dir + ".tmp").c_str(), F_OK), 0);
+  ::rmdir(dir.c_str());
   std::remove(path.c_str());
 }
 

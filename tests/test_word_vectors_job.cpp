@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <ember/data/vectors.h>
 #include <ember/models/word_vectors_job.h>
+#include <ember/nn/serialize.h>
 
 #include "testing.h"
 
@@ -66,6 +69,61 @@ TEST(WordVectorsJob, TrainsWritesVectorsAndResumesOnlyWithTheSameOptions) {
   EXPECT_EQ(models::train_word_vectors(o).epochs_trained, 0);
   o.dim = 17;
   EXPECT_EMBER_ERROR(models::train_word_vectors(o), "dim=16");
+  fs::remove_all(dir);
+}
+
+// --resume checks the checkpoint's epochs_done, its corpus and its options, and says what
+// differs.
+TEST(WordVectorsJob, ResumeChecksEpochsCorpusAndOptionsByName) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_word_vectors_resume_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto write = [&](const std::string& name, int lines) {
+    std::ofstream out(dir / name);
+    for (int i = 0; i < lines; ++i) out << "the cat sat on the mat and the dog ran\n";
+    return (dir / name).string();
+  };
+  models::WordVectorsJobOptions o;
+  o.model = "skipgram";
+  o.input = write("a.txt", 50);
+  o.output = (dir / "sg").string();
+  o.dim = 8;
+  o.epochs = 2;
+  o.threads = 1;
+  const models::WordVectorsJobResult result = models::train_word_vectors(o);
+  std::map<std::string, std::string> good;
+  const std::map<std::string, Tensor> state = nn::load_safetensors(result.checkpoint_path, &good);
+  o.resume = true;
+  for (const char* done : {"-3", "99", "two"}) {
+    std::map<std::string, std::string> bad = good;
+    bad["epochs_done"] = done;
+    nn::save_safetensors(result.checkpoint_path, state, bad);
+    EXPECT_EMBER_ERROR(models::train_word_vectors(o), result.checkpoint_path +
+                                                          ": metadata \"epochs_done\" is '" + done +
+                                                          "', not a whole number in [0, 2]");
+  }
+  nn::save_safetensors(result.checkpoint_path, state, good);
+  models::WordVectorsJobOptions other = o;
+  other.input = write("b.txt", 60);
+  EXPECT_EMBER_ERROR(models::train_word_vectors(other), "was made from another corpus (fnv1a64=");
+  EXPECT_EMBER_ERROR(models::train_word_vectors(other), ") than --input " + other.input);
+  other = o;
+  other.window = 3;
+  EXPECT_EMBER_ERROR(models::train_word_vectors(other),
+                     "was made with other options: window=5 in the checkpoint, window=3 now");
+  // A checkpoint without a corpus digest resumes, saying that the corpus is not checked.
+  std::map<std::string, std::string> old = good;
+  old.erase("corpus");
+  nn::save_safetensors(result.checkpoint_path, state, old);
+  std::vector<std::string> notes;
+  models::WordVectorsJobHooks hooks;
+  hooks.note = [&](const std::string& line) { notes.push_back(line); };
+  EXPECT_EQ(models::train_word_vectors(o, hooks).epochs_trained, 0);
+  bool said = false;
+  for (const std::string& note : notes)
+    said |= note.find("records no corpus digest") != std::string::npos;
+  EXPECT_TRUE(said);
   fs::remove_all(dir);
 }
 

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <cmath>
+#include <csignal>
 #include <string>
 
 #include <ember/ember.h>
@@ -30,6 +33,25 @@ inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& 
   }
   return ::testing::AssertionSuccess();
 }
+
+// While alive, writes that would make a file of this process longer than `bytes` fail
+// (EFBIG, SIGXFSZ ignored): a disk-full error injected into any writer, even for root.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() { ::setrlimit(RLIMIT_FSIZE, &saved_); }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_;
+};
 
 }  // namespace ember::testing
 
