@@ -4,6 +4,8 @@
 
 namespace ember::eval::upper_table {
 
+// Four runs or three expansions a line, as generated.
+// clang-format off
 const UpperRun kUpperRuns[] = {
     {0x61, 0x7A, 1, -32}, {0xB5, 0xB5, 1, 743}, {0xE0, 0xF6, 1, -32}, {0xF8, 0xFE, 1, -32},
     {0xFF, 0xFF, 1, 121}, {0x101, 0x12F, 2, -1}, {0x131, 0x131, 1, -232}, {0x133, 0x137, 2, -1},
@@ -95,5 +97,6 @@ const UpperExpansion kUpperExpansions[] = {
 };
 const int kUpperExpansionCount =
     int(sizeof kUpperExpansions / sizeof kUpperExpansions[0]);
+// clang-format on
 
 }  // namespace ember::eval::upper_table

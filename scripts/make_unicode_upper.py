@@ -53,6 +53,8 @@ def main():
         "",
         "namespace ember::eval::upper_table {",
         "",
+        "// Four runs or three expansions a line, as generated.",
+        "// clang-format off",
         "const UpperRun kUpperRuns[] = {",
     ]
     row = []
@@ -76,7 +78,8 @@ def main():
         lines.append("    " + " ".join(row))
     lines += ["};",
               "const int kUpperExpansionCount =",
-              "    int(sizeof kUpperExpansions / sizeof kUpperExpansions[0]);", "",
+              "    int(sizeof kUpperExpansions / sizeof kUpperExpansions[0]);",
+              "// clang-format on", "",
               "}  // namespace ember::eval::upper_table", ""]
     with open(OUT, "w", encoding="ascii") as f:
         f.write("\n".join(lines))
