@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include <ember/models/classifier_trainer.h>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "options.h"
 
 namespace ember::cli {
@@ -83,12 +85,17 @@ int predict(const std::string& prefix, const std::string& input, int64_t k_given
   const models::TrainedClassifier trained = models::TrainedClassifier::load(prefix);
   std::ifstream file;
   if (input != "-") {
+    std::error_code error;
+    EMBER_CHECK(!std::filesystem::is_directory(input, error), "predict: ", input,
+                " is a directory, not a file");
     file.open(input);
     EMBER_CHECK(file, "predict: cannot read ", input);
   }
   std::istream& in = input == "-" ? std::cin : file;
   std::vector<std::vector<int64_t>> texts;
   for (std::string line; std::getline(in, line);) texts.push_back(trained.encode_line(line));
+  EMBER_CHECK(!texts.empty(), "predict: ", input == "-" ? "stdin" : input,
+              " is empty: nothing to predict (one text a line)");
   const Tensor probabilities = trained.predict_probabilities(texts);
   const int64_t C = int64_t(trained.labels.size());
   const int64_t k = std::min<int64_t>(k_given ? k_given : 1, C);
@@ -233,6 +240,7 @@ int classify(int argc, char** argv) {
   if (keep_option->count()) o.keep_last = keep == "last";
   o.freeze_epochs = given(freeze_option, freeze_epochs);
   o.fine_tune_lr = given(fine_tune_option, fine_tune_lr);
+  prepare_output("--output", output, true);
   return train(input, output, o, quiet);
 }
 

@@ -23,6 +23,19 @@ void print_row(const eval::AnalogySection& s) {
               static_cast<long long>(s.questions()), accuracy);
 }
 
+// "3 lines of FILE skipped (not 4 words): FILE:4, FILE:9, FILE:12" on stderr.
+void name_invalid_lines(const std::string& file, int64_t count, const std::vector<int64_t>& first,
+                        const char* why) {
+  if (count == 0) return;
+  std::fprintf(stderr, "ember eval: %lld line%s of %s skipped (%s):", static_cast<long long>(count),
+               count == 1 ? "" : "s", file.c_str(), why);
+  for (size_t i = 0; i < first.size(); ++i)
+    std::fprintf(stderr, "%s %s:%lld", i ? "," : "", file.c_str(),
+                 static_cast<long long>(first[i]));
+  if (count > int64_t(first.size())) std::fprintf(stderr, ", ...");
+  std::fprintf(stderr, "\n");
+}
+
 }  // namespace
 
 int eval_vectors(int argc, char** argv) {
@@ -84,6 +97,8 @@ int eval_vectors(int argc, char** argv) {
 
   if (!analogies.empty()) {
     eval::AnalogyResult r = evaluator.evaluate_analogies(analogies, analogy_options);
+    name_invalid_lines(analogies, r.invalid_lines, r.first_invalid_lines,
+                       "neither a \": section\" line nor 4 words");
     std::printf("\nanalogies: %s (%s, vocabulary: the first %lld words, %s)\n", analogies.c_str(),
                 analogy_options.method == eval::AnalogyMethod::kMul ? "3CosMul" : "3CosAdd",
                 static_cast<long long>(vocab), casing);
@@ -110,6 +125,9 @@ int eval_vectors(int argc, char** argv) {
                 "coverage");
     for (const std::string& file : similarity_files) {
       eval::SimilarityResult r = evaluator.evaluate_similarity(file, similarity_options);
+      name_invalid_lines(
+          file, r.invalid_lines, r.first_invalid_lines,
+          r.format == "simlex" ? "too few columns or no number" : "not word, word and a number");
       std::printf("  %-36s %8.4f %8.4f %7lld %7lld %8.1f%%\n", file.c_str(), r.spearman, r.pearson,
                   static_cast<long long>(r.pairs), static_cast<long long>(r.oov),
                   100.0 - r.oov_ratio());

@@ -16,6 +16,7 @@
 #include <ember/models/language_models.h>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "options.h"
 
 namespace ember::cli {
@@ -150,6 +151,7 @@ int generate(int argc, char** argv) {
   o.steps = given(steps_option, steps);
   o.epochs = given(epochs_option, epochs);
   set_num_threads(int(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency())));
+  prepare_output("--model", model, false);
   return train_model(input, model, valid, o, quiet);
 }
 

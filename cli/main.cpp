@@ -72,7 +72,15 @@ int main(int argc, char** argv) {
     if (command == "generate") return ember::cli::generate(argc - 1, argv + 1);
     if (command == "version") return ember::cli::version();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ember %s: %s\n", command.c_str(), e.what());
+    // A library message may already start with the command ("ember train: ..."): not twice.
+    const std::string message = e.what(), prefix = "ember " + command;
+    const bool named = message.rfind(prefix, 0) == 0 &&
+                       (message.size() == prefix.size() || message[prefix.size()] == ':' ||
+                        message[prefix.size()] == ' ');
+    if (named)
+      std::fprintf(stderr, "%s\n", message.c_str());
+    else
+      std::fprintf(stderr, "ember %s: %s\n", command.c_str(), message.c_str());
     return 1;
   }
   std::fprintf(stderr, "ember: unknown command '%s' (see ember --help)\n", command.c_str());

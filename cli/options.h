@@ -99,6 +99,19 @@ CLI::Validator at_least(T lo) {
       "at least " + ember::detail::str(lo));
 }
 
+// A number at most hi (a real also finite): a second check after at_least or positive.
+template <typename T>
+CLI::Validator at_most(T hi) {
+  return CLI::Validator(
+      [hi](std::string& text) -> std::string {
+        const std::optional<T> value = parse_number<T>(text);
+        if (!value) return number_error<T>(text);
+        if (!(*value <= hi)) return "must be at most " + ember::detail::str(hi) + ", got " + text;
+        return "";
+      },
+      "at most " + ember::detail::str(hi));
+}
+
 // A finite real above zero.
 inline CLI::Validator positive() {
   return CLI::Validator(

@@ -200,6 +200,21 @@ int plot(int argc, char** argv) {
     std::copy(vectors.row(rows[i]), vectors.row(rows[i]) + d, x.begin() + i * d);
   }
 
+  // Values that are not finite: a heat-map draws them grey; t-SNE and PCA cannot place them.
+  int64_t non_finite = 0, first_bad = -1;
+  for (int64_t i = 0; i < n * d; ++i)
+    if (!std::isfinite(x[i]) && non_finite++ == 0) first_bad = i;
+  if (non_finite > 0) {
+    const std::string where = "'" + labels[first_bad / d] + "' has " +
+                              std::to_string(x[first_bad]) + " in dimension " +
+                              std::to_string(first_bad % d);
+    EMBER_CHECK(o.heatmap, o.vectors, ": ", where, " (", non_finite,
+                " values not finite in all); t-SNE and PCA need finite vectors (--heatmap draws "
+                "them grey)");
+    std::fprintf(stderr, "ember plot: %lld value%s not finite, drawn grey; the first: %s\n",
+                 (long long)non_finite, non_finite == 1 ? "" : "s", where.c_str());
+  }
+
   if (o.heatmap) {
     eval::Heatmap map;
     map.title = o.title.empty() ? "Word vectors: " + std::to_string(n) + " words x " +

@@ -9,9 +9,11 @@
 #include <string>
 
 #include <ember/ember.h>
+#include <ember/models/row_table.h>
 #include <ember/models/word_vectors_job.h>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "options.h"
 
 namespace ember::cli {
@@ -70,6 +72,7 @@ int train(int argc, char** argv) {
   app.add_option("--output", o.output, "PREFIX of the files written")->required();
   CLI::Option* dim_option = app.add_option("--dim", dim, "vector size")
                                 ->check(at_least<int64_t>(1))
+                                ->check(at_most<int64_t>(models::RowTable::kMaxDim))
                                 ->default_str(per_model([](auto& r) { return r.dim; }));
   CLI::Option* window_option = app.add_option("--window", window, "max context distance")
                                    ->check(in_range<int64_t>(1, kMillion))
@@ -124,12 +127,26 @@ int train(int argc, char** argv) {
   o.sample = given(sample_option, sample);
   o.lr = given(lr_option, lr);
   o.device = parse_device(device);
+  require_regular_input("--input", o.input,
+                        "ember train reads it twice, to count the words and to train");
+  prepare_output("--output", o.output, true);
 
   const auto start = std::chrono::steady_clock::now();
   models::WordVectorsJobHooks hooks;
   hooks.note = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  if (!quiet) hooks.progress = [](const models::TrainProgress& p) { print_progress(p, false); };
-  const models::WordVectorsJobResult r = models::train_word_vectors(o, hooks);
+  bool progress_shown = false;
+  if (!quiet)
+    hooks.progress = [&](const models::TrainProgress& p) {
+      print_progress(p, false);
+      progress_shown = true;
+    };
+  models::WordVectorsJobResult r;
+  try {
+    r = models::train_word_vectors(o, hooks);
+  } catch (...) {
+    if (progress_shown) std::fprintf(stderr, "\n");  // end the progress line before the error
+    throw;
+  }
   if (!quiet) std::fprintf(stderr, "\n");
   std::printf(
       "trained %s: %lld words x %lld epochs in %.2f s = %.0f %s/s (%lld threads); "

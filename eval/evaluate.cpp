@@ -1,30 +1,48 @@
 // The standard test files, scored as gensim 4.x scores them
 // (KeyedVectors.evaluate_word_analogies and evaluate_word_pairs, gensim/models/keyedvectors.py):
 // - the vocabulary is the first restrict_vocab rows; with case_insensitive, words are
-//   compared uppercased and an uppercased word maps to its first row;
+//   compared uppercased as Python's str.upper() does (eval/unicode_upper.h) and an uppercased
+//   word maps to its first row;
 // - a question or pair with a word outside that vocabulary is skipped and counted as OOV;
 // - an analogy is answered from the 5 best rows by 3CosAdd, the rows of a, b and c excluded:
 //   the first whose uppercased word is none of a, b, c (else the last of the 5);
-// - lines that are not 4 words (analogies) or "word<TAB>word<TAB>number" (pairs) are skipped.
+// - lines that are not 4 words (analogies) or "word<TAB>word<TAB>number" (pairs) are skipped
+//   (counted, and the first few line numbers kept for the message).
+// Unlike gensim, an analogy file with no question, a directory, and a score that is not a
+// finite number are errors naming the file (and line): gensim reports 0 of 0 questions, or a
+// Pearson of nan.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <unordered_map>
 
 #include <ember/eval/evaluator.h>
+#include <ember/eval/unicode_upper.h>
 #include <ember/tensor/error.h>
 
 namespace ember::eval {
 
 namespace {
 
-std::string upper(std::string word) {
-  for (char& c : word)
-    if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
-  return word;
+std::string upper(const std::string& word) { return unicode_upper(word); }
+
+// The first few invalid lines' numbers are kept for the message.
+constexpr size_t kInvalidLinesNamed = 5;
+
+void note_invalid(int64_t line_no, int64_t* count, std::vector<int64_t>* first_lines) {
+  ++*count;
+  if (first_lines->size() < kInvalidLinesNamed) first_lines->push_back(line_no);
+}
+
+// A test file must be a file: a directory opens, and reads as empty.
+void require_file(const char* what, const std::string& path) {
+  std::error_code error;
+  EMBER_CHECK(!std::filesystem::is_directory(path, error), what, ": ", path,
+              " is a directory, not a file");
 }
 
 // Uppercased (or not) word -> its first row among the first `rows`.
@@ -110,6 +128,7 @@ void add_to(AnalogySection& sum, const AnalogySection& s) {
 
 AnalogyResult Evaluator::evaluate_analogies(const std::string& path,
                                             const AnalogyOptions& options) const {
+  require_file("evaluate_analogies", path);
   std::ifstream in(path);
   EMBER_CHECK(in, "evaluate_analogies: cannot open ", path);
   const int64_t rows = clamp_rows(options.restrict_vocab), d = dim();
@@ -137,7 +156,7 @@ AnalogyResult Evaluator::evaluate_analogies(const std::string& path,
     EMBER_CHECK(!result.sections.empty(), "evaluate_analogies: ", path, ":", line_no,
                 ": a question before the first ': section' line");
     if (words.size() != 4) {
-      ++result.invalid_lines;
+      note_invalid(line_no, &result.invalid_lines, &result.first_invalid_lines);
       continue;
     }
     Question q;
@@ -158,6 +177,13 @@ AnalogyResult Evaluator::evaluate_analogies(const std::string& path,
     }
     questions.push_back(q);
   }
+  int64_t asked = 0;
+  for (const AnalogySection& s : result.sections) asked += s.questions();
+  EMBER_CHECK(asked + int64_t(questions.size()) > 0, "evaluate_analogies: ", path,
+              " holds no question (\"a b c d\" lines after a \": section\" line)",
+              result.invalid_lines
+                  ? "; its " + std::to_string(result.invalid_lines) + " other lines are not 4 words"
+                  : std::string());
 
   // One query per question: unit(b - a + c) for 3CosAdd; a, b, c for 3CosMul.
   const int64_t per_query = options.method == AnalogyMethod::kMul ? 3 : 1;
@@ -201,6 +227,7 @@ AnalogyResult Evaluator::evaluate_analogies(const std::string& path,
 
 SimilarityResult Evaluator::evaluate_similarity(const std::string& path,
                                                 const SimilarityOptions& options) const {
+  require_file("evaluate_similarity", path);
   std::ifstream in(path);
   EMBER_CHECK(in, "evaluate_similarity: cannot open ", path);
   const auto vocab =
@@ -228,9 +255,11 @@ SimilarityResult Evaluator::evaluate_similarity(const std::string& path,
     double score = 0;
     const bool valid = result.format == "simlex" ? fields.size() >= min_fields : fields.size() == 3;
     if (!valid || !parse_score(fields[score_column], &score)) {
-      ++result.invalid_lines;
+      note_invalid(line_no, &result.invalid_lines, &result.first_invalid_lines);
       continue;
     }
+    EMBER_CHECK(std::isfinite(score), "evaluate_similarity: ", path, ":", line_no, ": the score '",
+                fields[score_column], "' is not a finite number");
     const std::string a = options.case_insensitive ? upper(fields[0]) : fields[0];
     const std::string b = options.case_insensitive ? upper(fields[1]) : fields[1];
     auto ia = vocab.find(a), ib = vocab.find(b);

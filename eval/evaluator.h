@@ -30,7 +30,8 @@ enum class AnalogyMethod {
 
 struct AnalogyOptions {
   int64_t restrict_vocab = 300000;  // only the first N rows count (gensim's default); 0 = all
-  bool case_insensitive = true;     // compare words uppercased (ASCII), first variant wins
+  bool case_insensitive = true;     // compare words uppercased (Python's str.upper), first
+                                    // variant wins
   AnalogyMethod method = AnalogyMethod::kAdd;
 };
 
@@ -49,6 +50,7 @@ struct AnalogyResult {
   // Sections named "gram*" are syntactic, the rest semantic (the Google set's convention).
   AnalogySection semantic{"semantic"}, syntactic{"syntactic"}, total{"total"};
   int64_t invalid_lines = 0;  // neither a ": section" line nor 4 words (skipped, as gensim)
+  std::vector<int64_t> first_invalid_lines;  // the first few of them (1-based line numbers)
   // Percent of questions with an OOV word: gensim's "Quadruplets with out-of-vocabulary words".
   double oov_ratio() const {
     return total.questions() ? 100.0 * double(total.oov) / double(total.questions()) : 0.0;
@@ -67,6 +69,7 @@ struct SimilarityResult {
   int64_t pairs = 0;          // scored pairs
   int64_t oov = 0;            // pairs skipped for an OOV word
   int64_t invalid_lines = 0;  // lines that are not "word word score" (skipped, as gensim)
+  std::vector<int64_t> first_invalid_lines;  // the first few of them (1-based line numbers)
   std::string format;         // "pairs" (word word score) or "simlex" (SimLex-999 columns)
   double oov_ratio() const {  // percent, as gensim's third return value
     return pairs + oov ? 100.0 * double(oov) / double(pairs + oov) : 0.0;

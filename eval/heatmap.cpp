@@ -1,6 +1,7 @@
 // The heat-map of an embedding matrix: one cell per (word, dimension), coloured by a
 // diverging map (ColorBrewer RdBu: blue negative, white zero, red positive) over a range
-// symmetric about zero, with a colour bar beside it.
+// symmetric about zero, with a colour bar beside it. A value that is not finite (nan, inf)
+// is drawn in a grey no value of the map takes, and is left out of the range.
 #include <algorithm>
 #include <cmath>
 
@@ -14,9 +15,11 @@ namespace {
 
 constexpr Rgb kInk{38, 38, 38};
 constexpr Rgb kAxis{90, 90, 90};
+constexpr Rgb kMissing{150, 150, 150};  // a nan or inf cell
 
-// t in [0, 1]: 0 = most negative, 0.5 = zero, 1 = most positive.
+// t in [0, 1]: 0 = most negative, 0.5 = zero, 1 = most positive; nan is kMissing.
 Rgb diverging(double t) {
+  if (std::isnan(t)) return kMissing;  // std::clamp passes nan, and int(nan) is undefined
   static const Rgb kRdBu[11] = {{5, 48, 97},     {33, 102, 172},  {67, 147, 195},  {146, 197, 222},
                                 {209, 229, 240}, {247, 247, 247}, {253, 219, 199}, {244, 165, 130},
                                 {214, 96, 77},   {178, 24, 43},   {103, 0, 31}};
@@ -31,8 +34,10 @@ Rgb diverging(double t) {
 // The colour range: the 99.5th percentile of |value|, so that one outlier does not wash
 // out the rest (cells beyond it take the end colours).
 double colour_range(const std::vector<float>& values) {
-  std::vector<float> magnitudes(values.size());
-  for (size_t i = 0; i < values.size(); ++i) magnitudes[i] = std::abs(values[i]);
+  std::vector<float> magnitudes;
+  magnitudes.reserve(values.size());
+  for (float v : values)
+    if (std::isfinite(v)) magnitudes.push_back(std::abs(v));
   if (magnitudes.empty()) return 1;
   size_t k = std::min(magnitudes.size() - 1, size_t(0.995 * double(magnitudes.size())));
   std::nth_element(magnitudes.begin(), magnitudes.begin() + k, magnitudes.end());
@@ -81,7 +86,8 @@ Drawing heatmap_drawing(const Heatmap& m, TextMetrics metrics) {
       double v = m.values[r * m.cols + c];
       double x0 = left + cell_w * double(c), y0 = top + cell_h * double(r);
       d.shapes.push_back(
-          rect_shape(x0, y0, x0 + cell_w, y0 + cell_h, diverging(0.5 + v / (2 * range))));
+          rect_shape(x0, y0, x0 + cell_w, y0 + cell_h,
+                     std::isfinite(v) ? diverging(0.5 + v / (2 * range)) : kMissing));
     }
   Shape frame = rect_shape(left, top, right, bottom, {255, 255, 255});
   frame.opacity = 0, frame.stroked = true, frame.stroke = kAxis, frame.stroke_width = 1;

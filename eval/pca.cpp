@@ -67,6 +67,9 @@ PcaResult pca(const float* x, int64_t n, int64_t d, int64_t k) {
               "]");
   EMBER_CHECK(k >= 1 && k <= std::min(n, d), "pca: k = ", k,
               " must be in [1, min(N, D) = ", std::min(n, d), "] for [", n, ", ", d, "]");
+  for (int64_t i = 0; i < n * d; ++i)
+    EMBER_CHECK(std::isfinite(x[i]), "pca: point ", i / d, " has ", x[i], " in dimension ", i % d,
+                "; PCA needs finite values");
   PcaResult r;
   r.n = n, r.d = d, r.k = k;
   r.mean.assign(d, 0.0);

@@ -32,7 +32,8 @@ Drawing scatter_drawing(const ScatterPlot& p, TextMetrics metrics) {
                 " out of range for ", p.group_names.size(), " group names");
   for (size_t i = 0; i < n; ++i)
     EMBER_CHECK(std::isfinite(p.x[i]) && std::isfinite(p.y[i]), "scatter: point ", i, " is (",
-                p.x[i], ", ", p.y[i], "), not finite");
+                p.x[i], ", ", p.y[i], "), not finite",
+                p.labels.empty() ? std::string() : ": '" + p.labels[i] + "'");
   const bool grouped = !p.groups.empty();
 
   const double label_size = n <= 400 ? 12 : 10, tick_size = 11, title_size = 18;

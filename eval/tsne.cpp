@@ -300,6 +300,9 @@ TsneResult tsne(const float* x, int64_t n, int64_t d, const TsneOptions& o) {
               "]");
   EMBER_CHECK(o.perplexity > 0, "tsne: perplexity must be positive, got ", o.perplexity);
   EMBER_CHECK(o.theta >= 0 && o.theta < 0.7, "tsne: theta must be in [0, 0.7), got ", o.theta);
+  for (int64_t i = 0; i < n * d; ++i)
+    EMBER_CHECK(std::isfinite(x[i]), "tsne: point ", i / d, " has ", x[i], " in dimension ", i % d,
+                "; t-SNE needs finite values");
   TsneResult result;
   result.perplexity = std::min(o.perplexity, std::max(1.0, double(n - 1) / 3));
   result.barnes_hut =

@@ -42,6 +42,10 @@ TrainedCharLM train_char_lm(const std::string& path, const CharLMTrainOptions& o
     if (o.clip > 0) optim::clip_grad_norm_(model.parameters(), o.clip);
     optimizer.step();
     report.loss = loss.item();
+    // A loss that is not finite means the weights diverged: stop before anything is saved.
+    EMBER_CHECK(std::isfinite(report.loss), "char LM: training diverged: the loss is ", report.loss,
+                " at step ", report.step + 1, " (epoch ", stream.epoch() + 1,
+                "); try a lower --lr, or --clip");
     ++report.step;
     report.epoch = stream.epoch();
     if (on_step) on_step(report);

@@ -437,7 +437,12 @@ TrainedClassifier train_classifier(const std::string& path, const ClassifierTrai
       if (*o.clip > 0) optim::clip_grad_norm_(head, *o.clip);
       adam.step();
       sparse_adam.step();
-      loss_sum += loss.item<double>();
+      const double batch_loss = loss.item<double>();
+      // A loss that is not finite means the weights diverged: stop before anything is saved.
+      EMBER_CHECK(std::isfinite(batch_loss), "classifier: training diverged: the loss is ",
+                  batch_loss, " in epoch ", epoch + 1, " of ", epochs, " (batch ", loss_count + 1,
+                  "); try a lower --lr or --embedding-lr, or --clip");
+      loss_sum += batch_loss;
       ++loss_count;
       progress.examples_done += int64_t(indices.size());
       if (hooks.progress && loss_count % 8 == 0) {

@@ -9,6 +9,7 @@
 
 #include <ember/data/vectors.h>
 #include <ember/eval/evaluator.h>
+#include <ember/eval/unicode_upper.h>
 #include <ember/nn/json.h>
 
 #include "testing.h"
@@ -161,6 +162,96 @@ TEST(Evaluator, FileErrors) {
   const std::string nothing = dir + "ember_nothing_pairs.txt";
   std::ofstream(nothing) << "zzzq\tyyyq\t1.0\nnot a pair\n";
   EXPECT_EMBER_ERROR(evaluator().evaluate_similarity(nothing), "1 OOV pairs, 1 invalid lines");
+}
+
+// Python's str.upper(): simple mappings, special-casing expansions (U+00DF -> "SS",
+// U+0149 -> U+02BC N, U+0390 -> 3 code points), titlecase letters, letters beyond the BMP;
+// invalid UTF-8 bytes pass through.
+TEST(Evaluator, UnicodeUpperIsPythons) {
+  EXPECT_EQ(unicode_upper("abc XYZ 123"), "ABC XYZ 123");
+  EXPECT_EQ(unicode_upper("\xc3\xbc"
+                          "ber"),
+            "\xc3\x9c"
+            "BER");  // über
+  EXPECT_EQ(unicode_upper("stra\xc3\x9f"
+                          "e"),
+            "STRASSE");                                              // straße
+  EXPECT_EQ(unicode_upper("\xc5\x89"), "\xca\xbcN");                 // ŉ
+  EXPECT_EQ(unicode_upper("\xce\x90"), "\xce\x99\xcc\x88\xcc\x81");  // ΐ
+  EXPECT_EQ(unicode_upper("\xc7\x85\xc7\x86"), "\xc7\x84\xc7\x84");  // ǅǆ
+  EXPECT_EQ(unicode_upper("\xc4\xb1i"), "II");                       // dotless ı
+  EXPECT_EQ(unicode_upper("\xc3\xbf"), "\xc5\xb8");                  // ÿ
+  EXPECT_EQ(unicode_upper("\xd0\xb6\xd1\x91"), "\xd0\x96\xd0\x81");  // жё
+  EXPECT_EQ(unicode_upper("\xf0\x90\x90\xa8"), "\xf0\x90\x90\x80");  // Deseret
+  EXPECT_EQ(unicode_upper("\xef\xac\x81"), "FI");                    // ligature fi
+  EXPECT_EQ(unicode_upper("\xe2\x85\xb0"), "\xe2\x85\xa0");          // roman ⅰ
+  EXPECT_EQ(unicode_upper("a\xff"
+                          "b\xc3"),
+            "A\xff"
+            "B\xc3");                                        // not UTF-8: kept
+  EXPECT_EQ(unicode_upper("\xe4\xb8\xad"), "\xe4\xb8\xad");  // no case
+}
+
+// Über and über, straße and STRASSE, ǅ and ǆ are one word each when case-insensitive, the
+// first row winning: the numbers gensim 4.2's evaluate_word_pairs and evaluate_word_analogies
+// give on these files (ASCII-only uppercasing gave other rows, and STRASSE out of vocabulary).
+TEST(Evaluator, CaseInsensitiveIsUnicode) {
+  const std::string dir = ::testing::TempDir();
+  const std::string vectors = dir + "ember_unicode.vec", pairs = dir + "ember_unicode_pairs.tsv",
+                    questions = dir + "ember_unicode_questions.txt";
+  std::ofstream(vectors) << "7 2\n\xc3\x9c"
+                            "ber 1 0\n\xc3\xbc"
+                            "ber 0 1\nstra\xc3\x9f"
+                            "e 0.6 0.8\n"
+                            "x 1 0.1\ny 0.1 1\n\xc7\x86 0.3 0.9\n\xc7\x85 0.9 0.3\n";
+  std::ofstream(pairs) << "\xc3\xbc"
+                          "ber\tx\t9\n\xc3\xbc"
+                          "ber\ty\t1\nSTRASSE\tx\t5\n\xc7\x85\ty\t7\n"
+                          "stra\xc3\x9f"
+                          "e\ty\t8\n";
+  std::ofstream(questions) << ": s\n\xc3\xbc"
+                              "ber x \xc3\xbc"
+                              "ber x\n\xc3\x9c"
+                              "BER y stra\xc3\x9f"
+                              "e y\n"
+                              "strasse y \xc3\xbc"
+                              "ber x\n";
+  const Evaluator e(data::read_vectors(vectors));
+  SimilarityResult r = e.evaluate_similarity(pairs);
+  EXPECT_EQ(r.pairs, 5);
+  EXPECT_EQ(r.oov, 0);
+  EXPECT_NEAR(r.spearman, 0.9, 1e-12);
+  EXPECT_NEAR(r.pearson, 0.9622667639606415, 2e-6);
+  SimilarityOptions exact;
+  exact.case_insensitive = false;
+  r = e.evaluate_similarity(pairs, exact);
+  EXPECT_EQ(r.pairs, 4);
+  EXPECT_NEAR(r.spearman, -0.8, 1e-12);
+  EXPECT_NEAR(r.pearson, -0.7090731005472893, 2e-6);
+  const AnalogyResult a = e.evaluate_analogies(questions);
+  EXPECT_EQ(a.total.oov, 0);
+  EXPECT_EQ(a.total.evaluated(), 3);
+  EXPECT_EQ(a.total.correct, 0);
+}
+
+// Test files that hold nothing to score, and scores that are not finite, are errors naming
+// the file (and line); skipped lines are counted and the first few named.
+TEST(Evaluator, HostileTestFiles) {
+  const std::string dir = ::testing::TempDir();
+  EXPECT_EMBER_ERROR(evaluator().evaluate_analogies(dir), "is a directory");
+  EXPECT_EMBER_ERROR(evaluator().evaluate_similarity(dir), "is a directory");
+  const std::string empty = dir + "ember_empty_questions.txt";
+  std::ofstream(empty) << "";
+  EXPECT_EMBER_ERROR(evaluator().evaluate_analogies(empty), "holds no question");
+  const std::string invalid = dir + "ember_invalid_questions.txt";
+  std::ofstream(invalid) << ": s\nking queen\nman woman king queen\n\na b c d e\nx\ny\nz\n";
+  const AnalogyResult a = evaluator().evaluate_analogies(invalid);
+  EXPECT_EQ(a.invalid_lines, 6);
+  EXPECT_EQ(a.first_invalid_lines, (std::vector<int64_t>{2, 4, 5, 6, 7}));
+  const std::string infinite = dir + "ember_infinite_pairs.txt";
+  std::ofstream(infinite) << "king\tqueen\t3\nman\twoman\t1e999\n";
+  EXPECT_EMBER_ERROR(evaluator().evaluate_similarity(infinite),
+                     "ember_infinite_pairs.txt:2: the score '1e999' is not a finite number");
 }
 
 }  // namespace

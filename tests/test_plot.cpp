@@ -318,6 +318,31 @@ TEST(Plot, HeatmapSvgAndPng) {
   EXPECT_EQ(width, uint32_t(img.width()));
 }
 
+// A value that is not finite is drawn in the missing-value grey and left out of the colour
+// range; the other cells keep their colours.
+TEST(Plot, HeatmapDrawsNonFiniteValuesGrey) {
+  Heatmap m;
+  m.rows = 2, m.cols = 3;
+  m.values = {0.5f, std::nanf(""), -0.5f, INFINITY, 0.25f, -INFINITY};
+  m.row_labels = {"a", "b"};
+  const std::string svg = heatmap_svg(m);
+  std::vector<Element> elements;
+  std::string error;
+  ASSERT_TRUE(parse_xml(svg, elements, error)) << error;
+  int grey = 0;
+  for (const Element& e : elements)
+    grey += e.name == "rect" && e.attributes.count("fill") && e.attributes.at("fill") == "#969696";
+  EXPECT_EQ(grey, 3);
+  Image img = heatmap_image(m);
+  EXPECT_GT(img.width(), 0);
+  m.values = {0.5f, 0.0f, -0.5f, 0.0f, 0.25f, 0.0f};
+  const std::string finite = heatmap_svg(m);
+  EXPECT_EQ(finite.find("#969696"), std::string::npos);
+  // The colour range ignores the non-finite values: the bar's ticks are the same.
+  const auto ticks = [](const std::string& text) { return text.substr(text.rfind("<rect")); };
+  EXPECT_EQ(ticks(svg), ticks(finite));
+}
+
 TEST(Plot, WritesFilesAtomicallyByExtension) {
   std::string dir = ::testing::TempDir();
   ScatterPlot p = sample_plot(10);

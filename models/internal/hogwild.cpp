@@ -1,8 +1,13 @@
 #include <ember/models/internal/hogwild.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -55,6 +60,20 @@ TrainProgress ProgressMeter::at(int64_t epoch, int64_t done, double elapsed, dou
   return p;
 }
 
+namespace {
+
+// The error for a loss that is not finite: the updates diverged (too high a learning rate,
+// or vectors that overflowed); where it happened, and what to try.
+[[noreturn]] void diverged(const TrainProgress& p, int64_t epochs) {
+  EMBER_FAIL("training diverged: the loss is ", std::isnan(p.loss) ? "nan" : detail::str(p.loss),
+             " in epoch ", p.epoch + 1, " of ", epochs, " (",
+             std::lround(100 * std::min(p.fraction, 1.0)), "% done, lr ", p.lr,
+             "); try a lower --lr. The vectors of this epoch are not written; the checkpoint of "
+             "the last finished epoch, if any, is kept");
+}
+
+}  // namespace
+
 void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
                 const std::function<void(int64_t, int64_t)>& work,
                 const std::function<TrainProgress(int64_t)>& snapshot,
@@ -62,21 +81,55 @@ void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
   using Clock = std::chrono::steady_clock;
   for (int64_t epoch = first_epoch; epoch < epochs; ++epoch) {
     std::atomic<int64_t> finished{0};
+    // A worker's exception is kept (the first one) and thrown here once all have joined.
+    std::mutex failure_mutex;
+    std::exception_ptr failure;
     std::vector<std::thread> pool;
-    for (int64_t t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
+    auto worker = [&](int64_t t) {
+      try {
         work(epoch, t);
-        finished.fetch_add(1);
-      });
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+      finished.fetch_add(1);
+    };
+    try {
+      for (int64_t t = 0; t < threads; ++t) pool.emplace_back(worker, t);
+    } catch (...) {  // a thread that cannot start: the others finish, then the error
+      for (std::thread& t : pool) t.join();
+      throw;
+    }
+    // The first non-finite loss seen while the workers run, to say where it happened.
+    std::optional<TrainProgress> bad;
     auto last = Clock::now();
     while (finished.load() < threads) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      if (progress && Clock::now() - last > std::chrono::milliseconds(100)) {
+      if (Clock::now() - last > std::chrono::milliseconds(100)) {
         last = Clock::now();
-        progress(snapshot(epoch));
+        const TrainProgress p = snapshot(epoch);
+        if (!bad && !std::isfinite(p.loss)) bad = p;
+        if (progress) progress(p);
       }
     }
     for (std::thread& t : pool) t.join();
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const Error&) {
+        throw;
+      } catch (const std::bad_alloc&) {
+        EMBER_FAIL("training: out of memory in a worker thread (epoch ", epoch + 1,
+                   "); lower --threads, --dim, --window or --negative");
+      } catch (const std::exception& e) {
+        EMBER_FAIL("training: a worker thread failed in epoch ", epoch + 1, ": ", e.what());
+      }
+    }
+    // Checked before after_epoch writes the epoch's checkpoint, so the last one written is
+    // the last good one.
+    const TrainProgress end = snapshot(epoch);
+    if (bad) diverged(*bad, epochs);
+    if (!std::isfinite(end.loss)) diverged(end, epochs);
     if (after_epoch) after_epoch(epoch);
   }
   if (progress) progress(snapshot(epochs - 1));

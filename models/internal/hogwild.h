@@ -62,6 +62,9 @@ struct ProgressMeter {
 // Runs work(epoch, thread) on `threads` threads for each epoch in [first_epoch, epochs),
 // calling progress(snapshot(epoch)) about ten times a second while they run and once at the
 // end, and after_epoch(epoch) after each epoch (the CLI writes its checkpoint there).
+// An exception in a worker is thrown here as an ember::Error once all threads have joined;
+// a snapshot whose loss is not finite (during the epoch or at its end) stops the run with an
+// ember::Error before that epoch's after_epoch, so the last checkpoint written is a good one.
 void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
                 const std::function<void(int64_t epoch, int64_t thread)>& work,
                 const std::function<TrainProgress(int64_t epoch)>& snapshot,
