@@ -28,6 +28,7 @@ namespace {
 struct PlotOptions {
   std::string vectors, out, words, groups, title, method = "tsne", init, labels = "auto";
   data::VectorFormat format = data::VectorFormat::kAuto;
+  bool allow_non_finite = false;
   int64_t top = 0, iterations = 1000;
   double perplexity = 30, learning_rate = 0;
   uint64_t seed = 0;
@@ -91,6 +92,7 @@ PlotOptions parse(int argc, char** argv) {
   app.add_option("--title", o.title,
                  "the plot's title (default: says the method and the word count)");
   add_format_option(app, o.format);
+  add_non_finite_flag(app, o.allow_non_finite);
   app.add_option("--out", o.out, "where to write: FILE.svg or FILE.png")
       ->required()
       ->check(CLI::Validator(
@@ -160,8 +162,9 @@ int plot(int argc, char** argv) {
   PlotOptions o = parse(argc, argv);
   data::VectorReadOptions read_options;
   read_options.format = o.format;
+  read_options.allow_non_finite = o.allow_non_finite;
   if (o.top > 0 && o.groups.empty()) read_options.limit = o.top;
-  data::WordVectors vectors = data::read_vectors(o.vectors, read_options);
+  data::WordVectors vectors = read_vector_file(o.vectors, read_options);
   const int64_t d = vectors.dim;
 
   // The rows to plot.

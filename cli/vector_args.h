@@ -25,12 +25,32 @@ inline void add_format_option(CLI::App& app, data::VectorFormat& format) {
       ->default_str("auto");
 }
 
-// --format F and --limit N, declared on `app`, read into `read`.
+// --allow-non-finite, declared on `app`, read into `allow`.
+inline void add_non_finite_flag(CLI::App& app, bool& allow) {
+  app.add_flag("--allow-non-finite", allow,
+               "read nan and inf values (a file holding one is refused by default)");
+}
+
+// --format F, --limit N and --allow-non-finite, declared on `app`, read into `read`.
 inline void add_read_options(CLI::App& app, data::VectorReadOptions& read) {
   add_format_option(app, read.format);
+  add_non_finite_flag(app, read.allow_non_finite);
   app.add_option("--limit", read.limit,
                  "read the first N vectors only (the most frequent, in most files; 0: all)")
       ->check(at_least<int64_t>(0));
+}
+
+// read_vectors, its refusal of a value that is not finite saying how to read it anyway.
+inline data::WordVectors read_vector_file(const std::string& path,
+                                          const data::VectorReadOptions& read,
+                                          data::VectorFileInfo* info = nullptr) {
+  try {
+    return data::read_vectors(path, read, info);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (read.allow_non_finite || what.find("not a finite float") == std::string::npos) throw;
+    EMBER_FAIL(what, " (--allow-non-finite reads it)");
+  }
 }
 
 struct Loaded {
@@ -44,7 +64,7 @@ inline Loaded load_vectors(const std::string& path, const data::VectorReadOption
                            bool quiet = false) {
   Loaded loaded;
   const auto start = std::chrono::steady_clock::now();
-  loaded.vectors = data::read_vectors(path, read, &loaded.info);
+  loaded.vectors = read_vector_file(path, read, &loaded.info);
   loaded.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!quiet) {
     std::fprintf(stderr, "loaded %lld x %lld vectors (%s) from %s in %.2f s\n",

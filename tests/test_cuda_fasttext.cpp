@@ -68,7 +68,7 @@ TEST(CudaFastText, BadCorpusIdsRaiseOnTheHostBeforeAnyKernel) {
   corpus.ids = {1, 2, 10, 3};
   corpus.sentence_starts = {0, 4};
   corpus.raw_tokens = 4;
-  EXPECT_EMBER_ERROR(trainer.train(corpus), "corpus id 10 out of range");
+  EXPECT_EMBER_ERROR(trainer.train(corpus), "corpus id 10 at position 2 out of range");
 }
 
 // ---- on the GPU ----

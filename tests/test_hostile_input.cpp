@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,6 +13,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "run_shell.h"
 
 namespace {
 
@@ -61,7 +62,8 @@ std::string labelled() {
 
 const std::string kVectors =
     "4 3\nthe 0.1 0.2 0.3\ncat 0.3 0.1 0.2\ndog 0.2 0.3 0.1\nmat 0.1 0.1 0.4\n";
-// One value of the first word is nan: the reader takes it (a heat-map draws it grey).
+// One value of the first word is nan: refused, unless --allow-non-finite (a heat-map then
+// draws it grey).
 const std::string kNanVectors = "3 2\nthe 0.1 nan\ncat 0.2 0.3\ndog 0.5 0.1\n";
 
 const File kCorpus{"c.txt", corpus()};
@@ -115,6 +117,17 @@ const std::vector<Case> kCases = {
      {"training diverged", "try a lower --lr"},
      {"wrote"}},
 
+    // A run too short for any sampled loss: its tables are checked at each epoch's end.
+    {"train_diverges_unsampled",
+     {{"t.txt", "the cat sat\nthe dog sat\nthe cat ran\n"}},
+     {},
+     "train skipgram --input {dir}/t.txt --output {dir}/x --quiet --lr 1e30 --epochs 2 "
+     "--threads 2 --min-count 1 --sample 0",
+     1,
+     {"training diverged", "'input' holds values that are not finite after epoch 1 of 2",
+      "try a lower --lr", "No vectors were written"},
+     {"wrote"}},
+
     // ember train: a library message that names the command is not prefixed twice.
     {"train_prefix_once",
      {kCorpus},
@@ -145,27 +158,106 @@ const std::vector<Case> kCases = {
      {"--output", "cannot create the directory"},
      {"trained"}},
 
-    // ember plot: a nan value is drawn grey on a heat-map; t-SNE and PCA name the word.
-    {"plot_heatmap_nan",
+    // ember plot: a nan value is refused unless allowed; then drawn grey on a heat-map, and
+    // t-SNE and PCA name the word.
+    {"plot_nan_refused",
      {{"h.vec", kNanVectors}},
      {},
      "plot {dir}/h.vec --heatmap --top 2 --out {dir}/h.svg",
+     1,
+     {"h.vec:2", "'nan'", "not a finite float", "--allow-non-finite"},
+     {"wrote"}},
+    {"plot_heatmap_nan",
+     {{"h.vec", kNanVectors}},
+     {},
+     "plot {dir}/h.vec --heatmap --top 2 --out {dir}/h.svg --allow-non-finite",
      0,
      {"not finite", "'the'", "wrote"}},
     {"plot_tsne_nan",
      {{"h.vec", kNanVectors}},
      {},
-     "plot {dir}/h.vec --top 3 --out {dir}/t.svg",
+     "plot {dir}/h.vec --top 3 --out {dir}/t.svg --allow-non-finite",
      1,
      {"'the'", "nan", "dimension 1"},
      {"point 0"}},
     {"plot_pca_nan",
      {{"h.vec", kNanVectors}},
      {},
-     "plot {dir}/h.vec --top 3 --method pca --out {dir}/p.png",
+     "plot {dir}/h.vec --top 3 --method pca --out {dir}/p.png --allow-non-finite",
      1,
      {"'the'", "nan"},
      {"point 0"}},
+
+    // Vector files: sizes from the header checked before anything is allocated, values that
+    // are not finite refused by line, bytes that are not text never printed, only regular
+    // files opened.
+    {"info_header_count_overflows",
+     {{"d.vec", "4 4611686018427387904\na 1\nb 2\nc 3\nd 4\n"}},
+     {},
+     "info {dir}/d.vec --format w2v-text",
+     1,
+     {"d.vec"}},
+    {"info_header_count_overflows_auto",
+     {{"d.vec", "4 4611686018427387904\na 1\nb 2\nc 3\nd 4\n"}},
+     {},
+     "info {dir}/d.vec",
+     1,
+     {"d.vec"}},
+    {"info_header_claims_a_billion",
+     {{"b.bin", "1 1000000000\nword 0.1 0.2\n"}},
+     {},
+     "info {dir}/b.bin",
+     1,
+     {"b.bin"}},
+    {"info_inf_value",
+     {{"v.vec", "2 2\nthe 0.1 0.2\ncat inf 0.3\n"}},
+     {},
+     "info {dir}/v.vec",
+     1,
+     {"v.vec:3", "'inf'", "--allow-non-finite"}},
+    {"info_value_beyond_float",
+     {{"v.vec", "2 2\nthe 0.1 0.2\ncat 1e39 0.3\n"}},
+     {},
+     "info {dir}/v.vec",
+     1,
+     {"v.vec:3", "1e39"}},
+    {"info_inf_allowed",
+     {{"v.vec", "2 2\nthe 0.1 0.2\ncat inf 0.3\n"}},
+     {},
+     "info {dir}/v.vec --allow-non-finite",
+     0,
+     {"2"}},
+    {"info_not_text",
+     {{"x.bin", std::string("\x7f"
+                            "ELF\x02\x01\x01\0\0\0\n\x01\x02",
+                            13)}},
+     {},
+     "info {dir}/x.bin",
+     1,
+     {"cannot recognise the format", "\\x7f"},
+     {"ELF\x02"}},
+    {"info_byte_order_mark",
+     {{"v.vec", "\xef\xbb\xbf" + kVectors}},
+     {},
+     "info {dir}/v.vec",
+     0,
+     {"4"}},
+    {"info_fifo", {fifo("p.vec")}, {}, "info {dir}/p.vec", 1, {"p.vec", "FIFO"}},
+    {"info_directory", {directory("d.vec")}, {}, "info {dir}/d.vec", 1, {"d.vec", "directory"}},
+
+    // ember train --resume: the checkpoint's epochs, corpus and options must match.
+    {"resume_with_another_corpus",
+     {kCorpus, {"c2.txt", corpus() + "the bone and the mat\n"}},
+     {kTrain + "--epochs 2"},
+     "train skipgram --input {dir}/c2.txt --output {dir}/x --quiet --epochs 2 --resume",
+     1,
+     {"another corpus", "c2.txt"}},
+    {"resume_with_other_options",
+     {kCorpus},
+     {kTrain + "--epochs 2"},
+     kTrain + "--epochs 2 --window 3 --resume",
+     1,
+     {"window=5 in the checkpoint, window=3 now"}},
 
     // ember eval: test files that are no test files, malformed lines named, scores not finite.
     {"eval_analogies_directory",
@@ -305,21 +397,8 @@ const std::vector<Case> kCases = {
 
 // ---- the runner ------------------------------------------------------------------------
 
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr together
-};
-
-Result run_shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1 </dev/null").c_str(), "r");
-  if (!pipe) return {-1, "popen failed: " + command};
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  // A crash (a signal) is -1: never an expected exit code.
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using Result = ember::testing::ShellResult;
+using ember::testing::run_shell;
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
@@ -358,7 +437,7 @@ TEST_P(HostileInput, Case) {
   const auto command = [&](const std::string& args) {
     // `timeout` turns a hang into a failure (exit 124) instead of a stuck suite.
     return "timeout 120 " + std::string(EMBER_CLI_PATH) + " " +
-           replace_all(args, "{dir}", dir.string());
+           replace_all(args, "{dir}", dir.string()) + " </dev/null";
   };
   for (const std::string& setup : c.setup) {
     const Result run = run_shell(command(setup));
