@@ -57,24 +57,18 @@ Corpus read_corpus(const std::string& path, int64_t max_vocab) {
   return c;
 }
 
-// Writes the word2vec text format to a temporary file, then renames it into place.
+// Writes the word2vec text format atomically (nn::write_text_atomic).
 void write_vectors(const std::string& path, const Corpus& c, const Tensor& vectors) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    EMBER_CHECK(out, "cannot write ", temporary);
-    std::vector<float> v = vectors.to_vector<float>();
-    const int64_t d = vectors.size(1);
-    out << c.words.size() << ' ' << d << '\n';
-    for (size_t w = 0; w < c.words.size(); ++w) {
-      out << c.words[w];
-      for (int64_t j = 0; j < d; ++j) out << ' ' << v[w * d + j];
-      out << '\n';
-    }
-    EMBER_CHECK(out.good(), "error writing ", temporary);
+  std::ostringstream out;
+  std::vector<float> v = vectors.to_vector<float>();
+  const int64_t d = vectors.size(1);
+  out << c.words.size() << ' ' << d << '\n';
+  for (size_t w = 0; w < c.words.size(); ++w) {
+    out << c.words[w];
+    for (int64_t j = 0; j < d; ++j) out << ' ' << v[w * d + j];
+    out << '\n';
   }
-  EMBER_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0, "cannot rename ", temporary,
-              " to ", path);
+  nn::write_text_atomic(path, out.str());
 }
 
 }  // namespace

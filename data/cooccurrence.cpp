@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <memory>
 #include <queue>
+#include <utility>
 
 #include <ember/data/cooccurrence.h>
 #include <ember/data/corpus.h>
+#include <ember/data/temp_file.h>
+#include <ember/nn/serialize.h>
 #include <ember/tensor/error.h>
 
 namespace ember::data {
@@ -76,6 +79,9 @@ class RecordSink {
   }
   ~RecordSink() {
     if (file_) std::fclose(file_);
+    // A sink that did not finish leaves no output_path.tmp behind.
+    if (!finished_ && !options_.output_path.empty())
+      std::remove((options_.output_path + ".tmp").c_str());
   }
   void push(uint64_t key, double value) {
     records_.push_back({int32_t(key >> 32), int32_t(key & 0xFFFFFFFFu), float(value)});
@@ -91,13 +97,17 @@ class RecordSink {
   Cooccurrences finish() {
     if (!file_) return Cooccurrences(std::move(records_));
     flush();
-    EMBER_CHECK(std::fclose(file_) == 0, "cannot close ", path_);
-    file_ = nullptr;
+    std::FILE* file = std::exchange(file_, nullptr);
     if (!options_.output_path.empty()) {
+      // The kept file is durable: fsynced, renamed into place, its directory fsynced.
+      close_durably(file, path_);
       EMBER_CHECK(std::rename(path_.c_str(), options_.output_path.c_str()) == 0, "cannot rename ",
                   path_, " to ", options_.output_path);
+      finished_ = true;
+      nn::sync_directory_of(options_.output_path);
       return Cooccurrences::load(options_.output_path);
     }
+    EMBER_CHECK(std::fclose(file) == 0, "cannot close ", path_);
     return Cooccurrences::load(temp_.path());
   }
   // The temporary file behind the result of finish(), for the result to own.
@@ -119,6 +129,7 @@ class RecordSink {
   std::FILE* file_ = nullptr;
   TempFile temp_;
   int64_t size_ = 0;
+  bool finished_ = false;  // output_path holds the records
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <filesystem>
 
 #include <ember/data/cooccurrence.h>
+#include <ember/data/temp_file.h>
+#include <ember/nn/serialize.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 
@@ -146,17 +148,32 @@ void Cooccurrences::shuffle(uint64_t seed, int64_t memory_bytes, const std::stri
 }
 
 void Cooccurrences::save(const std::string& path) const {
-  std::string temporary = path + ".tmp";
-  if (in_memory()) {
-    std::FILE* out = open_file(temporary, "wb");
-    write_items(out, records_.data(), kRecord, records_.size(), temporary);
-    EMBER_CHECK(std::fclose(out) == 0, "cannot close ", temporary);
-  } else {
-    std::filesystem::copy_file(path_, temporary, std::filesystem::copy_options::overwrite_existing);
+  // path.tmp, fsynced, renamed over path, the directory fsynced; the temporary file is removed
+  // on every error.
+  const std::string temporary = path + ".tmp";
+  try {
+    if (in_memory()) {
+      std::FILE* out = open_file(temporary, "wb");
+      try {
+        write_items(out, records_.data(), kRecord, records_.size(), temporary);
+      } catch (...) {
+        std::fclose(out);
+        throw;
+      }
+      close_durably(out, temporary);
+    } else {
+      std::filesystem::copy_file(path_, temporary,
+                                 std::filesystem::copy_options::overwrite_existing);
+      close_durably(open_file(temporary, "rb+"), temporary);
+    }
+    EMBER_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0,
+                "Cooccurrences::save: cannot rename ", temporary, " to ", path, ": ",
+                std::strerror(errno));
+  } catch (...) {
+    std::remove(temporary.c_str());
+    throw;
   }
-  EMBER_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0,
-              "Cooccurrences::save: cannot rename ", temporary, " to ", path, ": ",
-              std::strerror(errno));
+  nn::sync_directory_of(path);
 }
 
 }  // namespace ember::data

@@ -43,6 +43,14 @@ std::FILE* open_file(const std::string& path, const char* mode) {
   return file;
 }
 
+void close_durably(std::FILE* file, const std::string& path) {
+  const bool synced = std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
+  const int error = errno;
+  const bool closed = std::fclose(file) == 0;
+  EMBER_CHECK(synced && closed, "write to ", path,
+              " failed: ", std::strerror(synced ? errno : error));
+}
+
 void write_items(std::FILE* file, const void* data, size_t size, size_t count,
                  const std::string& path) {
   if (count == 0) return;

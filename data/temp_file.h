@@ -30,6 +30,9 @@ class TempFile {
 
 // fopen that throws an ember::Error naming the path and the reason.
 std::FILE* open_file(const std::string& path, const char* mode);
+// Flushes, fsyncs and closes `file` (written to `path`): its bytes are on disk when this
+// returns; throws naming `path` otherwise (the file is closed either way).
+void close_durably(std::FILE* file, const std::string& path);
 // Writes/reads `count` items of `size` bytes; throws naming `path` on a short write or read.
 void write_items(std::FILE* file, const void* data, size_t size, size_t count,
                  const std::string& path);

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include <ember/eval/bitmap_font.h>
+#include <ember/nn/serialize.h>
 #include <ember/tensor/error.h>
 
 namespace ember::eval {
@@ -153,16 +154,7 @@ std::string Image::png() const {
 }
 
 void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    EMBER_CHECK(out, "cannot write ", temporary);
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-    out.close();
-    EMBER_CHECK(out, "writing ", temporary, " failed (disk full?)");
-  }
-  EMBER_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0, "cannot rename ", temporary,
-              " to ", path);
+  nn::write_text_atomic(path, bytes);
 }
 
 }  // namespace ember::eval

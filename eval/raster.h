@@ -47,7 +47,7 @@ class Image {
   std::vector<uint8_t> pixels_;
 };
 
-// Writes bytes to path + ".tmp", then renames it onto path.
+// Writes bytes to path durably and atomically (nn::write_text_atomic).
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
 }  // namespace ember::eval

@@ -3,6 +3,9 @@
 // the shuffle, save and load of the records.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <tuple>
 #include <unistd.h>
@@ -186,6 +189,36 @@ TEST(Cooccurrence, ShuffleSaveLoadAndOutputPath) {
   EXPECT_TRUE(same_multiset(Cooccurrences::load(saved).to_vector(), a.records()));
   std::remove(out.c_str());
   std::remove(saved.c_str());
+}
+
+// A write that fails part way (disk full) leaves no .tmp behind and the previous file as it
+// was: Cooccurrences::save, and the builder's output_path.
+TEST(Cooccurrence, FailedWritesLeaveNoTemporaryFileAndTheOldFile) {
+  VocabularyOptions vocab_options;
+  vocab_options.min_count = 5;
+  Vocabulary vocab = Vocabulary::build(kSotu, vocab_options);
+  Cooccurrences records = CooccurrenceBuilder(vocab, {}).build(kSotu);
+  const std::string dir = ::testing::TempDir() + "ember_cooc_fail_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/records.bin";
+  { std::ofstream(path, std::ios::binary) << "previous"; }
+  const auto previous = [&] {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  ASSERT_GT(records.size(), 1000);  // 12 kB and more: past the limit below
+  {
+    ember::testing::FileSizeLimit limit(4096);
+    EXPECT_EMBER_ERROR(records.save(path), path + ".tmp");
+    CooccurrenceOptions options;
+    options.output_path = path;
+    EXPECT_EMBER_ERROR(CooccurrenceBuilder(vocab, options).build(kSotu), path + ".tmp");
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  EXPECT_EQ(previous(), "previous");
+  records.save(path);  // and one that succeeds replaces it
+  EXPECT_EQ(Cooccurrences::load(path).size(), records.size());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
