@@ -32,9 +32,11 @@ std::string per_model(Field field) {
 Device parse_device(const std::string& name) {
   if (name == "cpu") return Device(kCPU);
   if (name == "cuda") return Device(kCUDA, 0);
-  EMBER_CHECK(name.rfind("cuda:", 0) == 0, "--device must be cpu, cuda or cuda:N, got '", name,
-              "'");
-  return Device(kCUDA, std::stoi(name.substr(5)));
+  const std::optional<int64_t> index =
+      name.rfind("cuda:", 0) == 0 ? parse_number<int64_t>(name.substr(5)) : std::nullopt;
+  EMBER_CHECK(index && *index >= 0 && *index < 4096,
+              "--device must be cpu, cuda or cuda:N (N a device index), got '", name, "'");
+  return Device(kCUDA, int(*index));
 }
 
 // fastText's progress line, rewritten in place on stderr.
@@ -105,7 +107,7 @@ int train(int argc, char** argv) {
             if (name == "cpu" || name == "cuda") return "";
             if (name.rfind("cuda:", 0) == 0) {
               const std::optional<int64_t> index = parse_number<int64_t>(name.substr(5));
-              if (index && *index >= 0) return "";
+              if (index && *index >= 0 && *index < 4096) return "";
             }
             return "must be cpu, cuda or cuda:N, got '" + name + "'";
           },

@@ -128,6 +128,14 @@ const std::vector<Case> kCases = {
       "try a lower --lr", "No vectors were written"},
      {"wrote"}},
 
+    {"device_index_too_large",
+     {kCorpus},
+     {},
+     kTrain + "--device cuda:99999999999",
+     1,
+     {"--device", "'cuda:99999999999'"},
+     {"stoi"}},
+
     // ember train: a library message that names the command is not prefixed twice.
     {"train_prefix_once",
      {kCorpus},
