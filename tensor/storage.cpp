@@ -1,7 +1,8 @@
 // Host memory: small blocks come from aligned_alloc; blocks of 1 MiB and more are rounded
-// to 2 MiB, asked to be backed by huge pages, and kept in a cache by size when freed, so a
-// training loop that allocates the same large tensors every step stops paying for page
-// faults (first-touching a fresh 78 MB buffer costs ~0.2 s on the 2-core VMs here).
+// to 2 MiB, asked to be backed by huge pages, and kept in a cache when freed, from which a
+// later request takes the smallest block that fits (up to twice its size), so a training
+// loop that allocates large tensors every step, of the same or of varying sizes, stops
+// paying for page faults (first-touching a fresh buffer clears every page of it).
 #include <ember/tensor/storage.h>
 
 #include <sys/mman.h>
@@ -33,6 +34,11 @@ size_t host_block_size(size_t nbytes) {
   return rounded ? rounded : 64;
 }
 
+// A cached block serves a request up to this factor smaller than itself (best fit: the
+// smallest such block), so that tensors whose sizes vary step to step (length-batched LSTM
+// activations) reuse blocks instead of faulting in fresh pages.
+constexpr size_t kReuseSlack = 2;
+
 struct HostCache {
   std::mutex mutex;
   std::multimap<size_t, void*> free_blocks;  // block size -> blocks
@@ -60,17 +66,20 @@ void tune_heap_once() {
 #endif
 }
 
-void* host_allocate(size_t nbytes) {
+// A block of at least nbytes; *block_size says how large it is (host_release wants it).
+void* host_allocate(size_t nbytes, size_t* block_size) {
   tune_heap_once();
   const size_t size = host_block_size(nbytes);
+  *block_size = size;
   if (size >= kLargeBlock) {
     HostCache& cache = host_cache();
     std::lock_guard<std::mutex> lock(cache.mutex);
-    auto it = cache.free_blocks.find(size);
-    if (it != cache.free_blocks.end()) {
+    auto it = cache.free_blocks.lower_bound(size);
+    if (it != cache.free_blocks.end() && it->first <= size * kReuseSlack) {
       void* block = it->second;
+      *block_size = it->first;
       cache.free_blocks.erase(it);
-      cache.cached -= size;
+      cache.cached -= *block_size;
       return block;
     }
   }
@@ -82,8 +91,8 @@ void* host_allocate(size_t nbytes) {
   return block;
 }
 
-void host_release(void* block, size_t nbytes) {
-  const size_t size = host_block_size(nbytes);
+// Frees (or caches) a block host_allocate gave, of `size` bytes (its *block_size).
+void host_release(void* block, size_t size) {
   if (size >= kLargeBlock) {
     HostCache& cache = host_cache();
     std::lock_guard<std::mutex> lock(cache.mutex);
@@ -112,7 +121,7 @@ Storage Storage::allocate(size_t nbytes, Device device) {
   s.impl_->nbytes = nbytes;
   s.impl_->device = device;
   if (device.is_cpu()) {
-    s.impl_->data = host_allocate(nbytes);
+    s.impl_->data = host_allocate(nbytes, &s.impl_->block_bytes);
   } else {
 #if EMBER_WITH_CUDA
     s.impl_->data = cuda::allocate(nbytes, device.index);
@@ -127,7 +136,7 @@ Storage Storage::allocate(size_t nbytes, Device device) {
 Storage::Impl::~Impl() {
   if (!data) return;
   if (device.is_cpu()) {
-    host_release(data, nbytes);
+    host_release(data, block_bytes);
   } else {
 #if EMBER_WITH_CUDA
     cuda::release(data, device.index);

@@ -28,6 +28,7 @@ class Storage {
   struct Impl {
     void* data = nullptr;
     size_t nbytes = 0;
+    size_t block_bytes = 0;  // host: the size of the block holding data (>= nbytes)
     Device device;
     ~Impl();
   };
