@@ -26,24 +26,35 @@ inline void configure(CLI::App& app) {
   app.get_formatter()->label("REQUIRED", "(required)");
 }
 
+// The option parser's fuzz harness (fuzz/fuzz_options.cpp) sets parse_only: then
+// parse_command_line throws ParsedOnly where it would return (the options parsed and
+// checked) or exit (help), so that a command's options are parsed without running it.
+struct ParsedOnly {};
+inline bool parse_only = false;
+
 // Parses argv (argv[0] the command's name). --help prints the generated help (every
 // subcommand's when none is named) and exits 0; a command of actions given none prints it
 // and exits 1; an error throws, and main prints it and exits 1.
 inline void parse_command_line(CLI::App& app, int argc, char** argv) {
   if (argc < 2 && app.get_require_subcommand_min() > 0) {
-    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    const std::string help = app.help("", CLI::AppFormatMode::All);
+    if (parse_only) throw ParsedOnly{};
+    std::fputs(help.c_str(), stdout);
     std::exit(1);
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     const bool whole = app.get_subcommands().empty();
-    std::fputs(app.help("", whole ? CLI::AppFormatMode::All : CLI::AppFormatMode::Normal).c_str(),
-               stdout);
+    const std::string help =
+        app.help("", whole ? CLI::AppFormatMode::All : CLI::AppFormatMode::Normal);
+    if (parse_only) throw ParsedOnly{};
+    std::fputs(help.c_str(), stdout);
     std::exit(0);
   } catch (const CLI::ParseError& e) {
     throw std::runtime_error(std::string(e.what()) + " (see --help)");
   }
+  if (parse_only) throw ParsedOnly{};
 }
 
 // The value of `text` when all of it is a T, else nothing.

@@ -41,6 +41,7 @@ class TextClassifier : public nn::Module {
   // own first lengths[b] steps (what lies after them does not matter); without (an undefined
   // tensor), over all T steps, as the seed.
   Tensor forward(const Tensor& x, const Tensor& lengths);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
   Tensor forward(const Tensor& x) override { return forward(x, Tensor()); }
 
   // The seed 003 way of loading pretrained vectors: copies `weights` [V, D] into the table
@@ -85,6 +86,7 @@ class SentimentModel : public nn::Module {
   // x [B, T], lengths [B] -> logits [B, output_dim], from the LSTM output at step
   // lengths[b] - 1 of each sequence, which sees only that sequence's own tokens.
   Tensor forward(const Tensor& x, const Tensor& lengths);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
 
   std::shared_ptr<nn::Embedding> embedding;
   std::shared_ptr<nn::LSTM> lstm;
@@ -105,6 +107,7 @@ class SentimentClassifierWithPretrained : public nn::Module {
                                     bool sparse = false);
   // text [B, T], text_lengths [B] -> logits [B, output_dim]
   Tensor forward(const Tensor& text, const Tensor& text_lengths);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
 
   std::shared_ptr<nn::Embedding> embedding;
   std::shared_ptr<nn::LSTM> lstm;

@@ -62,6 +62,7 @@ class ConditionalEmbedding : public nn::Module {
   // input_ids [B, T] with condition_ids [B] (one condition per sequence, broadcast over T)
   // or with input_ids' sizes (one per token) -> [..., D]
   Tensor forward(const Tensor& input_ids, const Tensor& condition_ids);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
 
   std::shared_ptr<nn::Embedding> base_embeddings, condition_embeddings;
   std::shared_ptr<nn::Linear> combine_layer;  // 2D -> D

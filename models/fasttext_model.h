@@ -59,6 +59,7 @@ class FastTextModel : public nn::Module {
   std::pair<Tensor, Tensor> forward(const Tensor& center, const Tensor& ngrams,
                                     const Tensor& offsets, const Tensor& context,
                                     const Tensor& negative);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
 
   // fastText's getWordVector: the mean of the word's rows; n-gram rows only for a word
   // outside the vocabulary; zeros when it has none. [D]

@@ -39,6 +39,7 @@ class GloVeModel : public nn::Module {
   // mean of f(x) (w . c + b + b~ - log x)^2 (a scalar; half of it is glove.c's cost J).
   Tensor forward(const Tensor& word_indices, const Tensor& context_indices,
                  const Tensor& cooccurrence_values);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
   // (W + C) / 2, the seed's get_embeddings: [V, D]
   Tensor embeddings() const;
 

@@ -25,6 +25,7 @@ class SkipGramModel : public nn::Module {
   // center [B], positive [B], negative [B, K] -> positive scores [B], negative scores [B, K]
   std::pair<Tensor, Tensor> forward(const Tensor& center, const Tensor& positive,
                                     const Tensor& negative);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
   // (center + context) / 2, the seed's get_embeddings: [V, D]
   Tensor embeddings() const;
 
@@ -36,6 +37,7 @@ class SkipGramLoss : public nn::Module {
  public:
   SkipGramLoss() : Module("SkipGramLoss") {}
   Tensor forward(const Tensor& positive_scores, const Tensor& negative_scores);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
 };
 
 class CBOWModel : public nn::Module {
@@ -58,6 +60,7 @@ class CBOWNegativeSamplingModel : public nn::Module {
   // context [B, C], positive [B], negative [B, K] -> scores [B] and [B, K]
   std::pair<Tensor, Tensor> forward(const Tensor& context, const Tensor& positive,
                                     const Tensor& negative);
+  using nn::Module::forward;  // the one-input form stays visible (clang -Woverloaded-virtual)
 
   std::shared_ptr<nn::Embedding> input_embeddings, output_embeddings;
 };

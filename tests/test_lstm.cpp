@@ -82,6 +82,18 @@ TEST(LstmCell, Float32AndErrors) {
   EXPECT_EMBER_ERROR(lstm_cell(x, x.to(kFloat64), c), "dtype mismatch");
 }
 
+// Found by fuzz/fuzz_classifier (a model file with a NaN weight): the float cell's exp
+// converted NaN to int (undefined; UBSan stops). A NaN gate gives NaN in its row only.
+TEST(LstmCell, NanGateStaysNanWithoutUndefinedBehaviour) {
+  std::vector<float> gates(16, 0.5f);
+  gates[0] = std::nanf("");
+  auto [h, c] = lstm_cell(tensor(gates, {2, 8}), tensor(std::vector<float>(16, 0.25f), {2, 8}),
+                          tensor(std::vector<float>(4, 0.1f), {2, 2}));
+  const std::vector<float> hv = h.to_vector<float>(), cv = c.to_vector<float>();
+  EXPECT_TRUE(std::isnan(hv[0]) && std::isnan(cv[0]));
+  for (int k = 2; k < 4; ++k) EXPECT_TRUE(std::isfinite(hv[k]) && std::isfinite(cv[k]));
+}
+
 TEST(LstmCell, SplitRowsGradcheck) {
   using nn::functional::split_rows;
   expect_gradcheck(

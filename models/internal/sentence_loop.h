@@ -137,7 +137,7 @@ EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint
   const int32_t* ids = w.corpus->ids.data();
   const int64_t* starts = w.corpus->sentence_starts.data();
   const int64_t N = w.corpus->num_ids();
-  std::vector<int32_t> sentence(size_t(data::EncodedCorpus::kMaxSentence));
+  std::vector<int32_t> sentence(static_cast<size_t>(data::EncodedCorpus::kMaxSentence));
 
   float lr = step.lr_at(epoch * N + starts[w.begin_sentence]);
   int64_t unreported = 0;

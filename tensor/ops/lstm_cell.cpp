@@ -44,7 +44,9 @@ void exp_inplace(float* v, int64_t n) {
     y = y * r + 1.6666665459e-1f;
     y = y * r + 5.0000001201e-1f;
     y = y * r * r + r + 1.0f;
-    const int32_t bits = (int32_t(rounded) + 127) << 23;  // 2^n
+    // A NaN input stays NaN (through r); its n is 0, not the undefined int32_t(NaN).
+    const float n_ln2 = rounded == rounded ? rounded : 0.0f;
+    const int32_t bits = (int32_t(n_ln2) + 127) << 23;  // 2^n
     float scale;
     std::memcpy(&scale, &bits, sizeof scale);
     v[k] = y * scale;
