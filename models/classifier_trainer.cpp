@@ -261,6 +261,9 @@ TrainedClassifier TrainedClassifier::load(const std::string& prefix) {
               " needs more weights than the ", stored, " the file holds");
   EMBER_CHECK(!loaded.labels.empty() && !loaded.labels[0].empty(), path,
               ": metadata \"labels\" is empty");
+  const std::string not_finite = nn::first_non_finite(state);
+  EMBER_CHECK(not_finite.empty(), path, ": tensor '", not_finite,
+              "' holds values that are not finite (nan or inf): not a trained model");
   shape.classes = int64_t(loaded.labels.size());
   shape.hidden = loaded.hidden;
   shape.dropout = loaded.dropout;

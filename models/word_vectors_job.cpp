@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -145,30 +144,12 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
 }
 
 // The checkpoint after epoch `epoch` (0-based): the vocabulary once, the tensors each time.
-// The name of the first float tensor holding a value that is not finite, or "".
-std::string first_non_finite(const std::map<std::string, Tensor>& tensors) {
-  for (const auto& [name, t] : tensors) {
-    bool finite = true;
-    if (t.dtype() == kFloat32) {
-      const Tensor c = t.contiguous();
-      const float* p = c.data<float>();
-      for (int64_t i = 0; i < c.numel(); ++i) finite &= std::isfinite(p[i]);
-    } else if (t.dtype() == kFloat64) {
-      const Tensor c = t.contiguous();
-      const double* p = c.data<double>();
-      for (int64_t i = 0; i < c.numel(); ++i) finite &= std::isfinite(p[i]);
-    }
-    if (!finite) return name;
-  }
-  return "";
-}
-
 // Writes the checkpoint of `epoch`, once its tables are known to be finite: tables that
 // diverged stop the run there (whatever the trainer's sampled loss said), and the checkpoint
 // of the last good epoch stays.
 void save_checkpoint(const WordVectorsJobOptions& o, const Start& s, int64_t epoch,
                      const std::map<std::string, Tensor>& tensors) {
-  const std::string bad = first_non_finite(tensors);
+  const std::string bad = nn::first_non_finite(tensors);
   EMBER_CHECK(bad.empty(), "training diverged: the table '", bad,
               "' holds values that are not finite after epoch ", epoch + 1, " of ", *o.epochs,
               "; try a lower --lr. ",

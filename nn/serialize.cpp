@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -404,6 +405,24 @@ void load(Module& module, const std::string& path, bool strict) {
   } catch (const Error& e) {
     EMBER_FAIL("load: '", path, "': ", e.what());
   }
+}
+
+std::string first_non_finite(const std::map<std::string, Tensor>& tensors) {
+  for (const auto& [name, t] : tensors) {
+    const DType dtype = t.dtype();
+    if (dtype != kFloat32 && dtype != kFloat64 && dtype != kFloat16) continue;
+    const Tensor c = (dtype == kFloat64 ? t : t.to(kFloat32)).cpu().contiguous();
+    bool finite = true;
+    if (dtype == kFloat64) {
+      const double* p = c.data<double>();
+      for (int64_t i = 0; i < c.numel(); ++i) finite &= std::isfinite(p[i]);
+    } else {
+      const float* p = c.data<float>();
+      for (int64_t i = 0; i < c.numel(); ++i) finite &= std::isfinite(p[i]);
+    }
+    if (!finite) return name;
+  }
+  return "";
 }
 
 void sync_directory_of(const std::string& path) {

@@ -43,6 +43,11 @@ void load(Module& module, const std::string& path, bool strict = true);
 // failure raises ember::Error and leaves any existing file at `path` as it was.
 void write_text_atomic(const std::string& path, const std::string& text);
 
+// The name of the first floating tensor of `tensors` that holds a nan or an inf, or "" when
+// all are finite: what a loader checks before it trusts a file's weights, and a trainer
+// before it writes a checkpoint.
+std::string first_non_finite(const std::map<std::string, Tensor>& tensors);
+
 // fsyncs the directory holding `path`, so that a rename into it survives a crash; called
 // after the rename of an atomic write. A directory that cannot be opened is no error.
 void sync_directory_of(const std::string& path);

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -175,6 +176,16 @@ TEST(ClassifierTrainer, LoadChecksTheMetadataNumbersBeforeBuilding) {
     bad[c.key] = c.value;
     nn::save_safetensors(path, state, bad);
     EXPECT_EMBER_ERROR(models::TrainedClassifier::load(prefix), path + ": " + c.message);
+  }
+  // Weights that are not finite: refused, naming the tensor (found by fuzz/fuzz_classifier).
+  for (const double bad : {std::nan(""), double(INFINITY)}) {
+    std::map<std::string, Tensor> weights = state;
+    Tensor table = weights.at("embedding.weight").clone();
+    table.data<float>()[5] = float(bad);
+    weights["embedding.weight"] = table;
+    nn::save_safetensors(path, weights, good);
+    EXPECT_EMBER_ERROR(models::TrainedClassifier::load(prefix),
+                       path + ": tensor 'embedding.weight' holds values that are not finite");
   }
 }
 
