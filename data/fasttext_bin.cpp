@@ -258,6 +258,25 @@ WordVectors FastTextBin::word_vectors() const {
                                 std::move(values), d);
 }
 
+std::string fasttext_summary(const FastTextBin& m) {
+  const FastTextArgs& a = m.args;
+  std::string s = std::string("fastText ") + fasttext_model_name(a.model) + " model (version " +
+                  std::to_string(m.version) + ", loss " + fasttext_loss_name(a.loss) + "), dim " +
+                  std::to_string(a.dim) + ", " + std::to_string(m.nwords) + " words";
+  if (m.ngram_maxn() > 0)
+    s += ", character n-grams " + std::to_string(a.minn) + " to " + std::to_string(m.ngram_maxn()) +
+         " in " + std::to_string(a.bucket) + " buckets" +
+         (m.pruneidx_size >= 0 ? " (" + std::to_string(m.pruneidx_size) + " kept)" : "");
+  else
+    s += ", no character n-grams (a word outside the vocabulary has the zero vector)";
+  if (a.word_ngrams > 1) s += ", word n-grams up to " + std::to_string(a.word_ngrams);
+  if (m.is_supervised())
+    s += "; supervised: " + std::to_string(m.nlabels) + " labels" +
+         (m.nlabels > 0 ? " (e.g. " + m.words[size_t(m.nwords)] + ")" : std::string()) +
+         "; ember reads its word vectors, not its classifier (ember classify trains its own)";
+  return s;
+}
+
 bool is_fasttext_bin(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 8) return false;

@@ -110,6 +110,10 @@ struct FastTextBin {
   std::vector<int32_t> subword_ids;                // subword_ids[offsets[i] .. offsets[i + 1])
 };
 
+// One paragraph on what the model is: its kind and loss, dim, n-gram lengths and buckets,
+// words and labels; for a supervised model, that ember reads its word vectors only.
+std::string fasttext_summary(const FastTextBin& model);
+
 // True when the file starts with fastText's magic number (a regular file of 8 bytes or more).
 bool is_fasttext_bin(const std::string& path);
 

@@ -14,6 +14,7 @@
 #include <limits>
 #include <mutex>
 
+#include <ember/data/fasttext_bin.h>
 #include <ember/data/internal/vector_text.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/parallel.h>
@@ -416,10 +417,35 @@ WordVectors read_binary(const std::string& path, const MappedFile& file, int64_t
   return v;
 }
 
+// A fastText model's vector table: its dictionary words' vectors (the first `limit`).
+WordVectors read_fasttext_table(const std::string& path, const VectorReadOptions& options,
+                                VectorFileInfo& info) {
+  const FastTextBin model = read_fasttext_bin(path);
+  WordVectors v = model.word_vectors();
+  info.rows_in_file = v.size();
+  if (options.limit > 0 && options.limit < v.size()) {
+    v.words.resize(size_t(options.limit));
+    v.values.resize(size_t(options.limit * v.dim));
+    v.build_index();
+  }
+  info.rows_read = v.size();
+  info.model_summary = fasttext_summary(model);
+  if (!options.allow_non_finite) {
+    for (int64_t i = 0; i < v.size(); ++i)
+      for (int64_t j = 0; j < v.dim; ++j)
+        EMBER_CHECK(std::isfinite(v.row(i)[j]), path, ": the vector of '", v.words[size_t(i)],
+                    "' (dictionary entry ", i, "), value ", j, non_finite_note);
+  }
+  return v;
+}
+
 VectorFormat detect(const std::string& path, const MappedFile& file) {
   const char* p = skip_bom(file);
   const char* end = file.end();
   EMBER_CHECK(file.size() > 0, path, ": empty file, not a vector file");
+  int32_t magic = 0;
+  if (file.size() >= int64_t(sizeof magic)) std::memcpy(&magic, file.data(), sizeof magic);
+  if (magic == kFastTextMagic) return VectorFormat::kFastTextBin;
   const char* e = line_end(p, end);
   // The first line must be text whatever the format (a binary file starts with the text
   // header); bytes that are not text are named, never guessed at or printed.
@@ -458,7 +484,9 @@ VectorFormat parse_vector_format(std::string_view name) {
   if (name == "w2v-bin" || name == "bin" || name == "binary") return VectorFormat::kWord2VecBinary;
   if (name == "glove") return VectorFormat::kGloVe;
   if (name == "vec") return VectorFormat::kVec;
-  EMBER_FAIL("unknown vector format '", name, "' (one of auto, w2v-text, w2v-bin, glove, vec)");
+  if (name == "fasttext-bin") return VectorFormat::kFastTextBin;
+  EMBER_FAIL("unknown vector format '", name,
+             "' (one of auto, w2v-text, w2v-bin, glove, vec, fasttext-bin)");
 }
 
 const char* vector_format_name(VectorFormat format) {
@@ -473,6 +501,8 @@ const char* vector_format_name(VectorFormat format) {
       return "glove";
     case VectorFormat::kVec:
       return "vec";
+    case VectorFormat::kFastTextBin:
+      return "fasttext-bin";
   }
   return "?";
 }
@@ -522,6 +552,9 @@ WordVectors read_vectors(const std::string& path, const VectorReadOptions& optio
   info.format = options.format == VectorFormat::kAuto ? detect(path, file) : options.format;
   WordVectors v;
   switch (info.format) {
+    case VectorFormat::kFastTextBin:
+      v = read_fasttext_table(path, options, info);
+      break;
     case VectorFormat::kWord2VecBinary:
       v = read_binary(path, file, options.limit, options.allow_non_finite, info);
       break;
