@@ -341,6 +341,10 @@ FastTextBin read_fasttext_bin(const std::string& path) {
                   int64_t(model.nwords) + model.nlabels == size,
               path, ": corrupt fastText model: the dictionary at byte ", dict_at, " has size ",
               size, " but ", model.nwords, " words and ", model.nlabels, " labels");
+  // fastText's dictionary always holds a word ("</s>" at least); with one, the input matrix
+  // has a row, so dim is bounded by the file's size before any vector is allocated.
+  EMBER_CHECK(model.nwords > 0, path, ": corrupt fastText model: the dictionary at byte ", dict_at,
+              " has no words");
   EMBER_CHECK(model.pruneidx_size >= -1, path,
               ": corrupt fastText model: dictionary pruneidx_size at byte ", dict_at + 20, " is ",
               model.pruneidx_size);

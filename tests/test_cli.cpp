@@ -462,6 +462,23 @@ TEST(Cli, FastTextModelsOpenInTheVectorCommands) {
   std::ofstream(pairs) << "senate\thouse\t5\ngovernment\tcongress\t6\nthe\tof\t1\nwar\tpeace\t3\n";
   run = run_ember("eval " + model + " --similarity " + pairs);
   EXPECT_EQ(run.status, 0) << run.output;
+  // --oov-ngrams scores the pair with an OOV word (governmentally) and says so; analogies
+  // and vector files are refused or unaffected.
+  std::ofstream(pairs, std::ios::app) << "governmentally\tgovernment\t8\n";
+  run = run_ember("eval " + model + " --similarity " + pairs);
+  EXPECT_NE(run.output.find("      4       1"), std::string::npos) << run.output;  // pairs, oov
+  run = run_ember("eval " + model + " --oov-ngrams --similarity " + pairs);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("1 words of the pair files outside the first 713 built from their "
+                            "n-grams"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("      5       0"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("--oov-ngrams: 1 pairs scored through n-grams"), std::string::npos)
+      << run.output;
+  run = run_ember("eval " + vec + " --oov-ngrams --similarity " + pairs);
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.output.find("not a fastText .bin model"), std::string::npos) << run.output;
   run = run_ember("plot " + model + " --top 20 --method pca --out " + (dir / "p.svg").string());
   EXPECT_EQ(run.status, 0) << run.output;
   EXPECT_TRUE(fs::exists(dir / "p.svg"));

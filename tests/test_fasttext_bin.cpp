@@ -13,6 +13,8 @@
 #include <vector>
 
 #include <ember/data/fasttext_bin.h>
+#include <ember/data/pretrained.h>
+#include <ember/data/vocab.h>
 
 #include "testing.h"
 
@@ -220,6 +222,11 @@ TEST(FastTextBin, CorruptedModelsAreRefusedClearly) {
   put_int(b, 68, 2000000000, 4);  // nwords and nlabels disagree with size
   expect(b, "the dictionary at byte 64 has size");
   b = good;
+  put_int(b, 64, 0, 4);  // no entries at all: a huge dim would back no row
+  put_int(b, 68, 0, 4);
+  put_int(b, 8, 1 << 30, 4);
+  expect(b, "the dictionary at byte 64 has no words");
+  b = good;
   put_int(b, 40, 999999, 4);  // more buckets than the input matrix has rows
   expect(b, "fewer than the");
   b = good;
@@ -259,6 +266,36 @@ TEST(FastTextBin, FuzzedHeadersReadOrFailCleanly) {
     }
   }
   std::remove(path.c_str());
+}
+
+// An nn::Embedding for one's own vocabulary from a fastText model: the model's words and, for
+// the others, their n-gram vectors; the padding row zero, the unknown token the mean. A
+// model without n-grams (the supervised one) leaves an unknown word to the random rows.
+TEST(FastTextBin, PretrainedEmbeddingTakesOovRowsFromNgrams) {
+  const FastTextBin& m = skipgram();
+  ember::data::VocabularyOptions options;
+  options.specials = {"<pad>", "<unk>"};
+  const ember::data::Vocabulary vocab = ember::data::Vocabulary::from_counts(
+      {{"government", 9}, {"café", 8}, {"zzzqqq", 7}, {"governmentally", 6}}, options);
+  ember::Generator gen(5);
+  int64_t from_ngrams = -1;
+  const ember::data::PretrainedEmbedding result =
+      ember::data::build_pretrained_embedding(vocab, m, {}, &gen, &from_ngrams);
+  EXPECT_EQ(result.coverage.found, 4);
+  EXPECT_EQ(from_ngrams, 2);
+  const std::vector<float> w = result.embedding->weight.to_vector<float>();
+  ASSERT_EQ(w.size(), 6u * 8u);
+  EXPECT_EQ(std::vector<float>(w.begin(), w.begin() + 8), std::vector<float>(8, 0.0f));
+  for (int64_t id = 2; id < 6; ++id)
+    EXPECT_EQ(std::vector<float>(w.begin() + id * 8, w.begin() + id * 8 + 8),
+              m.word_vector(vocab.word(id)))
+        << vocab.word(id);
+
+  const FastTextBin sup = read_fasttext_bin(kDir + "supervised.bin");
+  const ember::data::PretrainedEmbedding none =
+      ember::data::build_pretrained_embedding(vocab, sup, {}, &gen, &from_ngrams);
+  EXPECT_EQ(from_ngrams, 0);
+  EXPECT_EQ(none.coverage.found, 1);  // "government" only: no n-grams for the others
 }
 
 }  // namespace
