@@ -58,8 +58,16 @@ class Cursor {
     return s;
   }
 
-  void read_floats(float* out, size_t count) {
-    std::memcpy(out, data_ + offset_, count * sizeof(float));
+  // Copies the floats a block at a time, giving back the file's pages of each block once
+  // copied, so that a model's matrices are held once in memory, not twice.
+  void read_floats(float* out, size_t count, const detail::MappedFile& file) {
+    const size_t block = size_t(1) << 24;  // floats
+    for (size_t done = 0; done < count; done += block) {
+      const size_t n = std::min(block, count - done);
+      const char* from = data_ + offset_ + done * sizeof(float);
+      std::memcpy(out + done, from, n * sizeof(float));
+      file.release(from, from + n * sizeof(float));
+    }
     offset_ += count * sizeof(float);
   }
 
@@ -71,7 +79,8 @@ class Cursor {
 };
 
 // int64 m, n then m * n floats; n must be the model's dim.
-std::vector<float> read_matrix(Cursor& in, const char* name, int32_t dim, int64_t* rows) {
+std::vector<float> read_matrix(Cursor& in, const detail::MappedFile& file, const char* name,
+                               int32_t dim, int64_t* rows) {
   const size_t at = in.offset();
   const int64_t m = in.read<int64_t>(name);
   const int64_t n = in.read<int64_t>(name);
@@ -84,7 +93,7 @@ std::vector<float> read_matrix(Cursor& in, const char* name, int32_t dim, int64_
       in.path(), ": truncated fastText model: the ", name, " at byte ", at, " holds ", m, " x ", n,
       " floats, more than the ", in.left(), " bytes left");
   std::vector<float> values(static_cast<size_t>(count));
-  in.read_floats(values.data(), size_t(count));
+  in.read_floats(values.data(), size_t(count), file);
   *rows = m;
   return values;
 }
@@ -289,9 +298,10 @@ bool is_fasttext_bin(const std::string& path) {
 }
 
 FastTextBin read_fasttext_bin(const std::string& path) {
-  detail::MappedFile file(path);
+  detail::MappedFile file(path, /*populate=*/false);
   Cursor in(path, file.data(), file.size());
   FastTextBin model;
+  model.file_bytes = file.size();
 
   EMBER_CHECK(file.size() >= 8, path, ": ", file.size(),
               " bytes, too short for a fastText model (magic number and version)");
@@ -389,9 +399,9 @@ FastTextBin read_fasttext_bin(const std::string& path) {
   EMBER_CHECK(quant == 0, path, ": a quantised fastText model (.ftz; quant_input set at byte ",
               quant_at, "): ember reads dense models only; `fasttext print-word-vectors ",
               "model.ftz` prints its vectors, or use the .bin it was quantised from");
-  model.input = read_matrix(in, "input matrix", a.dim, &model.input_rows);
+  model.input = read_matrix(in, file, "input matrix", a.dim, &model.input_rows);
   model.qout = in.read<uint8_t>("the qout flag");
-  model.output = read_matrix(in, "output matrix", a.dim, &model.output_rows);
+  model.output = read_matrix(in, file, "output matrix", a.dim, &model.output_rows);
   EMBER_CHECK(in.left() == 0, path, ": corrupt fastText model: ", in.left(),
               " bytes after the output matrix (byte ", in.offset(), ")");
 

@@ -61,6 +61,7 @@ const char* fasttext_loss_name(int32_t loss);    // "hs", "ns", "softmax", "ova"
 struct FastTextBin {
   int32_t version = kFastTextVersion;
   FastTextArgs args;
+  int64_t file_bytes = 0;  // the size of the file read (0 for a model built in memory)
 
   // The dictionary, in the file's order: the nwords words first, then the nlabels labels.
   std::vector<std::string> words;

@@ -32,7 +32,7 @@ static const char* file_type_name(unsigned mode) {
   return "not a regular file";
 }
 
-MappedFile::MappedFile(const std::string& path) {
+MappedFile::MappedFile(const std::string& path, bool populate) {
   // Only regular files: open() on a FIFO without a writer would block forever, so the type is
   // checked before opening, and the open is non-blocking in case the path changes meanwhile.
   struct stat st;
@@ -47,13 +47,20 @@ MappedFile::MappedFile(const std::string& path) {
   }
   size_ = size_t(st.st_size);
   if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
     ::close(fd);
     EMBER_CHECK(p != MAP_FAILED, path, ": cannot map: ", std::strerror(errno));
     data_ = static_cast<const char*>(p);
   } else {
     ::close(fd);
   }
+}
+
+void MappedFile::release(const char* begin, const char* end) const {
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (uintptr_t(begin) + page - 1) / page * page;
+  const uintptr_t last = uintptr_t(end) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {
@@ -422,6 +429,7 @@ WordVectors read_fasttext_table(const std::string& path, const VectorReadOptions
                                 VectorFileInfo& info) {
   const FastTextBin model = read_fasttext_bin(path);
   WordVectors v = model.word_vectors();
+  info.file_bytes = model.file_bytes;
   info.rows_in_file = v.size();
   if (options.limit > 0 && options.limit < v.size()) {
     v.words.resize(size_t(options.limit));
@@ -538,6 +546,7 @@ int64_t WordVectors::find(const std::string& word) const {
 Tensor WordVectors::to_tensor() const { return tensor(values, {size(), dim}); }
 
 VectorFormat detect_vector_format(const std::string& path) {
+  if (is_fasttext_bin(path)) return VectorFormat::kFastTextBin;
   MappedFile file(path);
   return detect(path, file);
 }
@@ -545,15 +554,23 @@ VectorFormat detect_vector_format(const std::string& path) {
 WordVectors read_vectors(const std::string& path, const VectorReadOptions& options,
                          VectorFileInfo* info_out) {
   EMBER_CHECK(options.limit >= 0, "read_vectors: limit must be >= 0, got ", options.limit);
+  VectorFileInfo info;
+  // A fastText model is read by its own reader, which maps the file without reading it all
+  // in first: the file is not mapped here as well.
+  if (options.format == VectorFormat::kFastTextBin ||
+      (options.format == VectorFormat::kAuto && is_fasttext_bin(path))) {
+    info.format = VectorFormat::kFastTextBin;
+    WordVectors v = read_fasttext_table(path, options, info);
+    if (info_out) *info_out = info;
+    return v;
+  }
   MappedFile file(path);
   EMBER_CHECK(file.size() > 0, path, ": empty file, not a vector file");
-  VectorFileInfo info;
   info.file_bytes = file.size();
   info.format = options.format == VectorFormat::kAuto ? detect(path, file) : options.format;
   WordVectors v;
   switch (info.format) {
-    case VectorFormat::kFastTextBin:
-      v = read_fasttext_table(path, options, info);
+    case VectorFormat::kFastTextBin:  // read above
       break;
     case VectorFormat::kWord2VecBinary:
       v = read_binary(path, file, options.limit, options.allow_non_finite, info);
