@@ -132,15 +132,18 @@ int eval_vectors(int argc, char** argv) {
   // to the first rows, so the appended words are never their answers.
   int64_t appended = 0, vocab_rows = 0;
   if (oov_ngrams) {
-    EMBER_CHECK(loaded.info.format == data::VectorFormat::kFastTextBin, "--oov-ngrams: ", path,
-                " is ", data::vector_format_name(loaded.info.format),
+    EMBER_CHECK(loaded.info.format == data::VectorFormat::kFastTextBin ||
+                    loaded.info.format == data::VectorFormat::kFastTextOld,
+                "--oov-ngrams: ", path, " is ", data::vector_format_name(loaded.info.format),
                 ", not a fastText .bin model; a vector file has no n-grams to build a vector from");
     data::WordVectors& v = loaded.vectors;
     vocab_rows = restrict_vocab ? std::min(restrict_vocab, v.size()) : v.size();
     v.words.resize(size_t(vocab_rows));
     v.values.resize(size_t(vocab_rows * v.dim));
     v.build_index();
-    const data::FastTextBin model = data::read_fasttext_bin(path);
+    data::FastTextReadOptions options;
+    options.old_format = loaded.info.format == data::VectorFormat::kFastTextOld;
+    const data::FastTextBin model = data::read_fasttext_bin(path, options);
     std::unordered_set<std::string> seen;
     std::vector<float> row(static_cast<size_t>(v.dim));
     for (const std::string& file : similarity_files)

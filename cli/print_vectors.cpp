@@ -41,12 +41,15 @@ int print_vectors(int argc, char** argv) {
   parse_command_line(app, argc, argv);
 
   const bool model = read.format == data::VectorFormat::kFastTextBin ||
+                     read.format == data::VectorFormat::kFastTextOld ||
                      (read.format == data::VectorFormat::kAuto && data::is_fasttext_bin(path));
   data::FastTextBin bin;
   data::WordVectors table;
   int64_t dim = 0;
   if (model) {
-    bin = data::read_fasttext_bin(path);
+    data::FastTextReadOptions options;
+    options.old_format = read.format == data::VectorFormat::kFastTextOld;
+    bin = data::read_fasttext_bin(path, options);
     std::fprintf(stderr, "%s: %s\n", path.c_str(), data::fasttext_summary(bin).c_str());
     dim = bin.dim();
   } else {

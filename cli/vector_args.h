@@ -20,9 +20,10 @@ inline void add_format_option(CLI::App& app, data::VectorFormat& format) {
          [&format](const std::string& name) { format = data::parse_vector_format(name); },
          "the file's format: auto (told by the header and the bytes),\n"
          "w2v-text, w2v-bin, glove (text, no header), vec (fastText, = w2v-text),\n"
-         "fasttext-bin (a fastText model: its vocabulary's vectors; told by its magic number)")
+         "fasttext-bin (a fastText model: its vocabulary's vectors; told by its magic number),\n"
+         "fasttext-old (a model from fastText before 0.2, which had no magic number)")
       ->check(one_of({"auto", "w2v-text", "text", "word2vec", "w2v-bin", "bin", "binary", "glove",
-                      "vec", "fasttext-bin"}))
+                      "vec", "fasttext-bin", "fasttext-old"}))
       ->default_str("auto");
 }
 

@@ -30,6 +30,7 @@ class Cursor {
       : path_(path), data_(data), size_(size) {}
 
   size_t offset() const { return offset_; }
+  void rewind() { offset_ = 0; }
   size_t left() const { return size_ - offset_; }
   const std::string& path() const { return path_; }
 
@@ -269,9 +270,11 @@ WordVectors FastTextBin::word_vectors() const {
 
 std::string fasttext_summary(const FastTextBin& m) {
   const FastTextArgs& a = m.args;
-  std::string s = std::string("fastText ") + fasttext_model_name(a.model) + " model (version " +
-                  std::to_string(m.version) + ", loss " + fasttext_loss_name(a.loss) + "), dim " +
-                  std::to_string(a.dim) + ", " + std::to_string(m.nwords) + " words";
+  std::string s = std::string("fastText ") + fasttext_model_name(a.model) + " model (" +
+                  (m.version == 0 ? std::string("the format before fastText 0.2")
+                                  : "version " + std::to_string(m.version)) +
+                  ", loss " + fasttext_loss_name(a.loss) + "), dim " + std::to_string(a.dim) +
+                  ", " + std::to_string(m.nwords) + " words";
   if (m.ngram_maxn() > 0)
     s += ", character n-grams " + std::to_string(a.minn) + " to " + std::to_string(m.ngram_maxn()) +
          " in " + std::to_string(a.bucket) + " buckets" +
@@ -297,7 +300,7 @@ bool is_fasttext_bin(const std::string& path) {
   return ok && magic == kFastTextMagic;
 }
 
-FastTextBin read_fasttext_bin(const std::string& path) {
+FastTextBin read_fasttext_bin(const std::string& path, const FastTextReadOptions& options) {
   detail::MappedFile file(path, /*populate=*/false);
   Cursor in(path, file.data(), file.size());
   FastTextBin model;
@@ -306,15 +309,26 @@ FastTextBin read_fasttext_bin(const std::string& path) {
   EMBER_CHECK(file.size() >= 8, path, ": ", file.size(),
               " bytes, too short for a fastText model (magic number and version)");
   const int32_t magic = in.read<int32_t>("magic number");
-  EMBER_CHECK(magic == kFastTextMagic, path, ": not a fastText model: byte 0 holds ", magic,
+  // Before fastText 0.2 a model had no magic number and version: it began with args.dim and
+  // args.ws, its dictionary had no pruneidx_size, and no quant flags preceded the matrices.
+  // Such a file is read when told (old_format), as gensim reads it.
+  const bool old = magic != kFastTextMagic && options.old_format;
+  EMBER_CHECK(magic == kFastTextMagic || old, path, ": not a fastText model: byte 0 holds ", magic,
               ", not fastText's magic number ", kFastTextMagic,
-              " (models from fastText before 0.2, which had none, are not read)");
-  model.version = in.read<int32_t>("version");
-  EMBER_CHECK(model.version >= 11 && model.version <= kFastTextVersion, path,
-              ": fastText model version ", model.version, " at byte 4; ember reads versions 11 to ",
-              kFastTextVersion, " (fastText 0.9.2 writes ", kFastTextVersion, ")");
+              " (a model from fastText before 0.2 has none: --format fasttext-old reads it)");
+  if (old) {
+    model.version = 0;
+    in.rewind();
+  } else {
+    model.version = in.read<int32_t>("version");
+    EMBER_CHECK(model.version >= 11 && model.version <= kFastTextVersion, path,
+                ": fastText model version ", model.version,
+                " at byte 4; ember reads versions 11 to ", kFastTextVersion,
+                " (fastText 0.9.2 writes ", kFastTextVersion, ")");
+  }
 
   FastTextArgs& a = model.args;
+  const size_t args_at = in.offset();
   a.dim = in.read<int32_t>("args.dim");
   a.ws = in.read<int32_t>("args.ws");
   a.epoch = in.read<int32_t>("args.epoch");
@@ -328,25 +342,26 @@ FastTextBin read_fasttext_bin(const std::string& path) {
   a.maxn = in.read<int32_t>("args.maxn");
   a.lr_update_rate = in.read<int32_t>("args.lrUpdateRate");
   a.t = in.read<double>("args.t");
-  EMBER_CHECK(a.dim > 0, path, ": corrupt fastText model: args.dim at byte 8 is ", a.dim);
+  EMBER_CHECK(a.dim > 0, path, ": corrupt fastText model: args.dim at byte ", args_at, " is ",
+              a.dim);
   EMBER_CHECK(a.model >= FastTextArgs::kCbow && a.model <= FastTextArgs::kSupervised, path,
-              ": corrupt fastText model: args.model at byte 36 is ", a.model,
+              ": corrupt fastText model: args.model at byte ", args_at + 28, " is ", a.model,
               " (1 cbow, 2 skipgram, 3 supervised)");
   EMBER_CHECK(a.loss >= FastTextArgs::kHs && a.loss <= FastTextArgs::kOva, path,
-              ": corrupt fastText model: args.loss at byte 32 is ", a.loss,
+              ": corrupt fastText model: args.loss at byte ", args_at + 24, " is ", a.loss,
               " (1 hs, 2 ns, 3 softmax, 4 ova)");
   EMBER_CHECK(a.maxn <= 0 || (a.minn >= 1 && a.minn <= a.maxn), path,
-              ": corrupt fastText model: args.minn ", a.minn, " and maxn ", a.maxn,
-              " (bytes 44 and 48) need 1 <= minn <= maxn");
+              ": corrupt fastText model: args.minn ", a.minn, " and maxn ", a.maxn, " (bytes ",
+              args_at + 36, " and ", args_at + 40, ") need 1 <= minn <= maxn");
   EMBER_CHECK(a.bucket >= 0 && (a.maxn <= 0 || a.bucket > 0), path,
-              ": corrupt fastText model: args.bucket at byte 40 is ", a.bucket);
+              ": corrupt fastText model: args.bucket at byte ", args_at + 32, " is ", a.bucket);
 
   const size_t dict_at = in.offset();
   const int32_t size = in.read<int32_t>("dictionary size");
   model.nwords = in.read<int32_t>("dictionary nwords");
   model.nlabels = in.read<int32_t>("dictionary nlabels");
   model.ntokens = in.read<int64_t>("dictionary ntokens");
-  model.pruneidx_size = in.read<int64_t>("dictionary pruneidx_size");
+  model.pruneidx_size = old ? -1 : in.read<int64_t>("dictionary pruneidx_size");
   EMBER_CHECK(size >= 0 && model.nwords >= 0 && model.nlabels >= 0 &&
                   int64_t(model.nwords) + model.nlabels == size,
               path, ": corrupt fastText model: the dictionary at byte ", dict_at, " has size ",
@@ -395,12 +410,12 @@ FastTextBin read_fasttext_bin(const std::string& path) {
   }
 
   const size_t quant_at = in.offset();
-  const uint8_t quant = in.read<uint8_t>("the quant_input flag");
+  const uint8_t quant = old ? 0 : in.read<uint8_t>("the quant_input flag");
   EMBER_CHECK(quant == 0, path, ": a quantised fastText model (.ftz; quant_input set at byte ",
               quant_at, "): ember reads dense models only; `fasttext print-word-vectors ",
               "model.ftz` prints its vectors, or use the .bin it was quantised from");
   model.input = read_matrix(in, file, "input matrix", a.dim, &model.input_rows);
-  model.qout = in.read<uint8_t>("the qout flag");
+  model.qout = old ? 0 : in.read<uint8_t>("the qout flag");
   model.output = read_matrix(in, file, "output matrix", a.dim, &model.output_rows);
   EMBER_CHECK(in.left() == 0, path, ": corrupt fastText model: ", in.left(),
               " bytes after the output matrix (byte ", in.offset(), ")");
@@ -420,7 +435,7 @@ void write_fasttext_bin(const std::string& path, const FastTextBin& model) {
               "write_fasttext_bin ", path, ": the matrices' sizes do not match rows x dim");
   detail::AtomicWriter out(path);
   write_value<int32_t>(out, kFastTextMagic);
-  write_value<int32_t>(out, model.version);
+  write_value<int32_t>(out, model.version == 0 ? kFastTextVersion : model.version);
   for (int32_t v : {a.dim, a.ws, a.epoch, a.min_count, a.neg, a.word_ngrams, a.loss, a.model,
                     a.bucket, a.minn, a.maxn, a.lr_update_rate})
     write_value(out, v);

@@ -14,7 +14,9 @@
 //
 // Quantised models (.ftz: quant_input set) are refused, naming the file. Supervised models
 // are read (their word vectors are those of any model); is_supervised() says what they are.
-// Files of the format before the magic number (fastText before 0.2) are refused.
+// Files of the format before the magic number (fastText before 0.2: no magic number and
+// version, no pruneidx_size, no quant flags) are read when FastTextReadOptions::old_format
+// says so (nothing in them tells them from other binary files); version is then 0.
 //
 // Every count is checked against the bytes left in the file before anything is allocated;
 // a malformed file raises ember::Error naming the file, the byte offset and the field.
@@ -59,7 +61,7 @@ const char* fasttext_loss_name(int32_t loss);    // "hs", "ns", "softmax", "ova"
 
 // A dense fastText model: the options, the dictionary and both matrices.
 struct FastTextBin {
-  int32_t version = kFastTextVersion;
+  int32_t version = kFastTextVersion;  // 0: the format before the magic number
   FastTextArgs args;
   int64_t file_bytes = 0;  // the size of the file read (0 for a model built in memory)
 
@@ -118,11 +120,17 @@ std::string fasttext_summary(const FastTextBin& model);
 // True when the file starts with fastText's magic number (a regular file of 8 bytes or more).
 bool is_fasttext_bin(const std::string& path);
 
+struct FastTextReadOptions {
+  // A file without the magic number is read as the format before it (fastText before 0.2).
+  bool old_format = false;
+};
+
 // Reads a dense fastText model; see the top of this file for what is refused.
-FastTextBin read_fasttext_bin(const std::string& path);
+FastTextBin read_fasttext_bin(const std::string& path, const FastTextReadOptions& options = {});
 
 // Writes the model in fastText 0.9.2's layout, atomically (path.tmp, fsync, rename). A model
-// read and written back is byte-identical to the file it came from.
+// read and written back is byte-identical to the file it came from; one of the format before
+// the magic number is written in the current format (version 12), as fastText would.
 void write_fasttext_bin(const std::string& path, const FastTextBin& model);
 
 }  // namespace ember::data

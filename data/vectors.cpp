@@ -427,7 +427,9 @@ WordVectors read_binary(const std::string& path, const MappedFile& file, int64_t
 // A fastText model's vector table: its dictionary words' vectors (the first `limit`).
 WordVectors read_fasttext_table(const std::string& path, const VectorReadOptions& options,
                                 VectorFileInfo& info) {
-  const FastTextBin model = read_fasttext_bin(path);
+  FastTextReadOptions read;
+  read.old_format = options.format == VectorFormat::kFastTextOld;
+  const FastTextBin model = read_fasttext_bin(path, read);
   WordVectors v = model.word_vectors();
   info.file_bytes = model.file_bytes;
   info.rows_in_file = v.size();
@@ -460,7 +462,9 @@ VectorFormat detect(const std::string& path, const MappedFile& file) {
   const char* bad = first_non_text(p, e);
   EMBER_CHECK(bad == e, path, ":1: cannot recognise the format: byte ", bad - file.data(),
               " of the first line is ", quoted(bad, std::min(e, bad + 1)),
-              ", not text; expected a word2vec header 'N D' or a GloVe row 'word x1 x2 ...'");
+              ", not text; expected a word2vec header 'N D' or a GloVe row 'word x1 x2 ...' (a ",
+              "fastText model from before fastText 0.2, without a magic number, is read with ",
+              "--format fasttext-old)");
   int64_t count = 0, dim = 0;
   if (parse_header(p, e, &count, &dim)) {
     // Text if the first row is a word and `dim` numbers ending its line; else binary.
@@ -493,8 +497,9 @@ VectorFormat parse_vector_format(std::string_view name) {
   if (name == "glove") return VectorFormat::kGloVe;
   if (name == "vec") return VectorFormat::kVec;
   if (name == "fasttext-bin") return VectorFormat::kFastTextBin;
+  if (name == "fasttext-old") return VectorFormat::kFastTextOld;
   EMBER_FAIL("unknown vector format '", name,
-             "' (one of auto, w2v-text, w2v-bin, glove, vec, fasttext-bin)");
+             "' (one of auto, w2v-text, w2v-bin, glove, vec, fasttext-bin, fasttext-old)");
 }
 
 const char* vector_format_name(VectorFormat format) {
@@ -511,6 +516,8 @@ const char* vector_format_name(VectorFormat format) {
       return "vec";
     case VectorFormat::kFastTextBin:
       return "fasttext-bin";
+    case VectorFormat::kFastTextOld:
+      return "fasttext-old";
   }
   return "?";
 }
@@ -558,8 +565,10 @@ WordVectors read_vectors(const std::string& path, const VectorReadOptions& optio
   // A fastText model is read by its own reader, which maps the file without reading it all
   // in first: the file is not mapped here as well.
   if (options.format == VectorFormat::kFastTextBin ||
+      options.format == VectorFormat::kFastTextOld ||
       (options.format == VectorFormat::kAuto && is_fasttext_bin(path))) {
-    info.format = VectorFormat::kFastTextBin;
+    info.format = options.format == VectorFormat::kFastTextOld ? VectorFormat::kFastTextOld
+                                                               : VectorFormat::kFastTextBin;
     WordVectors v = read_fasttext_table(path, options, info);
     if (info_out) *info_out = info;
     return v;
@@ -571,6 +580,7 @@ WordVectors read_vectors(const std::string& path, const VectorReadOptions& optio
   WordVectors v;
   switch (info.format) {
     case VectorFormat::kFastTextBin:  // read above
+    case VectorFormat::kFastTextOld:
       break;
     case VectorFormat::kWord2VecBinary:
       v = read_binary(path, file, options.limit, options.allow_non_finite, info);

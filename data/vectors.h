@@ -26,10 +26,20 @@
 
 namespace ember::data {
 
-enum class VectorFormat { kAuto, kWord2VecText, kWord2VecBinary, kGloVe, kVec, kFastTextBin };
+// kFastTextOld: a fastText model of the format before the magic number (fastText before
+// 0.2), read only when named: nothing in such a file tells it from other binary files.
+enum class VectorFormat {
+  kAuto,
+  kWord2VecText,
+  kWord2VecBinary,
+  kGloVe,
+  kVec,
+  kFastTextBin,
+  kFastTextOld
+};
 
-// "auto", "w2v-text", "w2v-bin", "glove", "vec", "fasttext-bin" (also "text", "bin",
-// "binary", "word2vec").
+// "auto", "w2v-text", "w2v-bin", "glove", "vec", "fasttext-bin", "fasttext-old" (also
+// "text", "bin", "binary", "word2vec").
 VectorFormat parse_vector_format(std::string_view name);
 const char* vector_format_name(VectorFormat format);  // the first spellings above
 

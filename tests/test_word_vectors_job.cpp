@@ -187,7 +187,7 @@ TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
 
   const std::string back = (dir / "back.bin").string();
   data::write_fasttext_bin(back, model);
-  EXPECT_EQ(slurp(back), slurp(result.bin_path));
+  EXPECT_TRUE(slurp(back) == slurp(result.bin_path));  // (EXPECT_EQ would print both files)
 
   if (testing::run_shell("command -v fasttext").status != 0) {
     fs::remove_all(dir);
