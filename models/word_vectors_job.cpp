@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <charconv>
-#include <climits>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
