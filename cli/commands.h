@@ -11,6 +11,7 @@ int eval_vectors(int argc, char** argv);  // `ember eval` (eval is the namespace
 int generate(int argc, char** argv);      // `ember generate train|sample`: the char LM
 int info(int argc, char** argv);
 int plot(int argc, char** argv);
+int print_vectors(int argc, char** argv);  // `ember print-vectors`
 int similar(int argc, char** argv);
 int train(int argc, char** argv);
 int version();

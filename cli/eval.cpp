@@ -3,12 +3,17 @@
 // numbers gensim's evaluate_word_analogies / evaluate_word_pairs give.
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
+#include <ember/data/fasttext_bin.h>
 #include <ember/eval/evaluator.h>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "vector_args.h"
 
 namespace ember::cli {
@@ -36,6 +41,30 @@ void name_invalid_lines(const std::string& file, int64_t count, const std::vecto
   std::fprintf(stderr, "\n");
 }
 
+// The first two fields of each line of a word-pair file that is not a '#' comment (the
+// words a pair names; a SimLex header's column names come along and are never scored).
+std::vector<std::string> pair_words(const std::string& file, char delimiter) {
+  std::ifstream in(file);
+  EMBER_CHECK(in, file, ": cannot open");
+  std::vector<std::string> words;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    if (delimiter == '\0') {
+      std::istringstream split(line);
+      for (std::string f; fields.size() < 2 && split >> f;) fields.push_back(f);
+    } else {
+      std::istringstream split(line);
+      for (std::string f; fields.size() < 2 && std::getline(split, f, delimiter);)
+        fields.push_back(f);
+    }
+    for (const std::string& f : fields)
+      if (!f.empty() && f.find_first_of(" \t") == std::string::npos) words.push_back(f);
+  }
+  return words;
+}
+
 }  // namespace
 
 int eval_vectors(int argc, char** argv) {
@@ -49,7 +78,7 @@ int eval_vectors(int argc, char** argv) {
   std::string path, analogies, delimiter = "tab";
   std::vector<std::string> similarity_files;
   int64_t restrict_vocab = eval::AnalogyOptions().restrict_vocab;
-  bool case_sensitive = false, mul = false;
+  bool case_sensitive = false, mul = false, oov_ngrams = false;
   app.add_option("VECTORS", path, "the vector file")->required();
   app.add_option("--analogies", analogies,
                  "a questions-words file (\": section\" lines, then \"a b c d\"):\n"
@@ -67,6 +96,11 @@ int eval_vectors(int argc, char** argv) {
   app.add_flag("--case-sensitive", case_sensitive,
                "compare words as they are (default: uppercased, first variant)");
   app.add_flag("--mul", mul, "answer analogies by 3CosMul instead of 3CosAdd");
+  app.add_flag("--oov-ngrams", oov_ngrams,
+               "fastText .bin models: a --similarity pair with a word outside the\n"
+               "vocabulary is scored with that word's vector built from its character\n"
+               "n-grams (as fastText builds it) instead of being skipped; the output says\n"
+               "how many pairs that scored. Analogies are not affected.");
   app.add_option("--delimiter", delimiter,
                  "word-pair field separator: tab, space (any run of spaces and\n"
                  "tabs), or one character")
@@ -89,7 +123,46 @@ int eval_vectors(int argc, char** argv) {
   EMBER_CHECK(!analogies.empty() || !similarity_files.empty(),
               "nothing to evaluate: give --analogies FILE and/or --similarity FILE (the "
               "repository's data/eval/ holds questions-words.txt and wordsim353.tsv)");
-  eval::Evaluator evaluator(load_vectors(path, read).vectors);
+  if (oov_ngrams)
+    for (const std::string& file : similarity_files)
+      require_regular_input("--similarity", file, "--oov-ngrams reads it twice");
+  Loaded loaded = load_vectors(path, read);
+  // --oov-ngrams: the table cut to the vocabulary the scores use (--restrict), then the
+  // missing words of the pair files appended with their n-gram vectors. The analogies keep
+  // to the first rows, so the appended words are never their answers.
+  int64_t appended = 0, vocab_rows = 0;
+  if (oov_ngrams) {
+    EMBER_CHECK(loaded.info.format == data::VectorFormat::kFastTextBin ||
+                    loaded.info.format == data::VectorFormat::kFastTextOld,
+                "--oov-ngrams: ", path, " is ", data::vector_format_name(loaded.info.format),
+                ", not a fastText .bin model; a vector file has no n-grams to build a vector from");
+    data::WordVectors& v = loaded.vectors;
+    vocab_rows = restrict_vocab ? std::min(restrict_vocab, v.size()) : v.size();
+    v.words.resize(size_t(vocab_rows));
+    v.values.resize(size_t(vocab_rows * v.dim));
+    v.build_index();
+    data::FastTextReadOptions options;
+    options.old_format = loaded.info.format == data::VectorFormat::kFastTextOld;
+    const data::FastTextBin model = data::read_fasttext_bin(path, options);
+    std::unordered_set<std::string> seen;
+    std::vector<float> row(static_cast<size_t>(v.dim));
+    for (const std::string& file : similarity_files)
+      for (const std::string& word : pair_words(file, similarity_options.delimiter)) {
+        if (v.find(word) >= 0 || !seen.insert(word).second || model.subwords(word).empty())
+          continue;
+        model.word_vector(word, row.data());
+        v.words.push_back(word);
+        v.values.insert(v.values.end(), row.begin(), row.end());
+        ++appended;
+      }
+    v.build_index();
+    analogy_options.restrict_vocab = vocab_rows;
+    std::fprintf(stderr,
+                 "ember eval: --oov-ngrams: %lld words of the pair files outside the first %lld "
+                 "built from their n-grams\n",
+                 static_cast<long long>(appended), static_cast<long long>(vocab_rows));
+  }
+  eval::Evaluator evaluator(std::move(loaded.vectors));
   const int64_t vocab = analogy_options.restrict_vocab
                             ? std::min(analogy_options.restrict_vocab, evaluator.size())
                             : evaluator.size();
@@ -124,7 +197,14 @@ int eval_vectors(int argc, char** argv) {
     std::printf("  %-36s %8s %8s %7s %7s %9s\n", "file", "spearman", "pearson", "pairs", "oov",
                 "coverage");
     for (const std::string& file : similarity_files) {
-      eval::SimilarityResult r = evaluator.evaluate_similarity(file, similarity_options);
+      eval::SimilarityOptions options = similarity_options;
+      eval::SimilarityResult plain;
+      if (oov_ngrams) {
+        options.restrict_vocab = vocab_rows;
+        plain = evaluator.evaluate_similarity(file, options);
+        options.restrict_vocab = 0;  // the vocabulary and the appended words
+      }
+      eval::SimilarityResult r = evaluator.evaluate_similarity(file, options);
       name_invalid_lines(
           file, r.invalid_lines, r.first_invalid_lines,
           r.format == "simlex" ? "too few columns or no number" : "not word, word and a number");
@@ -134,6 +214,12 @@ int eval_vectors(int argc, char** argv) {
       if (r.invalid_lines)
         std::printf("  (%s: %lld invalid lines skipped)\n", file.c_str(),
                     static_cast<long long>(r.invalid_lines));
+      if (oov_ngrams)
+        std::printf(
+            "  (--oov-ngrams: %lld pairs scored through n-grams that were skipped "
+            "without them; without: spearman %.4f, pearson %.4f, %lld pairs)\n",
+            static_cast<long long>(r.pairs - plain.pairs), plain.spearman, plain.pearson,
+            static_cast<long long>(plain.pairs));
     }
   }
   return 0;

@@ -48,6 +48,12 @@ int info(int argc, char** argv) {
 
   std::printf("file:        %s\n", path.c_str());
   std::printf("format:      %s\n", data::vector_format_name(fi.format));
+  if (!fi.model_summary.empty())
+    std::printf(
+        "model:       %s\n"
+        "             (the words' vectors below are built from their n-gram rows as\n"
+        "             fastText's; `ember print-vectors` gives any word's)\n",
+        fi.model_summary.c_str());
   std::printf("size:        %.1f MB\n", double(fi.file_bytes) / 1e6);
   std::printf("words:       %lld in the file", static_cast<long long>(fi.rows_in_file));
   if (fi.rows_read != fi.rows_in_file)

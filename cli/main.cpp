@@ -27,8 +27,11 @@ void print_help() {
       "  similar  the nearest words to words (or to words typed on stdin)\n"
       "  analogy  a is to b as c is to ? (3CosAdd or 3CosMul)\n"
       "  eval     score vectors on analogy and word-similarity test files, as gensim does\n"
-      "  convert  a vector file from one format to another (word2vec text/binary, GloVe, .vec)\n"
-      "  info     what a vector file holds, and how fast it loads\n"
+      "  convert  a vector file from one format to another (word2vec text/binary, GloVe, .vec;\n"
+      "           fastText .bin models are read: their vocabulary's vectors)\n"
+      "  info     what a vector file (or a fastText .bin model) holds, and how fast it loads\n"
+      "  print-vectors  the vector of each word on stdin, as fasttext print-word-vectors: any\n"
+      "           word of a fastText .bin model (OOV through n-grams), or a vector file's words\n"
       "  plot     draw word vectors: a labelled 2-D scatter (t-SNE or PCA) or a heat-map,\n"
       "           as SVG or PNG\n"
       "  generate train a character language model (LSTM) on a text file, or sample text\n"
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return ember::cli::eval_vectors(argc - 1, argv + 1);
     if (command == "convert") return ember::cli::convert(argc - 1, argv + 1);
     if (command == "info") return ember::cli::info(argc - 1, argv + 1);
+    if (command == "print-vectors") return ember::cli::print_vectors(argc - 1, argv + 1);
     if (command == "generate") return ember::cli::generate(argc - 1, argv + 1);
     if (command == "version") return ember::cli::version();
   } catch (const std::exception& e) {

@@ -55,8 +55,11 @@ void print_progress(const models::TrainProgress& p, bool final) {
 int train(int argc, char** argv) {
   CLI::App app(
       "Trains word vectors on FILE (whitespace tokens, one sentence a line, plain or .gz) and\n"
-      "writes PREFIX.vec (word2vec/fastText text), PREFIX.bin (word2vec binary), and a\n"
-      "checkpoint PREFIX.ckpt.safetensors + PREFIX.vocab after every epoch. Defaults as\n"
+      "writes PREFIX.vec (word2vec/fastText text), PREFIX.bin, and a checkpoint\n"
+      "PREFIX.ckpt.safetensors + PREFIX.vocab after every epoch. PREFIX.bin is word2vec\n"
+      "binary for skipgram, cbow and glove; for fasttext it is the model in fastText's own\n"
+      ".bin format (fastText's convention), which `fasttext print-word-vectors` and gensim's\n"
+      "load_facebook_model open, and `ember print-vectors` reads for any word. Defaults as\n"
       "word2vec for skipgram/cbow, fastText for fasttext, GloVe for glove.\n"
       "Reproducibility: --threads 1 gives bit-identical vectors for the same seed; with\n"
       "more threads updates race (Hogwild, as word2vec and fastText) and the last bits differ.",

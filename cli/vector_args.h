@@ -19,9 +19,11 @@ inline void add_format_option(CLI::App& app, data::VectorFormat& format) {
          "--format",
          [&format](const std::string& name) { format = data::parse_vector_format(name); },
          "the file's format: auto (told by the header and the bytes),\n"
-         "w2v-text, w2v-bin, glove (text, no header), vec (fastText, = w2v-text)")
-      ->check(one_of(
-          {"auto", "w2v-text", "text", "word2vec", "w2v-bin", "bin", "binary", "glove", "vec"}))
+         "w2v-text, w2v-bin, glove (text, no header), vec (fastText, = w2v-text),\n"
+         "fasttext-bin (a fastText model: its vocabulary's vectors; told by its magic number),\n"
+         "fasttext-old (a model from fastText before 0.2, which had no magic number)")
+      ->check(one_of({"auto", "w2v-text", "text", "word2vec", "w2v-bin", "bin", "binary", "glove",
+                      "vec", "fasttext-bin", "fasttext-old"}))
       ->default_str("auto");
 }
 
@@ -71,6 +73,8 @@ inline Loaded load_vectors(const std::string& path, const data::VectorReadOption
                  static_cast<long long>(loaded.vectors.size()),
                  static_cast<long long>(loaded.vectors.dim),
                  data::vector_format_name(loaded.info.format), path.c_str(), loaded.seconds);
+    if (!loaded.info.model_summary.empty())
+      std::fprintf(stderr, "%s\n", loaded.info.model_summary.c_str());
     if (loaded.info.duplicates)
       std::fprintf(stderr, "warning: %s: %lld duplicate words skipped (first: '%s')\n",
                    path.c_str(), static_cast<long long>(loaded.info.duplicates),

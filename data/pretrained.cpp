@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include <ember/autograd/grad_mode.h>
+#include <ember/data/fasttext_bin.h>
 #include <ember/tensor/error.h>
 
 namespace ember::data {
@@ -142,6 +143,31 @@ PretrainedEmbedding build_pretrained_embedding(const Vocabulary& vocab, const Wo
   }
   result.embedding = nn::Embedding::from_pretrained(table, options.freeze, embedding_options);
   return result;
+}
+
+PretrainedEmbedding build_pretrained_embedding(const Vocabulary& vocab, const FastTextBin& model,
+                                               const PretrainedOptions& options, Generator* gen,
+                                               int64_t* from_ngrams) {
+  // The vocabulary's words that the model can give a vector, as a table for the overload
+  // above (so the padding, unknown-token and random rows follow the same rules).
+  std::vector<std::string> words;
+  std::vector<float> values;
+  std::vector<float> row(static_cast<size_t>(model.dim()));
+  int64_t ngram_only = 0;
+  for (int64_t id = vocab.num_specials(); id < vocab.size(); ++id) {
+    const std::string& word = vocab.words()[size_t(id)];
+    const bool known = model.find(word) >= 0;
+    if (!known && model.subwords(word).empty()) continue;
+    ngram_only += !known;
+    model.word_vector(word, row.data());
+    words.push_back(word);
+    values.insert(values.end(), row.begin(), row.end());
+  }
+  if (from_ngrams) *from_ngrams = ngram_only;
+  PretrainedOptions exact = options;
+  exact.lowercase_fallback = false;  // every word the model can place is in the table as is
+  return build_pretrained_embedding(
+      vocab, WordVectors::from_rows(std::move(words), std::move(values), model.dim()), exact, gen);
 }
 
 std::shared_ptr<nn::Embedding> embedding_from_vectors(const WordVectors& vectors,

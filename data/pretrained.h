@@ -15,6 +15,8 @@
 
 namespace ember::data {
 
+struct FastTextBin;  // data/fasttext_bin.h
+
 // The local cache of vector files: $EMBER_HOME, else $HOME/.ember.
 std::string ember_home();
 
@@ -67,6 +69,15 @@ struct PretrainedEmbedding {
 PretrainedEmbedding build_pretrained_embedding(const Vocabulary& vocab, const WordVectors& vectors,
                                                const PretrainedOptions& options = {},
                                                Generator* gen = nullptr);
+
+// The same from a fastText .bin model: a word of `vocab` has a row from the model when the
+// model's vocabulary holds it or, outside it, when it has character n-grams (its vector built
+// from them, as fastText builds it); only words with neither follow options.oov. `from_ngrams`,
+// when given, receives how many of the found words came from n-grams alone.
+PretrainedEmbedding build_pretrained_embedding(const Vocabulary& vocab, const FastTextBin& model,
+                                               const PretrainedOptions& options = {},
+                                               Generator* gen = nullptr,
+                                               int64_t* from_ngrams = nullptr);
 
 // The seeds' create_embedding_layer: the vectors' own rows first, then `extra_rows` rows
 // ~ normal(0, oov_std) for words the file lacks.

@@ -14,6 +14,7 @@
 #include <limits>
 #include <mutex>
 
+#include <ember/data/fasttext_bin.h>
 #include <ember/data/internal/vector_text.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/parallel.h>
@@ -31,7 +32,7 @@ static const char* file_type_name(unsigned mode) {
   return "not a regular file";
 }
 
-MappedFile::MappedFile(const std::string& path) {
+MappedFile::MappedFile(const std::string& path, bool populate) {
   // Only regular files: open() on a FIFO without a writer would block forever, so the type is
   // checked before opening, and the open is non-blocking in case the path changes meanwhile.
   struct stat st;
@@ -46,13 +47,20 @@ MappedFile::MappedFile(const std::string& path) {
   }
   size_ = size_t(st.st_size);
   if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
     ::close(fd);
     EMBER_CHECK(p != MAP_FAILED, path, ": cannot map: ", std::strerror(errno));
     data_ = static_cast<const char*>(p);
   } else {
     ::close(fd);
   }
+}
+
+void MappedFile::release(const char* begin, const char* end) const {
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (uintptr_t(begin) + page - 1) / page * page;
+  const uintptr_t last = uintptr_t(end) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {
@@ -416,17 +424,47 @@ WordVectors read_binary(const std::string& path, const MappedFile& file, int64_t
   return v;
 }
 
+// A fastText model's vector table: its dictionary words' vectors (the first `limit`).
+WordVectors read_fasttext_table(const std::string& path, const VectorReadOptions& options,
+                                VectorFileInfo& info) {
+  FastTextReadOptions read;
+  read.old_format = options.format == VectorFormat::kFastTextOld;
+  const FastTextBin model = read_fasttext_bin(path, read);
+  WordVectors v = model.word_vectors();
+  info.file_bytes = model.file_bytes;
+  info.rows_in_file = v.size();
+  if (options.limit > 0 && options.limit < v.size()) {
+    v.words.resize(size_t(options.limit));
+    v.values.resize(size_t(options.limit * v.dim));
+    v.build_index();
+  }
+  info.rows_read = v.size();
+  info.model_summary = fasttext_summary(model);
+  if (!options.allow_non_finite) {
+    for (int64_t i = 0; i < v.size(); ++i)
+      for (int64_t j = 0; j < v.dim; ++j)
+        EMBER_CHECK(std::isfinite(v.row(i)[j]), path, ": the vector of '", v.words[size_t(i)],
+                    "' (dictionary entry ", i, "), value ", j, non_finite_note);
+  }
+  return v;
+}
+
 VectorFormat detect(const std::string& path, const MappedFile& file) {
   const char* p = skip_bom(file);
   const char* end = file.end();
   EMBER_CHECK(file.size() > 0, path, ": empty file, not a vector file");
+  int32_t magic = 0;
+  if (file.size() >= int64_t(sizeof magic)) std::memcpy(&magic, file.data(), sizeof magic);
+  if (magic == kFastTextMagic) return VectorFormat::kFastTextBin;
   const char* e = line_end(p, end);
   // The first line must be text whatever the format (a binary file starts with the text
   // header); bytes that are not text are named, never guessed at or printed.
   const char* bad = first_non_text(p, e);
   EMBER_CHECK(bad == e, path, ":1: cannot recognise the format: byte ", bad - file.data(),
               " of the first line is ", quoted(bad, std::min(e, bad + 1)),
-              ", not text; expected a word2vec header 'N D' or a GloVe row 'word x1 x2 ...'");
+              ", not text; expected a word2vec header 'N D' or a GloVe row 'word x1 x2 ...' (a ",
+              "fastText model from before fastText 0.2, without a magic number, is read with ",
+              "--format fasttext-old)");
   int64_t count = 0, dim = 0;
   if (parse_header(p, e, &count, &dim)) {
     // Text if the first row is a word and `dim` numbers ending its line; else binary.
@@ -458,7 +496,10 @@ VectorFormat parse_vector_format(std::string_view name) {
   if (name == "w2v-bin" || name == "bin" || name == "binary") return VectorFormat::kWord2VecBinary;
   if (name == "glove") return VectorFormat::kGloVe;
   if (name == "vec") return VectorFormat::kVec;
-  EMBER_FAIL("unknown vector format '", name, "' (one of auto, w2v-text, w2v-bin, glove, vec)");
+  if (name == "fasttext-bin") return VectorFormat::kFastTextBin;
+  if (name == "fasttext-old") return VectorFormat::kFastTextOld;
+  EMBER_FAIL("unknown vector format '", name,
+             "' (one of auto, w2v-text, w2v-bin, glove, vec, fasttext-bin, fasttext-old)");
 }
 
 const char* vector_format_name(VectorFormat format) {
@@ -473,6 +514,10 @@ const char* vector_format_name(VectorFormat format) {
       return "glove";
     case VectorFormat::kVec:
       return "vec";
+    case VectorFormat::kFastTextBin:
+      return "fasttext-bin";
+    case VectorFormat::kFastTextOld:
+      return "fasttext-old";
   }
   return "?";
 }
@@ -508,6 +553,7 @@ int64_t WordVectors::find(const std::string& word) const {
 Tensor WordVectors::to_tensor() const { return tensor(values, {size(), dim}); }
 
 VectorFormat detect_vector_format(const std::string& path) {
+  if (is_fasttext_bin(path)) return VectorFormat::kFastTextBin;
   MappedFile file(path);
   return detect(path, file);
 }
@@ -515,13 +561,27 @@ VectorFormat detect_vector_format(const std::string& path) {
 WordVectors read_vectors(const std::string& path, const VectorReadOptions& options,
                          VectorFileInfo* info_out) {
   EMBER_CHECK(options.limit >= 0, "read_vectors: limit must be >= 0, got ", options.limit);
+  VectorFileInfo info;
+  // A fastText model is read by its own reader, which maps the file without reading it all
+  // in first: the file is not mapped here as well.
+  if (options.format == VectorFormat::kFastTextBin ||
+      options.format == VectorFormat::kFastTextOld ||
+      (options.format == VectorFormat::kAuto && is_fasttext_bin(path))) {
+    info.format = options.format == VectorFormat::kFastTextOld ? VectorFormat::kFastTextOld
+                                                               : VectorFormat::kFastTextBin;
+    WordVectors v = read_fasttext_table(path, options, info);
+    if (info_out) *info_out = info;
+    return v;
+  }
   MappedFile file(path);
   EMBER_CHECK(file.size() > 0, path, ": empty file, not a vector file");
-  VectorFileInfo info;
   info.file_bytes = file.size();
   info.format = options.format == VectorFormat::kAuto ? detect(path, file) : options.format;
   WordVectors v;
   switch (info.format) {
+    case VectorFormat::kFastTextBin:  // read above
+    case VectorFormat::kFastTextOld:
+      break;
     case VectorFormat::kWord2VecBinary:
       v = read_binary(path, file, options.limit, options.allow_non_finite, info);
       break;

@@ -4,6 +4,10 @@
 //   word2vec binary:                    "N D\n" then N times "word " + D little-endian float32
 //                                       (4 * D bytes) + "\n"
 //   GloVe text:                         as word2vec text without the header line
+//   fastText .bin model (read only):    the whole model (data/fasttext_bin.h); its vector
+//                                       table is the dictionary words' vectors, each the mean
+//                                       of its word row and n-gram rows (what fastText writes
+//                                       to its .vec)
 //
 // Reading maps the file and parses the rows in parallel; a number is read as Python's
 // float() then numpy's float32 cast read it (the correctly rounded double, then float), so
@@ -22,9 +26,20 @@
 
 namespace ember::data {
 
-enum class VectorFormat { kAuto, kWord2VecText, kWord2VecBinary, kGloVe, kVec };
+// kFastTextOld: a fastText model of the format before the magic number (fastText before
+// 0.2), read only when named: nothing in such a file tells it from other binary files.
+enum class VectorFormat {
+  kAuto,
+  kWord2VecText,
+  kWord2VecBinary,
+  kGloVe,
+  kVec,
+  kFastTextBin,
+  kFastTextOld
+};
 
-// "auto", "w2v-text", "w2v-bin", "glove", "vec" (also "text", "bin", "binary", "word2vec").
+// "auto", "w2v-text", "w2v-bin", "glove", "vec", "fasttext-bin", "fasttext-old" (also
+// "text", "bin", "binary", "word2vec").
 VectorFormat parse_vector_format(std::string_view name);
 const char* vector_format_name(VectorFormat format);  // the first spellings above
 
@@ -67,14 +82,17 @@ struct VectorFileInfo {
   std::string first_duplicate;
   int64_t file_bytes = 0;
   bool bom = false;  // the file starts with a UTF-8 byte order mark (skipped)
+  // A fastText model: what it is (model, loss, n-grams, labels); empty for vector files.
+  std::string model_summary;
 };
 
 WordVectors read_vectors(const std::string& path, const VectorReadOptions& options = {},
                          VectorFileInfo* info = nullptr);
 
-// Looks at the first line and the bytes after it: "N D" then raw bytes is word2vec binary,
-// "N D" then numbers is word2vec text, a first line of more than two fields (or "word x")
-// is GloVe. Never returns kAuto or kVec. A first line that is not text (control bytes,
+// A file starting with fastText's magic number is a fastText model. Else looks at the first
+// line and the bytes after it: "N D" then raw bytes is word2vec binary, "N D" then numbers
+// is word2vec text, a first line of more than two fields (or "word x") is GloVe. Never
+// returns kAuto or kVec. A first line that is not text (control bytes,
 // invalid UTF-8) is an error: the format could not be recognised. A UTF-8 byte order mark
 // is skipped. Only regular files are opened (a FIFO or directory is an error, not a hang).
 VectorFormat detect_vector_format(const std::string& path);
@@ -87,6 +105,8 @@ struct VectorWriteOptions {
 
 // Writes atomically (path.tmp, fsync, rename); kAuto picks the format from the extension
 // (.bin: w2v-bin, .vec: vec, .txt with "glove" in the name: glove, else w2v-text).
+// kFastTextBin is refused: a fastText model needs its n-gram rows, which a vector table does
+// not have (write_fasttext_bin in data/fasttext_bin.h writes models).
 void write_vectors(const std::string& path, const WordVectors& vectors, VectorFormat format,
                    const VectorWriteOptions& options = {});
 

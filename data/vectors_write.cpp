@@ -86,6 +86,10 @@ void write_vectors(const std::string& path, const WordVectors& v, VectorFormat f
   EMBER_CHECK(options.precision <= 40, "write_vectors ", path, ": precision ", options.precision,
               " is more than 40 digits");
   if (format == VectorFormat::kAuto) format = format_from_name(path);
+  EMBER_CHECK(format != VectorFormat::kFastTextBin && format != VectorFormat::kFastTextOld,
+              "write_vectors ", path,
+              ": a fastText .bin model holds n-gram rows that a vector table does not have; ",
+              "write .vec (fastText's vector file) or w2v-bin");
   for (const std::string& word : v.words) {
     EMBER_CHECK(!word.empty() && word.find_first_of(" \t\n\r") == std::string::npos,
                 "write_vectors ", path, ": word '", word,

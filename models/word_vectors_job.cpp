@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -8,6 +10,7 @@
 
 #include <ember/data/cooccurrence.h>
 #include <ember/data/encoded_corpus.h>
+#include <ember/data/fasttext_bin.h>
 #include <ember/data/vectors.h>
 #include <ember/data/vocab.h>
 #include <ember/models/fasttext_trainer.h>
@@ -186,6 +189,50 @@ double train_input_output(const WordVectorsJobOptions& o, const Start& s, Traine
   return seconds_since(train_start);
 }
 
+// The trained fastText model as fastText 0.9.2 saves one: the options mapped onto its Args
+// (ember's fastText trainer is skipgram with negative sampling), the vocabulary as the
+// dictionary (every entry a word, in ember's order, which is by count as fastText's), and the
+// two tables. fastText computes a word's rows from the dictionary as ember's SubwordTable
+// does, so the vectors it gives are ember's.
+data::FastTextBin fasttext_bin(const WordVectorsJobOptions& o, const data::Vocabulary& vocab,
+                               FastTextTrainer& trainer) {
+  const FastTextOptions& fo = trainer.options();
+  EMBER_CHECK(fo.dim <= INT32_MAX && fo.window <= INT32_MAX && fo.epochs <= INT32_MAX &&
+                  o.min_count <= INT32_MAX && fo.negative <= INT32_MAX && vocab.size() <= INT32_MAX,
+              "ember train fasttext: an option does not fit fastText's int32 fields");
+  data::FastTextBin m;
+  data::FastTextArgs& a = m.args;
+  a.dim = int32_t(fo.dim);
+  a.ws = int32_t(fo.window);
+  a.epoch = int32_t(fo.epochs);
+  a.min_count = int32_t(o.min_count);
+  a.neg = int32_t(fo.negative);
+  a.word_ngrams = 1;
+  a.loss = data::FastTextArgs::kNs;
+  a.model = data::FastTextArgs::kSkipgram;
+  a.bucket = int32_t(fo.subwords.bucket);
+  a.minn = fo.subwords.minn;
+  a.maxn = fo.subwords.maxn;
+  a.lr_update_rate = 100;  // fastText's default; ember's trainer has no such option
+  a.t = fo.sample;
+  m.words = vocab.words();
+  m.counts = vocab.counts();
+  m.types.assign(m.words.size(), 0);
+  m.nwords = int32_t(vocab.size());
+  m.nlabels = 0;
+  m.ntokens = vocab.total_tokens();
+  const auto copy_rows = [&](const RowTable& table, int64_t* rows, std::vector<float>* out) {
+    *rows = table.rows();
+    out->resize(size_t(table.rows() * table.dim()));
+    for (int64_t r = 0; r < table.rows(); ++r)
+      std::copy(table.row(r), table.row(r) + table.dim(), out->data() + r * table.dim());
+  };
+  copy_rows(trainer.input(), &m.input_rows, &m.input);
+  copy_rows(trainer.output(), &m.output_rows, &m.output);
+  m.build_index("ember train fasttext");
+  return m;
+}
+
 }  // namespace
 
 const std::vector<WordVectorsDefaults>& word_vectors_defaults_table() {
@@ -253,7 +300,8 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
   result.epochs_trained = *o.epochs - s.first_epoch;
   result.unit = "words";
   result.units = double(s.corpus.raw_tokens) * double(result.epochs_trained);
-  Tensor vectors;  // [V, D]
+  Tensor vectors;                    // [V, D]
+  data::FastTextBin fasttext_model;  // fasttext only: what PREFIX.bin holds
   if (o.model == "glove") {
     const auto stage = Clock::now();
     data::CooccurrenceOptions co;
@@ -286,6 +334,9 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     result.units = double(records.size()) * double(result.epochs_trained);
     vectors = trainer.vectors();
   } else if (o.model == "fasttext") {
+    // fastText's convention: PREFIX.bin is the model (fastText 0.9.2's format, which
+    // `fasttext print-word-vectors` and gensim's load_facebook_model open), PREFIX.vec the
+    // vectors.
     FastTextOptions fo;
     fo.dim = *o.dim;
     fo.window = *o.window;
@@ -302,6 +353,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     FastTextTrainer trainer(s.vocab, fo);
     result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
     vectors = trainer.word_vectors();
+    fasttext_model = fasttext_bin(o, s.vocab, trainer);
   } else {
     Word2VecOptions wo;
     wo.cbow = o.model == "cbow";
@@ -326,7 +378,10 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
   result.checkpoint_path = s.checkpoint;
   result.vocab_path = s.vocab_path;
   data::write_vectors(result.vec_path, wv, data::VectorFormat::kVec);
-  data::write_vectors(result.bin_path, wv, data::VectorFormat::kWord2VecBinary);
+  if (o.model == "fasttext")
+    data::write_fasttext_bin(result.bin_path, fasttext_model);
+  else
+    data::write_vectors(result.bin_path, wv, data::VectorFormat::kWord2VecBinary);
   return result;
 }
 

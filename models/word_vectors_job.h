@@ -2,7 +2,9 @@
 // corpus (or, on resume, the checkpoint's), the corpus encoded, the fused trainer of the
 // model (Word2VecTrainer for skipgram and cbow, FastTextTrainer, GloVeTrainer over the
 // co-occurrences) run with a checkpoint after every epoch, and the vectors written as
-// PREFIX.vec (word2vec/fastText text) and PREFIX.bin (word2vec binary).
+// PREFIX.vec (word2vec/fastText text) and PREFIX.bin: word2vec binary for skipgram, cbow and
+// glove; for fasttext, fastText's convention, the whole model in fastText 0.9.2's .bin format
+// (data/fasttext_bin.h), which fastText and gensim open and which gives any word's vector.
 //
 //   models::WordVectorsJobOptions options;
 //   options.model = "skipgram";

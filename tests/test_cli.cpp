@@ -413,3 +413,73 @@ TEST(Cli, GenerateTrainsACharModelAndSamplesTheSameTextForASeed) {
 }
 
 }  // namespace
+
+// A fastText .bin model (tests/golden/fasttext_bin/, made by Debian's fasttext) in the vector
+// commands: told by its magic number, its vocabulary's vectors the table; print-vectors
+// prints what `fasttext print-word-vectors` printed, byte for byte, OOV words included.
+TEST(Cli, FastTextModelsOpenInTheVectorCommands) {
+  const std::string golden = std::string(EMBER_GOLDEN_DIR) + "/fasttext_bin/";
+  const std::string model = golden + "skipgram.bin";
+  const fs::path dir = scratch("fasttext_bin");
+  Result run = run_ember("info " + model);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("format:      fasttext-bin"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("fastText skipgram model (version 12, loss ns), dim 8, 713 words, "
+                            "character n-grams 3 to 6 in 1000 buckets"),
+            std::string::npos)
+      << run.output;
+
+  const std::string out = (dir / "printed.txt").string();
+  // In parentheses: the summary on stderr goes to the output, the vectors to the file.
+  run = run_shell("(" + std::string(EMBER_CLI_PATH) + " print-vectors " + model + " < " + golden +
+                  "words.txt > " + out + ")");
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(read_file(out), read_file(golden + "skipgram_print.txt"));
+
+  const std::string vec = (dir / "m.vec").string();
+  run = run_ember("convert " + model + " " + vec);
+  EXPECT_EQ(run.status, 0) << run.output;
+  // The converted file knows the vocabulary only: an OOV word is the zero vector, said so.
+  const std::string ember = std::string(EMBER_CLI_PATH);
+  run = run_shell("printf 'café zzzqqq\\n' | " + ember + " print-vectors --precision 9 " + vec);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("1 of 2 words not in"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("zzzqqq 0 0 0 0 0 0 0 0 \n"), std::string::npos) << run.output;
+  const std::string exact = read_file(golden + "skipgram_exact.txt");
+  const size_t cafe = exact.find("\ncafé ");
+  ASSERT_NE(cafe, std::string::npos);
+  const std::string cafe_line = exact.substr(cafe + 1, exact.find('\n', cafe + 1) - cafe - 1);
+  EXPECT_NE(run.output.find(cafe_line + " \n"), std::string::npos) << run.output;
+  run = run_shell("echo zzzqqq | " + ember + " print-vectors --unknown fail " + vec);
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.output.find("'zzzqqq' is not in"), std::string::npos) << run.output;
+
+  run = run_ember("similar " + model + " government --top 3");
+  EXPECT_EQ(run.status, 0) << run.output;
+  run = run_ember("analogy " + model + " senate house congress --top 3");
+  EXPECT_EQ(run.status, 0) << run.output;
+  const std::string pairs = (dir / "pairs.tsv").string();
+  std::ofstream(pairs) << "senate\thouse\t5\ngovernment\tcongress\t6\nthe\tof\t1\nwar\tpeace\t3\n";
+  run = run_ember("eval " + model + " --similarity " + pairs);
+  EXPECT_EQ(run.status, 0) << run.output;
+  // --oov-ngrams scores the pair with an OOV word (governmentally) and says so; analogies
+  // and vector files are refused or unaffected.
+  std::ofstream(pairs, std::ios::app) << "governmentally\tgovernment\t8\n";
+  run = run_ember("eval " + model + " --similarity " + pairs);
+  EXPECT_NE(run.output.find("      4       1"), std::string::npos) << run.output;  // pairs, oov
+  run = run_ember("eval " + model + " --oov-ngrams --similarity " + pairs);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("1 words of the pair files outside the first 713 built from their "
+                            "n-grams"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("      5       0"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("--oov-ngrams: 1 pairs scored through n-grams"), std::string::npos)
+      << run.output;
+  run = run_ember("eval " + vec + " --oov-ngrams --similarity " + pairs);
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.output.find("not a fastText .bin model"), std::string::npos) << run.output;
+  run = run_ember("plot " + model + " --top 20 --method pca --out " + (dir / "p.svg").string());
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(fs::exists(dir / "p.svg"));
+}

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,13 @@ const std::string kVectors =
 // One value of the first word is nan: refused, unless --allow-non-finite (a heat-map then
 // draws it grey).
 const std::string kNanVectors = "3 2\nthe 0.1 nan\ncat 0.2 0.3\ndog 0.5 0.1\n";
+
+// A file of tests/golden/fasttext_bin/ (small fastText models), its first `bytes` bytes.
+std::string fasttext_model(const std::string& name, size_t bytes = std::string::npos) {
+  std::ifstream in(std::string(EMBER_GOLDEN_DIR) + "/fasttext_bin/" + name, std::ios::binary);
+  const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return all.substr(0, bytes);
+}
 
 const File kCorpus{"c.txt", corpus()};
 const File kLabelled{"l.txt", labelled()};
@@ -401,6 +409,31 @@ const std::vector<Case> kCases = {
      "--hidden 8 --embedding 4 --seq-length 8 --batch 2 --quiet",
      1,
      {"diverged", "--lr"}},
+    // fastText .bin models: cut short, quantised, supervised.
+    {"fasttext_bin_truncated",
+     {{"m.bin", fasttext_model("skipgram.bin", 5000)}},
+     {},
+     "similar {dir}/m.bin the",
+     1,
+     {"m.bin: truncated fastText model", "at byte", "bytes left"}},
+    {"fasttext_bin_truncated_print_vectors",
+     {{"m.bin", fasttext_model("skipgram.bin", 50)}},
+     {},
+     "print-vectors {dir}/m.bin",
+     1,
+     {"m.bin: truncated fastText model: args.maxn at byte 48"}},
+    {"fasttext_ftz_refused",
+     {{"m.ftz", fasttext_model("supervised.ftz")}},
+     {},
+     "info {dir}/m.ftz",
+     1,
+     {"m.ftz: a quantised fastText model (.ftz", "dense models only"}},
+    {"fasttext_bin_supervised_says_so",
+     {{"s.bin", fasttext_model("supervised.bin")}},
+     {},
+     "info {dir}/s.bin",
+     0,
+     {"fastText supervised model", "2 labels", "ember reads its word vectors, not its classifier"}},
 };
 
 // ---- the runner ------------------------------------------------------------------------

@@ -7,13 +7,16 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include <ember/data/fasttext_bin.h>
 #include <ember/data/vectors.h>
 #include <ember/models/word_vectors_job.h>
 #include <ember/nn/serialize.h>
 
+#include "run_shell.h"
 #include "testing.h"
 
 namespace ember {
@@ -124,6 +127,84 @@ TEST(WordVectorsJob, ResumeChecksEpochsCorpusAndOptionsByName) {
   for (const std::string& note : notes)
     said |= note.find("records no corpus digest") != std::string::npos;
   EXPECT_TRUE(said);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ember
+
+namespace ember {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// ember train fasttext writes PREFIX.bin in fastText's format: the options as fastText's
+// Args, the vocabulary as its dictionary, both tables; its words' vectors (built from the
+// model as fastText builds them, tests/test_fasttext_bin.cpp) are PREFIX.vec's to the bit,
+// and written back it is the same file. Where Debian's `fasttext` is installed,
+// `fasttext print-word-vectors` on it prints what `ember print-vectors` prints, OOV words
+// included.
+TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_word_vectors_ftbin_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  models::WordVectorsJobOptions o;
+  o.model = "fasttext";
+  o.input = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";
+  o.output = (dir / "ft").string();
+  o.dim = 10;
+  o.epochs = 1;
+  o.min_count = 20;
+  o.bucket = 5000;
+  o.minn = 2;
+  o.maxn = 5;
+  o.threads = 1;
+  const models::WordVectorsJobResult result = models::train_word_vectors(o);
+  ASSERT_EQ(result.bin_path, o.output + ".bin");
+  EXPECT_TRUE(data::is_fasttext_bin(result.bin_path));
+  const data::FastTextBin model = data::read_fasttext_bin(result.bin_path);
+  EXPECT_EQ(model.args.dim, 10);
+  EXPECT_EQ(model.args.bucket, 5000);
+  EXPECT_EQ(model.args.minn, 2);
+  EXPECT_EQ(model.args.maxn, 5);
+  EXPECT_EQ(model.args.min_count, 20);
+  EXPECT_EQ(model.args.epoch, 1);
+  EXPECT_EQ(model.args.model, data::FastTextArgs::kSkipgram);
+  EXPECT_EQ(model.args.loss, data::FastTextArgs::kNs);
+  EXPECT_EQ(model.nlabels, 0);
+  EXPECT_EQ(model.input_rows, model.nwords + 5000);
+  EXPECT_EQ(model.output_rows, model.nwords);
+
+  const data::WordVectors vec = data::read_vectors(result.vec_path);
+  const data::WordVectors from_model = model.word_vectors();
+  ASSERT_EQ(from_model.words, vec.words);
+  EXPECT_EQ(from_model.values, vec.values);
+
+  const std::string back = (dir / "back.bin").string();
+  data::write_fasttext_bin(back, model);
+  EXPECT_TRUE(slurp(back) == slurp(result.bin_path));  // (EXPECT_EQ would print both files)
+
+  if (testing::run_shell("command -v fasttext").status != 0) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << "SKIPPED the check with fastText itself: no `fasttext` command "
+                    "(apt-get install fasttext)";
+  }
+  const std::string words = (dir / "words.txt").string();
+  std::ofstream(words) << "the government congress zzzqqq governmentally caf\xc3\xa9 "
+                          "\xe6\x9d\xb1\xe4\xba\xac\n";
+  const testing::ShellResult theirs =
+      testing::run_shell("fasttext print-word-vectors " + result.bin_path + " < " + words);
+  const testing::ShellResult ours =
+      testing::run_shell("(" + std::string(EMBER_CLI_PATH) + " print-vectors " + result.bin_path +
+                         " < " + words + " 2>/dev/null)");
+  EXPECT_EQ(theirs.status, 0) << theirs.output;
+  EXPECT_EQ(ours.status, 0) << ours.output;
+  EXPECT_EQ(ours.output, theirs.output);
   fs::remove_all(dir);
 }
 

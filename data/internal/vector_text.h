@@ -9,10 +9,12 @@
 
 namespace ember::data::detail {
 
-// The whole file, mapped read-only; empty files have data() == nullptr.
+// The whole file, mapped read-only; empty files have data() == nullptr. With `populate`
+// every page is read in at once (MAP_POPULATE); without, pages are read as they are touched
+// and release() gives back the ones a reader is done with.
 class MappedFile {
  public:
-  explicit MappedFile(const std::string& path);
+  explicit MappedFile(const std::string& path, bool populate = true);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -20,6 +22,9 @@ class MappedFile {
   const char* data() const { return data_; }
   const char* end() const { return data_ + size_; }
   int64_t size() const { return int64_t(size_); }
+  // Drops the whole pages inside [begin, end) from this process's memory (they are read
+  // again from the file if touched).
+  void release(const char* begin, const char* end) const;
 
  private:
   const char* data_ = nullptr;
