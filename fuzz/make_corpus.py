@@ -94,6 +94,29 @@ put("fuzz_eval", "simlex.txt", "\n".join(lines("tests/data/simlex_layout.txt", 0
 
 # Models the `ember` program writes: a classifier (vocabulary + safetensors, packed as the
 # classifier harness reads them) and a training checkpoint.
+# fastText .bin models (data/fasttext_bin.h's layout), tiny: skip-gram, non-ASCII words, and
+# a supervised model with two labels.
+def fasttext_bin(words, dim=2, bucket=4, kind=2, labels=()):
+    b = struct.pack("<ii", 793712314, 12)
+    b += struct.pack("<12i", dim, 5, 1, 1, 5, 1, 2, kind, bucket, 3, 6, 100) + struct.pack("<d", 1e-4)
+    entries = [(w, 3, 0) for w in words] + [(l, 2, 1) for l in labels]
+    b += struct.pack("<iii", len(entries), len(words), len(labels)) + struct.pack("<qq", 10, -1)
+    for w, count, kind_of in entries:
+        b += w.encode() + b"\0" + struct.pack("<qb", count, kind_of)
+    rows = len(words) + bucket
+    b += struct.pack("<bqq", 0, rows, dim)
+    b += b"".join(struct.pack("<f", 0.01 * (i + 1)) for i in range(rows * dim))
+    out_rows = len(labels) if kind == 3 else len(words)
+    b += struct.pack("<bqq", 0, out_rows, dim)
+    b += b"".join(struct.pack("<f", -0.02 * (i + 1)) for i in range(out_rows * dim))
+    return b
+
+
+put("fuzz_fasttext_bin", "skipgram.bin", fasttext_bin(["the", "cat", "</s>"]))
+put("fuzz_fasttext_bin", "unicode.bin", fasttext_bin(["über", "東京"], dim=3, bucket=5))
+put("fuzz_fasttext_bin", "supervised.bin",
+    fasttext_bin(["spam", "ham"], kind=3, labels=["__label__a", "__label__b"]))
+
 if len(sys.argv) > 1:
     ember = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory() as tmp:
