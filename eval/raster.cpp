@@ -131,9 +131,9 @@ std::string Image::png() const {
   raw.reserve((stride + 1) * height_);
   for (int y = 0; y < height_; ++y) {
     raw.push_back(char(2));
-    const uint8_t* row = &pixels_[y * stride];
-    for (size_t i = 0; i < stride; ++i)
-      raw.push_back(char(y == 0 ? row[i] : row[i] - row[i - stride]));
+    const uint8_t* row = pixels_.data() + size_t(y) * stride;
+    const uint8_t* above = y == 0 ? nullptr : row - stride;
+    for (size_t i = 0; i < stride; ++i) raw.push_back(char(above ? row[i] - above[i] : row[i]));
   }
   uLongf packed_size = compressBound(uLong(raw.size()));
   std::string packed(packed_size, '\0');
