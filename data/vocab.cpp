@@ -188,6 +188,7 @@ Vocabulary Vocabulary::load(const std::string& path) {
     int64_t count, line;
   };
   std::vector<Entry> entries;
+  int64_t total = 0;  // the counts so far
   std::string line;
   int64_t line_number = 0;
   bool in_specials = true;
@@ -208,6 +209,9 @@ Vocabulary Vocabulary::load(const std::string& path) {
       continue;
     }
     in_specials = false;
+    // The counts' sum is the corpus's token count: it must fit in int64 too.
+    EMBER_CHECK(!__builtin_add_overflow(total, int64_t(count), &total), path, ":", line_number,
+                ": the counts add up past 2^63 here; not a vocabulary of a corpus");
     entries.push_back({std::string(fields[0]), count, line_number});
   }
   EMBER_CHECK(in.eof(), "Vocabulary::load: read error in ", path, " after line ", line_number);

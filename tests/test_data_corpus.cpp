@@ -259,6 +259,14 @@ TEST(Vocabulary, FailedSaveLeavesNoTemporaryFileAndTheOldFile) {
   std::remove(path.c_str());
 }
 
+// Found by fuzz/fuzz_vocab: counts whose sum passes 2^63 (signed overflow in kept_tokens).
+TEST(Vocabulary, LoadRefusesCountsThatAddUpPastInt64) {
+  const std::string path = temp_path("vocab_overflow.txt");
+  { std::ofstream(path) << "a 6666666666666666666\nb 6666666666666666666\n"; }
+  EXPECT_EMBER_ERROR(Vocabulary::load(path), path + ":2: the counts add up past 2^63");
+  std::remove(path.c_str());
+}
+
 TEST(Vocabulary, LoadReadsOnlyRegularFiles) {
   const std::string fifo = temp_path("vocab.fifo");
   std::remove(fifo.c_str());
