@@ -4,7 +4,8 @@
 # Any crash, sanitizer report, leak, timeout or out-of-memory fails the run, naming the
 # harness and the reproducer (rerun it: build/asan/fuzz/<name> REPRODUCER).
 #   scripts/fuzz.sh [SECONDS] [NAME...]     e.g. scripts/fuzz.sh 300 fuzz_json
-# BUILD (default build/asan) is the build folder; JOBS (default 2) how many run at once.
+# BUILD (default build/asan) is the build folder; JOBS (default 2) how many run at once;
+# FUZZ_SEED (default 1) libFuzzer's seed, fixed so that a CI run repeats the runs checked here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -26,7 +27,7 @@ run_one() {  # name: runs it, leaves $work/<name>/{log,status}
   mkdir -p "$dir/corpus"
   [[ -d fuzz/corpus/$name ]] && cp fuzz/corpus/"$name"/* "$dir/corpus/" 2>/dev/null || true
   "$build/fuzz/$name" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$dir/" "$dir/corpus" >"$dir/log" 2>&1 || rc=$?
+    -seed="${FUZZ_SEED:-1}" -print_final_stats=1 -artifact_prefix="$dir/" "$dir/corpus" >"$dir/log" 2>&1 || rc=$?
   echo "$rc" >"$dir/status"
 }
 
