@@ -19,6 +19,7 @@
 
 #include <ember/config.h>
 #include <ember/data/sampling.h>
+#include <ember/models/internal/block_loops.h>
 #include <ember/models/internal/device_tables.h>
 #include <ember/models/internal/hogwild.h>
 #include <ember/models/internal/row_loops.h>
@@ -122,10 +123,22 @@ struct FastTextStep {
     const int32_t center = sentence[i];
     const int64_t first = w.row_offsets[center], count = w.row_offsets[center + 1] - first;
     const int64_t S = w.S;
+    // The next centre's rows, most of them n-gram rows far apart in a table of millions, are
+    // fetched while this one trains.
+    if (i + 1 < hi) {
+      const int32_t next = sentence[i + 1];
+      for (int64_t r = w.row_offsets[next]; r < w.row_offsets[next + 1]; ++r)
+        row_loops::prefetch_row(w.input + int64_t(w.row_ids[r]) * S, S);
+    }
     const float loss =
         train_center(w.input, w.output, S, w.row_ids + first, count, w.gain[center], targets.data(),
                      C, T, lr, scratch, scratch + S, scratch + 2 * S, want_loss);
-    return {loss, C};
+    return {loss, want_loss ? C : 0};
+  }
+  void before_sentence(const int32_t* /*sentence*/, int64_t /*n*/) {}
+  template <typename Draws>
+  Loss after_sentence(float /*lr*/, Draws& /*draws*/) {
+    return {};
   }
 
   const Worker& w;
@@ -134,6 +147,142 @@ struct FastTextStep {
   int64_t total_words;
   std::vector<int32_t> targets;  // [2 window, T]: for each context, the word and its negatives
   float* scratch;                // [3 S], 64-byte aligned: hidden, grad, grad_sum
+};
+
+// fastText's skip-gram with a window as one minibatch, the way skip-gram's is
+// (word2vec_steps::SkipGramWindowStep): the hidden rows H of the C context words predict the
+// centre word's output row and K negatives drawn once for the window, the T = K + 1 rows O:
+//   L = O H^T;  G = lr (label - sigmoid(L))   [T, C]; 0 where a negative is the centre word
+//   grad_H = G^T O;  O += G H
+// A word's hidden row is the mean of its n input rows, and each of those rows takes the whole
+// gradient (fastText's update), so the mean moves by gain * grad (FastTextStep's rule). Each
+// token of the sentence keeps its hidden row for as long as it is in some window: made from
+// its rows when a window first reaches it, moved by gain * grad after every window it is in,
+// and the summed gradient added to its rows once no later window can reach it. So a token's
+// n rows are read and written once per sentence position, and a window's output rows once.
+//
+// The pairs are skip-gram's (context predicts centre) where fastText's are the reverse
+// (centre predicts context): over a corpus each pair of neighbours is counted both ways, so
+// the objective is the same; the negatives drawn for a pair are for the other word of it.
+struct FastTextWindowStep {
+  static constexpr int64_t kLossEvery = 8;
+
+  FastTextWindowStep(const Worker& w)
+      : w(w),
+        S(w.S),
+        K(w.options->negative),
+        window(w.options->window),
+        slots(2 * window + 2),
+        lr0(w.options->lr),
+        total_words(w.total_words),
+        ahead(K),
+        position(size_t(slots), -1),
+        word(size_t(slots)),
+        hidden_rows(size_t(2 * window)),
+        grad_rows(size_t(2 * window)),
+        context_slot(size_t(2 * window)),
+        out_rows(size_t(K + 1)),
+        logits(size_t((K + 1) * 2 * window)),
+        live(2 * slots * S),
+        grads(2 * window * S) {
+    for (int64_t c = 0; c < 2 * window; ++c) grad_rows[size_t(c)] = grads.data() + c * S;
+  }
+
+  // Linear from lr0 down to 0 over all epochs' words.
+  float lr_at(int64_t done) const {
+    return float(std::max(0.0, lr0 * (1.0 - double(done) / double(total_words))));
+  }
+
+  template <typename Draws>
+  EMBER_ALWAYS_INLINE Loss operator()(const int32_t* sentence, int64_t i, int64_t lo, int64_t hi,
+                                      int64_t slot, float lr, bool want_loss, Draws& draws) {
+    // No window after this one reaches token i - window - 1.
+    if (i - window - 1 >= 0) retire(i - window - 1);
+    if (i + window + 1 < n) prefetch_rows(sentence[i + window + 1]);
+    int64_t C = 0;
+    for (int64_t j = lo; j < hi; ++j) {
+      if (j == i) continue;
+      const int64_t k = ensure(sentence, j);
+      context_slot[size_t(C)] = k;
+      hidden_rows[size_t(C)] = hidden_of(k);
+      ++C;
+    }
+    const int64_t T = K + 1;
+    const int32_t* targets =
+        ahead.take(sentence[i], i + 1 < hi ? sentence[i + 1] : -1, slot, draws, w.output, S);
+    for (int64_t t = 0; t < T; ++t) out_rows[size_t(t)] = w.output + int64_t(targets[t]) * S;
+
+    Loss loss;
+    loss.sum = block_loops::window_step(out_rows.data(), targets, T, hidden_rows.data(), C, S, lr,
+                                        want_loss, logits.data(), grad_rows.data());
+    loss.count = want_loss ? C : 0;
+    for (int64_t c = 0; c < C; ++c) {
+      const int64_t k = context_slot[size_t(c)];
+      row_loops::axpy(w.gain[word[size_t(k)]], grad_rows[size_t(c)], hidden_of(k), S);
+      row_loops::axpy(1.0f, grad_rows[size_t(c)], grad_sum_of(k), S);
+    }
+    return loss;
+  }
+
+  void before_sentence(const int32_t* sentence, int64_t length) {
+    n = length;
+    for (int64_t j = 0; j <= window && j < n; ++j) prefetch_rows(sentence[j]);
+  }
+  template <typename Draws>
+  Loss after_sentence(float /*lr*/, Draws& /*draws*/) {
+    for (int64_t k = 0; k < slots; ++k)
+      if (position[size_t(k)] >= 0) retire(position[size_t(k)]);
+    ahead.after_sentence();
+    return {};
+  }
+
+  // The slot of token j's hidden row, made from its word's rows if no window reached it yet.
+  int64_t ensure(const int32_t* sentence, int64_t j) {
+    const int64_t k = j % slots;
+    if (position[size_t(k)] == j) return k;
+    position[size_t(k)] = j;
+    word[size_t(k)] = sentence[j];
+    const int32_t* rows = w.row_ids + w.row_offsets[sentence[j]];
+    const int64_t count = w.row_offsets[sentence[j] + 1] - w.row_offsets[sentence[j]];
+    float* h = hidden_of(k);
+    std::memset(h, 0, size_t(S) * sizeof(float));
+    for (int64_t r = 0; r < count; ++r) row_loops::axpy(1.0f, w.input + int64_t(rows[r]) * S, h, S);
+    const float inv = 1.0f / float(count);
+    for (int64_t d = 0; d < S; ++d) h[d] *= inv;
+    std::memset(grad_sum_of(k), 0, size_t(S) * sizeof(float));
+    return k;
+  }
+  // Adds token j's summed gradient to its word's rows and frees its slot.
+  void retire(int64_t j) {
+    const int64_t k = j % slots;
+    if (position[size_t(k)] != j) return;
+    position[size_t(k)] = -1;
+    const int32_t id = word[size_t(k)];
+    for (int64_t r = w.row_offsets[id]; r < w.row_offsets[id + 1]; ++r)
+      row_loops::axpy(1.0f, grad_sum_of(k), w.input + int64_t(w.row_ids[r]) * S, S);
+  }
+  void prefetch_rows(int32_t id) {
+    for (int64_t r = w.row_offsets[id]; r < w.row_offsets[id + 1]; ++r)
+      row_loops::prefetch_row(w.input + int64_t(w.row_ids[r]) * S, S);
+  }
+  float* hidden_of(int64_t k) { return live.data() + 2 * k * S; }
+  float* grad_sum_of(int64_t k) { return live.data() + (2 * k + 1) * S; }
+
+  const Worker& w;
+  int64_t S, K, window, slots;  // slots: the tokens that can be live at once
+  double lr0;
+  int64_t total_words;
+  int64_t n = 0;  // the sentence's length
+  sentence_loop::TargetsAhead ahead;
+  std::vector<int64_t> position;      // [slots]: the token each slot holds, -1 none
+  std::vector<int32_t> word;          // [slots]: the token's word
+  std::vector<float*> hidden_rows;    // [C]
+  std::vector<float*> grad_rows;      // [2 window]: rows of grads
+  std::vector<int64_t> context_slot;  // [C]
+  std::vector<float*> out_rows;       // [T]
+  std::vector<float> logits;          // [T, C]: logits, then G
+  row_loops::Rows live;               // [slots, 2, S]: each live token's hidden and grad sum
+  row_loops::Rows grads;              // [2 window, S]: grad_H
 };
 
 // Uniform in [-1/D, 1/D] (fastText's input matrix), row r from Philox(seed, r): the same
@@ -211,6 +360,46 @@ float FastTextTrainer::step(const std::vector<int32_t>& rows, const std::vector<
   return center_step(rows, {targets}, lr);
 }
 
+float FastTextTrainer::window_step(const std::vector<int32_t>& window, int64_t i,
+                                   const std::vector<int32_t>& negatives, float lr) {
+  const int64_t n = int64_t(window.size());
+  EMBER_CHECK(n >= 2 && i >= 0 && i < n, "fasttext window_step: centre ", i, " of a window of ", n,
+              " words, which needs at least 2");
+  EMBER_CHECK(
+      n <= 2 * options_.window + 1 && i - options_.window <= 0 && i + options_.window >= n - 1,
+      "fasttext window_step: a window of ", n, " words around ", i, " reaches past --window ",
+      options_.window);
+  EMBER_CHECK(int64_t(negatives.size()) == options_.negative,
+              "fasttext window_step: ", negatives.size(), " negatives, the options say ",
+              options_.negative);
+  for (int32_t id : window)
+    EMBER_CHECK(id >= 0 && id < vocab_.size(), "fasttext window_step: word ", id,
+                " out of range for ", vocab_.size(), " words");
+  for (int32_t id : negatives)
+    EMBER_CHECK(id >= 0 && id < vocab_.size(), "fasttext window_step: negative ", id,
+                " out of range for ", vocab_.size(), " words");
+  Worker w;
+  w.options = &options_;
+  w.input = input_.data();
+  w.output = output_.data();
+  w.S = input_.stride();
+  w.total_words = 1;
+  w.row_offsets = subwords_.offsets().data();
+  w.row_ids = subwords_.ids().data();
+  w.gain = gain_.data();
+  struct FixedDraws {
+    const std::vector<int32_t>& negatives;
+    void draw_negatives(int64_t, int64_t, int64_t K, int32_t, int32_t* out) const {
+      std::copy(negatives.begin(), negatives.begin() + K, out);
+    }
+  } draws{negatives};
+  FastTextWindowStep step(w);
+  step.before_sentence(window.data(), n);
+  const Loss loss = step(window.data(), i, 0, n, /*slot=*/i, lr, /*want_loss=*/true, draws);
+  step.after_sentence(lr, draws);
+  return loss.sum;
+}
+
 Tensor FastTextTrainer::word_vector(std::string_view word) const {
   const int64_t id = vocab_.find(word);
   std::vector<int32_t> rows = id == data::Vocabulary::kNone
@@ -245,12 +434,17 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.5),
                                         /*window_from_top=*/false);
 
-  sentence_loop::train<FastTextStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
-                                             progress, after_epoch, [&](Worker& w) {
-                                               w.row_offsets = subwords_.offsets().data();
-                                               w.row_ids = subwords_.ids().data();
-                                               w.gain = gain_.data();
-                                             });
+  const auto set_up = [&](Worker& w) {
+    w.row_offsets = subwords_.offsets().data();
+    w.row_ids = subwords_.ids().data();
+    w.gain = gain_.data();
+  };
+  if (o.minibatch)
+    sentence_loop::train<FastTextWindowStep, Worker>(corpus, o, draws, keep, input_, output_,
+                                                     first_epoch, progress, after_epoch, set_up);
+  else
+    sentence_loop::train<FastTextStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
+                                               progress, after_epoch, set_up);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------

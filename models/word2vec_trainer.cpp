@@ -13,6 +13,7 @@
 #include <ember/models/internal/hogwild.h>
 #include <ember/models/internal/row_loops.h>
 #include <ember/models/internal/sentence_loop.h>
+#include <ember/models/internal/word2vec_steps.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #if EMBER_WITH_CUDA
@@ -21,90 +22,6 @@
 #endif
 
 namespace ember::models {
-
-namespace {
-
-using row_loops::axpy;
-using row_loops::predict;
-using sentence_loop::Loss;
-
-// What a worker thread reads; the tables are updated by all of them at once (Hogwild).
-using Worker = sentence_loop::SentenceWorker<Word2VecOptions>;
-
-// word2vec's step for one centre word w of a sentence, with scratch rows [S] of its own.
-// Skip-gram: each context row input[u] predicts w against K negatives (one draw per context);
-// CBOW: the mean of the context rows predicts w, and its gradient goes to every context row.
-struct Word2VecStep {
-  static constexpr int64_t kLossEvery = 16;
-
-  Word2VecStep(const Worker& w)
-      : input(w.input),
-        output(w.output),
-        S(w.S),
-        K(w.options->negative),
-        cbow(w.options->cbow),
-        lr0(w.options->lr),
-        lr_drop(w.options->lr * (1.0 - w.options->min_lr_ratio)),
-        total_words(w.total_words),
-        targets(size_t(K + 1)),
-        context(size_t(2 * w.options->window)),
-        scratch(static_cast<float*>(std::aligned_alloc(64, size_t(2 * S) * sizeof(float)))) {}
-  ~Word2VecStep() { std::free(scratch); }
-  Word2VecStep(const Word2VecStep&) = delete;
-  Word2VecStep& operator=(const Word2VecStep&) = delete;
-
-  // Linear from lr0 down to lr0 - lr_drop over all epochs' words.
-  float lr_at(int64_t done) const {
-    return float(lr0 - lr_drop * std::min(1.0, double(done) / double(total_words + 1)));
-  }
-
-  template <typename Draws>
-  EMBER_ALWAYS_INLINE Loss operator()(const int32_t* sentence, int64_t i, int64_t lo, int64_t hi,
-                                      int64_t slot, float lr, bool want_loss, Draws& draws) {
-    float* __restrict grad = scratch;
-    float* __restrict hidden = scratch + S;
-    targets[0] = sentence[i];
-    Loss loss;
-    if (cbow) {
-      int64_t c = 0;
-      for (int64_t j = lo; j < hi; ++j)
-        if (j != i) context[size_t(c++)] = sentence[j];
-      std::memset(hidden, 0, size_t(S) * sizeof(float));
-      for (int64_t k = 0; k < c; ++k)
-        axpy(1.0f, input + int64_t(context[size_t(k)]) * S, hidden, S);
-      const float inv = 1.0f / float(c);
-      for (int64_t j = 0; j < S; ++j) hidden[j] *= inv;
-      draws.draw_negatives(slot, 0, K, -1, targets.data() + 1);
-      std::memset(grad, 0, size_t(S) * sizeof(float));
-      loss.sum = predict(hidden, output, S, targets.data(), K + 1, lr, grad, want_loss);
-      loss.count = 1;
-      for (int64_t k = 0; k < c; ++k) axpy(1.0f, grad, input + int64_t(context[size_t(k)]) * S, S);
-      return loss;
-    }
-    for (int64_t j = lo; j < hi; ++j) {
-      if (j == i) continue;
-      float* row = input + int64_t(sentence[j]) * S;
-      draws.draw_negatives(slot, j - lo, K, -1, targets.data() + 1);
-      std::memset(grad, 0, size_t(S) * sizeof(float));
-      loss.sum += predict(row, output, S, targets.data(), K + 1, lr, grad, want_loss);
-      ++loss.count;
-      axpy(1.0f, grad, row, S);
-    }
-    return loss;
-  }
-
-  float* input;
-  float* output;
-  int64_t S, K;
-  bool cbow;
-  double lr0, lr_drop;
-  int64_t total_words;
-  std::vector<int32_t> targets;  // [1 + K]: the centre word, then its negatives
-  std::vector<int32_t> context;  // [2 window]
-  float* scratch;                // [2 S], 64-byte aligned: grad, hidden
-};
-
-}  // namespace
 
 // ---- Word2VecTrainer ------------------------------------------------------------------
 
@@ -128,11 +45,12 @@ float Word2VecTrainer::step(const std::vector<int32_t>& inputs, const std::vecto
     EMBER_CHECK(id >= 0 && id < output_.rows(), "word2vec step: target id ", id,
                 " out of range for ", output_.rows(), " rows");
   EMBER_CHECK(!inputs.empty() && !targets.empty(), "word2vec step: empty inputs or targets");
+  using row_loops::axpy;
   std::vector<float> hidden(size_t(S), 0.0f), grad(size_t(S), 0.0f);
   for (int32_t id : inputs) axpy(1.0f, input_.row(id), hidden.data(), S);
   for (float& v : hidden) v /= float(inputs.size());
-  float loss = predict(hidden.data(), output_.data(), S, targets.data(), int64_t(targets.size()),
-                       lr, grad.data(), true);
+  float loss = row_loops::predict(hidden.data(), output_.data(), S, targets.data(),
+                                  int64_t(targets.size()), lr, grad.data(), true);
   for (int32_t id : inputs) axpy(1.0f, grad.data(), input_.row(id), S);
   return loss;
 }
@@ -147,8 +65,16 @@ void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
 
-  sentence_loop::train<Word2VecStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
-                                             progress, after_epoch);
+  using namespace word2vec_steps;
+  if (o.cbow)
+    sentence_loop::train<CbowStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
+                                           progress, after_epoch);
+  else if (o.minibatch)
+    sentence_loop::train<SkipGramWindowStep, Worker>(corpus, o, draws, keep, input_, output_,
+                                                     first_epoch, progress, after_epoch);
+  else
+    sentence_loop::train<SkipGramPairStep, Worker>(corpus, o, draws, keep, input_, output_,
+                                                   first_epoch, progress, after_epoch);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------

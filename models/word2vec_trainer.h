@@ -1,9 +1,9 @@
 // Fused word2vec trainers (skip-gram and CBOW with negative sampling): the arithmetic of the
 // composable SkipGramModel / CBOW models (models/word2vec_model.h), done the way word2vec.c
-// and fastText do it — Hogwild threads updating two tables in place, one SGD step per
-// (input, target) pair, SIMD loops over raw rows, no allocation in the hot loop. The threads
-// run the sentence loop of models/internal/sentence_loop.h with this trainer's step; on a GPU,
-// cuda/word2vec.cu runs the same step.
+// and fastText do it — Hogwild threads updating two tables in place, SGD steps on small
+// minibatches, SIMD loops over raw rows, no allocation in the hot loop. The threads run the
+// sentence loop of models/internal/sentence_loop.h with this trainer's step
+// (models/internal/word2vec_steps.h); on a GPU, cuda/word2vec.cu runs the pairs' step.
 //
 // Tables, V words by D dims, rows padded to `stride` floats (a multiple of 16, 64-byte
 // aligned, so the inner loops have no tails):
@@ -11,7 +11,8 @@
 //   output [V, stride]  word2vec's syn1neg: the vectors of words as prediction targets
 // Skip-gram: for each kept center word w and each context word u within a window drawn
 // uniformly from 1..window, input[u] learns to predict w (label 1) against `negative`
-// words drawn from unigram^0.75 (label 0) — word2vec.c's and gensim's sg pairing.
+// words drawn from unigram^0.75 (label 0) — word2vec.c's and gensim's sg pairing. By default
+// a window's context words share their negatives and train as one minibatch (`minibatch`).
 // CBOW: h = mean of the context rows input[u] predicts w against negatives; the gradient
 // for h is added to every context row (word2vec.c, gensim cbow_mean=1).
 // Learning rate decays linearly from lr to lr * min_lr_ratio (0.2) over all epochs' words;
@@ -58,6 +59,12 @@ struct Word2VecOptions {
   int64_t threads = 4;
   uint64_t seed = 1;
   SentenceDraws draws = SentenceDraws::kLcg;  // the CPU loop's random numbers
+  // Skip-gram's CPU update. true: each window is one minibatch, its context words against the
+  // centre word and K negatives drawn once for the window, one SGD step of small dense
+  // products (Intel's pWord2Vec; ~2.5x the pairs' words/s at equal quality, bench/RESULTS.md).
+  // false: word2vec.c's update, one (context, centre) pair at a time with negatives of its
+  // own. CBOW's window is a minibatch either way. The CUDA kernel trains pairs.
+  bool minibatch = true;
   // Device(kCUDA): train with the CUDA kernels of cuda/word2vec.cu (one warp per sentence,
   // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
   // training and come back to input()/output() after every epoch.

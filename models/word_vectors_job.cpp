@@ -106,9 +106,12 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
                 "ember train --resume: ", s.checkpoint,
                 " has no \"options\" or \"epochs_done\" in its metadata; not a "
                 "checkpoint of ember train");
-    EMBER_CHECK(
-        meta["options"] == o.describe(), "ember train --resume: ", s.checkpoint,
-        " was made with other options: ", options_differences(meta["options"], o.describe()));
+    // Checkpoints from before the minibatched steps trained without them.
+    std::string stored = meta["options"];
+    if ((o.model == "skipgram" || o.model == "fasttext") && !fields_of(stored).count("minibatch"))
+      stored += " minibatch=off";
+    EMBER_CHECK(stored == o.describe(), "ember train --resume: ", s.checkpoint,
+                " was made with other options: ", options_differences(stored, o.describe()));
     const std::string& done = meta["epochs_done"];
     const auto [end, error] =
         std::from_chars(done.data(), done.data() + done.size(), s.first_epoch);
@@ -283,6 +286,8 @@ std::string WordVectorsJobOptions::describe() const {
                   " sample=", sample.value_or(0), " epochs=", epochs.value_or(0),
                   " lr=", lr.value_or(0), " seed=", seed);
   if (model == "skipgram" || model == "cbow") d += detail::str(" min_lr_ratio=", min_lr_ratio);
+  if (model == "skipgram" || model == "fasttext")
+    d += detail::str(" minibatch=", minibatch ? "on" : "off");
   if (model == "fasttext") d += detail::str(" minn=", minn, " maxn=", maxn, " bucket=", bucket);
   if (model == "glove") d += detail::str(" x_max=", x_max, " alpha=", alpha);
   return d;
@@ -350,6 +355,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     fo.threads = o.threads;
     fo.seed = o.seed;
     fo.device = o.device;
+    fo.minibatch = o.minibatch;
     FastTextTrainer trainer(s.vocab, fo);
     result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
     vectors = trainer.word_vectors();
@@ -363,6 +369,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     wo.epochs = *o.epochs;
     wo.lr = *o.lr;
     wo.min_lr_ratio = o.min_lr_ratio;
+    wo.minibatch = o.minibatch;
     wo.sample = *o.sample;
     wo.threads = o.threads;
     wo.seed = o.seed;

@@ -37,6 +37,7 @@ TEST(CudaWord2Vec, OneSentenceMatchesTheCpuLoopWithTheSameDraws) {
       o.lr = 0.05;
       o.threads = 1;
       o.draws = models::SentenceDraws::kPhilox;
+      o.minibatch = false;  // the kernel's skip-gram trains pairs
       models::Word2VecTrainer cpu(vocab, o);
       // Non-zero output rows so that every step moves both tables.
       cpu.output().copy_from(randn({V, dim}, &gen) * 0.1);

@@ -130,6 +130,57 @@ TEST(FastText, OneUpdatePerCenterEqualsOnePerContext) {
                                  1e-4, 1e-6));
 }
 
+// The minibatched step on one window (context "the", "banana", "red", "the" around "fruit",
+// negatives shared by the window): the composable model's SGD step on the window's four
+// (context, centre) pairs, each context word's hidden row predicting the centre. "the" twice:
+// its two positions' gradients add up.
+TEST(FastText, WindowStepIsTheComposableSgdStepOnTheWindowsPairs) {
+  const data::Vocabulary vocab = small_vocabulary();
+  data::SubwordOptions subwords;
+  subwords.bucket = 50;
+  const int64_t D = 8;
+  Generator gen(4);
+  models::FastTextModel model(vocab, D, subwords, /*sparse=*/true, &gen);
+  {
+    NoGradGuard no_grad;
+    model.context_embeddings->weight.copy_(randn({vocab.size(), D}, &gen) * 0.3);
+  }
+  models::FastTextOptions options;
+  options.dim = D;
+  options.subwords = subwords;
+  options.negative = 3;
+  options.window = 2;
+  models::FastTextTrainer trainer(vocab, options);
+  copy_model_into(model, trainer);
+
+  auto id = [&](const char* w) { return int32_t(vocab.find(w)); };
+  const std::vector<int32_t> window = {id("the"), id("banana"), id("fruit"), id("red"), id("the")};
+  const std::vector<int32_t> negatives = {id("nuts"), id("is"), id("nuts")};
+  const float lr = 0.05f;
+  const float fused_loss = trainer.window_step(window, 2, negatives, lr);
+
+  const std::vector<int64_t> context = {id("the"), id("banana"), id("red"), id("the")};
+  std::vector<int64_t> repeated;
+  for (size_t c = 0; c < context.size(); ++c)
+    repeated.insert(repeated.end(), negatives.begin(), negatives.end());
+  auto [ngrams, offsets] = model.ngrams_of(context);
+  auto [positive, negative] =
+      model.forward(tensor(context), ngrams, offsets, tensor(std::vector<int64_t>(4, id("fruit"))),
+                    tensor(repeated, {4, 3}));
+  Tensor loss = F::negative_sampling_loss(positive, negative, nn::Reduction::kSum);
+  loss.backward();
+  optim::SGD sgd(model.parameters(), lr);
+  sgd.step();
+
+  EXPECT_NEAR(fused_loss, loss.item(), 1e-5);
+  Tensor input =
+      cat({model.word_embeddings->weight.detach(), model.subword_embeddings->weight.detach()}, 0);
+  EXPECT_TRUE(testing::all_close(trainer.input().to_tensor(), input, 1e-5, 1e-6));
+  EXPECT_TRUE(testing::all_close(trainer.output().to_tensor(),
+                                 model.context_embeddings->weight.detach(), 1e-5, 1e-6));
+  EXPECT_EMBER_ERROR(trainer.window_step(window, 0, negatives, lr), "reaches past --window 2");
+}
+
 TEST(FastText, WordVectorsAreTheMeanOfTheirRows) {
   const data::Vocabulary vocab = small_vocabulary();
   models::FastTextOptions options;
@@ -214,7 +265,7 @@ Quality measure(const Vectors& v, const char* name) {
 // The thresholds leave room for the seed: over seeds 1 to 4 the margins are 0.39 to 0.42
 // (related against unrelated pairs, about 0.67 against 0.27) and 0.58 to 0.63 (unseen words
 // to their stems, about 0.93 against 0.34).
-void expect_learns(models::SentenceDraws draws, const char* name) {
+void expect_learns(models::SentenceDraws draws, const char* name, bool minibatch = true) {
   const std::string path = std::string(EMBER_TEST_DATA_DIR) + "/sotu_1250.txt";
   data::VocabularyOptions vo;
   vo.min_count = 5;
@@ -227,6 +278,7 @@ void expect_learns(models::SentenceDraws draws, const char* name) {
   o.subwords.bucket = 100000;
   o.sample = 1e-3;  // a small text: subsample only the most frequent words
   o.draws = draws;
+  o.minibatch = minibatch;
   models::FastTextTrainer trainer(vocab, o);
   const auto start = std::chrono::steady_clock::now();
   trainer.train(corpus);
@@ -245,9 +297,13 @@ TEST(FastText, LearnsRelatedWordsAndVectorsForUnseenWords) {
   expect_learns(models::SentenceDraws::kLcg, "fastText fused");
 }
 
-// The CPU loop with the CUDA kernel's counter-based draws, its reference, learns as well.
+// fastText's own order (no minibatches), and with the CUDA kernel's counter-based draws, its
+// reference, the CPU loop learns as well.
+TEST(FastText, FastTextsOrderLearnsToo) {
+  expect_learns(models::SentenceDraws::kLcg, "fastText fused, fastText's order", false);
+}
 TEST(FastText, PhiloxDrawsLearnToo) {
-  expect_learns(models::SentenceDraws::kPhilox, "fastText fused, Philox draws");
+  expect_learns(models::SentenceDraws::kPhilox, "fastText fused, Philox draws", false);
 }
 
 // A vocabulary of one word: every context word and every negative is that word. A negative is

@@ -114,6 +114,11 @@ struct Recorder {
     calls.push_back({std::vector<int32_t>(sentence, sentence + hi), i, lo, hi, slot, lr});
     return {2.0f, 1};
   }
+  void before_sentence(const int32_t* /*sentence*/, int64_t /*n*/) {}
+  template <typename Draws>
+  Loss after_sentence(float /*lr*/, Draws& /*draws*/) {
+    return {};
+  }
   std::vector<Call> calls;
 };
 

@@ -9,6 +9,7 @@
 
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
+#include <ember/models/internal/word2vec_steps.h>
 #include <ember/models/word2vec_model.h>
 #include <ember/models/word2vec_trainer.h>
 #include <ember/nn/functional.h>
@@ -113,6 +114,164 @@ TEST(Word2Vec, CBOWStepEqualsNegativeSamplingModelWithScaledInputLr) {
   EXPECT_TRUE(all_close(fused.output().to_tensor(), model.output_embeddings->weight, 1e-5, 1e-6));
 }
 
+// Draws that hand every centre the same negatives: the steps below see exactly these.
+struct FixedDraws {
+  std::vector<int32_t> negatives;
+  void draw_negatives(int64_t /*slot*/, int64_t /*c*/, int64_t K, int32_t /*avoid*/,
+                      int32_t* out) const {
+    for (int64_t k = 0; k < K; ++k) out[k] = negatives[size_t(k)];
+  }
+};
+
+// w: a worker over the trainer's tables, as sentence_loop::train sets one up.
+void set_worker(models::word2vec_steps::Worker& w, models::Word2VecTrainer& trainer) {
+  w.options = &trainer.options();
+  w.input = trainer.input().data();
+  w.output = trainer.output().data();
+  w.S = trainer.input().stride();
+  w.total_words = 1000;
+}
+
+// One skip-gram window (context words 4, 7, 4, 9 around centre 2), negatives shared by the
+// window: one SGD step of the seed's SkipGramModel on the window's four (context, centre)
+// pairs as a batch. The model's loss is the batch mean, so its lr is the fused lr times the
+// batch size. A repeated context word and a repeated negative get their gradients summed.
+TEST(Word2Vec, SkipGramWindowStepIsOneSGDStepOfTheSeedModelOnTheWindow) {
+  const int64_t V = 12, D = 20;
+  data::Vocabulary vocab = tiny_vocab(V);
+  models::Word2VecOptions options;
+  options.dim = D;
+  options.negative = 5;
+  models::Word2VecTrainer fused(vocab, options);
+  Generator gen(3);
+  randomise(fused, gen);
+  models::SkipGramModel model(V, D, /*sparse=*/true);
+  {
+    NoGradGuard no_grad;
+    model.center_embeddings->weight.copy_(fused.input().to_tensor());
+    model.context_embeddings->weight.copy_(fused.output().to_tensor());
+  }
+  const std::vector<int32_t> sentence = {4, 7, 2, 4, 9};
+  const std::vector<int64_t> contexts = {4, 7, 4, 9};
+  const std::vector<int32_t> negatives = {1, 9, 3, 9, 11};
+  const float lr = 0.1f;
+
+  models::word2vec_steps::Worker w;
+  set_worker(w, fused);
+  models::word2vec_steps::SkipGramWindowStep step(w);
+  FixedDraws draws{negatives};
+  const auto loss = step(sentence.data(), 2, 0, 5, /*slot=*/2, lr, /*want_loss=*/true, draws);
+
+  const int64_t C = int64_t(contexts.size()), K = int64_t(negatives.size());
+  std::vector<int64_t> repeated;
+  for (int64_t c = 0; c < C; ++c)
+    repeated.insert(repeated.end(), negatives.begin(), negatives.end());
+  optim::SGD sgd(model.parameters(), lr * double(C));
+  auto [pos, neg] = model.forward(tensor(contexts, {C}), tensor(std::vector<int64_t>(C, 2), {C}),
+                                  tensor(repeated, {C, K}));
+  Tensor mean_loss = models::SkipGramLoss().forward(pos, neg);
+  mean_loss.backward();
+  sgd.step();
+
+  EXPECT_EQ(loss.count, C);
+  EXPECT_NEAR(loss.sum / float(C), mean_loss.item(), 1e-5);
+  EXPECT_TRUE(all_close(fused.input().to_tensor(), model.center_embeddings->weight, 1e-5, 1e-6));
+  EXPECT_TRUE(all_close(fused.output().to_tensor(), model.context_embeddings->weight, 1e-5, 1e-6));
+}
+
+// A negative drawn equal to the centre word is no negative (word2vec skips it): the window
+// step then equals the step with that negative left out.
+TEST(Word2Vec, SkipGramWindowStepSkipsNegativesEqualToTheCentre) {
+  const int64_t V = 10, D = 33;
+  data::Vocabulary vocab = tiny_vocab(V);
+  models::Word2VecOptions options;
+  options.dim = D;
+  options.negative = 4;
+  models::Word2VecTrainer a(vocab, options), b(vocab, [&] {
+    models::Word2VecOptions o = options;
+    o.negative = 2;
+    return o;
+  }());
+  Generator gen(4);
+  randomise(a, gen);
+  b.input().copy_from(a.input().to_tensor());
+  b.output().copy_from(a.output().to_tensor());
+  const std::vector<int32_t> sentence = {1, 6, 3, 8};
+  models::word2vec_steps::Worker wa, wb;
+  set_worker(wa, a);
+  set_worker(wb, b);
+  models::word2vec_steps::SkipGramWindowStep step_a(wa), step_b(wb);
+  FixedDraws with_centre{{6, 2, 6, 5}}, without{{2, 5}};
+  const auto loss_a = step_a(sentence.data(), 1, 0, 4, 1, 0.2f, true, with_centre);
+  const auto loss_b = step_b(sentence.data(), 1, 0, 4, 1, 0.2f, true, without);
+  EXPECT_NEAR(loss_a.sum, loss_b.sum, 1e-5);
+  EXPECT_EQ(a.input().to_tensor().to_vector<float>(), b.input().to_tensor().to_vector<float>());
+  EXPECT_EQ(a.output().to_tensor().to_vector<float>(), b.output().to_tensor().to_vector<float>());
+}
+
+// The CBOW step the trainer runs, on one window (context 3, 8, 1, 14 around centre 6):
+// the CBOW model's step with the input lr scaled by the context size (word2vec adds the
+// mean's gradient to each context row undivided).
+TEST(Word2Vec, CbowStepEqualsNegativeSamplingModelWithScaledInputLr) {
+  const int64_t V = 15, D = 33;
+  data::Vocabulary vocab = tiny_vocab(V);
+  models::Word2VecOptions options;
+  options.cbow = true;
+  options.dim = D;
+  options.negative = 3;
+  models::Word2VecTrainer fused(vocab, options);
+  Generator gen(5);
+  randomise(fused, gen);
+  models::CBOWNegativeSamplingModel model(V, D, /*sparse=*/true);
+  {
+    NoGradGuard no_grad;
+    model.input_embeddings->weight.copy_(fused.input().to_tensor());
+    model.output_embeddings->weight.copy_(fused.output().to_tensor());
+  }
+  const std::vector<int32_t> sentence = {3, 8, 6, 1, 14};
+  const std::vector<int32_t> negatives = {2, 10, 12};
+  const float lr = 0.05f;
+  models::word2vec_steps::Worker w;
+  set_worker(w, fused);
+  models::word2vec_steps::CbowStep step(w);
+  FixedDraws draws{negatives};
+  const auto loss = step(sentence.data(), 2, 0, 5, 2, lr, true, draws);
+
+  optim::SGD sgd({model.output_embeddings->weight}, lr);
+  sgd.add_param_group({model.input_embeddings->weight}, lr * 4.0);
+  auto [pos, neg] = model.forward(tensor(std::vector<int64_t>{3, 8, 1, 14}, {1, 4}),
+                                  tensor(std::vector<int64_t>{6}, {1}),
+                                  tensor(std::vector<int64_t>{2, 10, 12}, {1, 3}));
+  Tensor model_loss = models::SkipGramLoss().forward(pos, neg);
+  model_loss.backward();
+  sgd.step();
+
+  EXPECT_EQ(loss.count, 1);
+  EXPECT_NEAR(loss.sum, model_loss.item(), 1e-5);
+  EXPECT_TRUE(all_close(fused.input().to_tensor(), model.input_embeddings->weight, 1e-5, 1e-6));
+  EXPECT_TRUE(all_close(fused.output().to_tensor(), model.output_embeddings->weight, 1e-5, 1e-6));
+}
+
+// The negatives drawn one centre ahead are the ones counter-based draws give each centre's
+// slot, so the CPU reference of the CUDA kernels does not depend on drawing ahead.
+TEST(Word2Vec, TargetsAheadHandEachSlotItsOwnCounterBasedNegatives) {
+  const data::Vocabulary vocab = tiny_vocab(40);
+  const models::sentence_loop::DrawTables tables(
+      data::AliasTable::from_counts(vocab.counts(), 0.75), true);
+  models::sentence_loop::PhiloxDraws ahead_draws(tables, 7, 1, 0), direct(tables, 7, 1, 0);
+  const int64_t K = 6, S = 16;
+  std::vector<float> output(size_t(40 * S));
+  models::sentence_loop::TargetsAhead ahead(K);
+  for (int64_t slot : {10, 11, 12, 30, 31}) {
+    if (slot == 30) ahead.after_sentence();
+    const int32_t* targets = ahead.take(5, 6, slot, ahead_draws, output.data(), S);
+    std::vector<int32_t> expected(static_cast<size_t>(K));
+    direct.draw_negatives(slot, 0, K, -1, expected.data());
+    EXPECT_EQ(targets[0], 5);
+    EXPECT_EQ(std::vector<int32_t>(targets + 1, targets + 1 + K), expected) << "slot " << slot;
+  }
+}
+
 TEST(Word2Vec, StepRejectsOutOfRangeIds) {
   data::Vocabulary vocab = tiny_vocab(4);
   models::Word2VecTrainer fused(vocab, {});
@@ -149,7 +308,7 @@ struct Trained {
 };
 
 Trained train(bool cbow, int64_t threads, uint64_t seed,
-              models::SentenceDraws draws = models::SentenceDraws::kLcg) {
+              models::SentenceDraws draws = models::SentenceDraws::kLcg, bool minibatch = true) {
   data::VocabularyOptions vo;
   vo.min_count = 5;
   Trained t{data::Vocabulary::build(kCorpus, vo), Tensor()};
@@ -163,6 +322,7 @@ Trained train(bool cbow, int64_t threads, uint64_t seed,
   o.seed = seed;
   o.sample = 1e-3;
   o.draws = draws;
+  o.minibatch = minibatch;
   models::Word2VecTrainer trainer(t.vocab, o);
   trainer.train(corpus);
   t.vectors = trainer.input().to_tensor();
@@ -178,16 +338,23 @@ double cosine(const Trained& t, const std::string& a, const std::string& b) {
 }
 
 TEST(Word2Vec, OneThreadIsBitReproducible) {
+  const auto lcg = models::SentenceDraws::kLcg;
   Trained a = train(false, 1, 11), b = train(false, 1, 11), c = train(false, 1, 12);
   EXPECT_EQ(a.vectors.to_vector<float>(), b.vectors.to_vector<float>());
   EXPECT_NE(a.vectors.to_vector<float>(), c.vectors.to_vector<float>());
+  // CBOW, and skip-gram's pairs
+  EXPECT_EQ(train(true, 1, 11).vectors.to_vector<float>(),
+            train(true, 1, 11).vectors.to_vector<float>());
+  EXPECT_EQ(train(false, 1, 11, lcg, false).vectors.to_vector<float>(),
+            train(false, 1, 11, lcg, false).vectors.to_vector<float>());
 }
 
 // Pairs the State of the Union addresses use together, against unrelated pairs. Skip-gram
 // scores related pairs about 0.6 and unrelated ones about 0.0 over seeds 1-5 (2 threads),
 // well clear of the thresholds; the test prints its own numbers.
-void expect_learns_relations(bool cbow, models::SentenceDraws draws = models::SentenceDraws::kLcg) {
-  Trained t = train(cbow, 2, 1, draws);
+void expect_learns_relations(bool cbow, models::SentenceDraws draws = models::SentenceDraws::kLcg,
+                             bool minibatch = true) {
+  Trained t = train(cbow, 2, 1, draws, minibatch);
   const std::vector<std::pair<std::string, std::string>> related = {
       {"senate", "house"}, {"british", "french"}, {"treasury", "revenue"},
       {"war", "peace"},    {"indian", "tribes"},  {"commerce", "trade"}};
@@ -197,7 +364,8 @@ void expect_learns_relations(bool cbow, models::SentenceDraws draws = models::Se
   double r = 0, u = 0;
   for (auto& [a, b] : related) r += cosine(t, a, b) / double(related.size());
   for (auto& [a, b] : unrelated) u += cosine(t, a, b) / double(unrelated.size());
-  std::printf("%s%s: related %.3f unrelated %.3f\n", cbow ? "cbow" : "skipgram",
+  std::printf("%s%s%s: related %.3f unrelated %.3f\n", cbow ? "cbow" : "skipgram",
+              minibatch ? "" : " (pairs)",
               draws == models::SentenceDraws::kPhilox ? " (Philox draws)" : "", r, u);
   EXPECT_GT(r, 0.45);
   EXPECT_GT(r - u, 0.25);
@@ -205,6 +373,9 @@ void expect_learns_relations(bool cbow, models::SentenceDraws draws = models::Se
 
 TEST(Word2Vec, SkipGramLearnsRelationsFromRealText) { expect_learns_relations(false); }
 TEST(Word2Vec, CBOWLearnsRelationsFromRealText) { expect_learns_relations(true); }
+TEST(Word2Vec, SkipGramPairsLearnRelationsToo) {
+  expect_learns_relations(false, models::SentenceDraws::kLcg, /*minibatch=*/false);
+}
 
 // The CPU loop with the CUDA kernels' counter-based draws, their reference, learns as well.
 TEST(Word2Vec, PhiloxDrawsLearnRelationsToo) {

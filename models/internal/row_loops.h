@@ -7,10 +7,30 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 
 #define EMBER_ALWAYS_INLINE inline __attribute__((always_inline))
 
 namespace ember::models::row_loops {
+
+// n floats of scratch, zeroed, 64-byte aligned (n a multiple of 16, as RowTable strides are).
+class Rows {
+ public:
+  explicit Rows(int64_t n)
+      : data_(static_cast<float*>(std::aligned_alloc(64, size_t(n) * sizeof(float)))) {
+    if (!data_) throw std::bad_alloc();
+    std::memset(data_, 0, size_t(n) * sizeof(float));
+  }
+  ~Rows() { std::free(data_); }
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  float* data() { return data_; }
+
+ private:
+  float* data_;
+};
 
 // sum_j a[j] * b[j] over the stride S
 EMBER_ALWAYS_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t S) {
@@ -25,6 +45,11 @@ EMBER_ALWAYS_INLINE void axpy(float alpha, const float* __restrict x, float* __r
                               int64_t S) {
 #pragma omp simd
   for (int64_t j = 0; j < S; ++j) y[j] += alpha * x[j];
+}
+
+// Asks the cache for a row's S floats (64-byte lines, 16 floats each) ahead of their use.
+EMBER_ALWAYS_INLINE void prefetch_row(const float* row, int64_t S) {
+  for (int64_t j = 0; j < S; j += 16) __builtin_prefetch(row + j);
 }
 
 // log(1 + exp(x)) without overflow: the loss of a prediction with logit -x.

@@ -6,11 +6,18 @@
 // while the lr follows the model's schedule and a sample of the steps' losses is reported.
 //
 // The model passes only its step, a struct with
-//   static constexpr int64_t kLossEvery;   // report the loss of every kLossEvery-th centre
+//   static constexpr int64_t kLossEvery;   // want the loss of every kLossEvery-th centre
 //   float lr_at(int64_t done) const;       // the lr after `done` corpus ids of all epochs
 //   template <typename Draws>
 //   Loss operator()(const int32_t* sentence, int64_t i, int64_t lo, int64_t hi, int64_t slot,
 //                   float lr, bool want_loss, Draws& draws);   // slot: the token's slot
+//   void before_sentence(const int32_t* sentence, int64_t n);  // its n kept tokens
+//   template <typename Draws>
+//   Loss after_sentence(float lr, Draws& draws);  // after a sentence's last centre
+// A step may keep state across a sentence's centres (fastText's window step keeps each
+// token's hidden row while windows reach it) and finishes with it in after_sentence, since
+// the sentence's buffer is then reused. The losses it returns are summed as they come: a Loss
+// counts only the predictions whose loss it computed (count 0 when it computed none).
 // and the random numbers come from Draws (models::SentenceDraws says which):
 //   LcgDraws     word2vec's generator, one stream per thread; the lr is set every 10,000 words
 //                from the words all threads have done
@@ -116,6 +123,38 @@ struct PhiloxDraws {
   int64_t epoch_;
 };
 
+// A centre's targets for the steps that share negatives (word2vec_steps.h, fastText's): its
+// word, then K negatives drawn one centre ahead, so that the next centre's output rows are
+// on their way to the cache while this one trains (counter-based draws give the same
+// negatives either way: they are drawn by slot).
+class TargetsAhead {
+ public:
+  explicit TargetsAhead(int64_t K) : current_(size_t(K + 1)), next_(size_t(K + 1)) {}
+
+  // [K + 1]: `word`, the centre at `slot`, then its negatives. next_word: the next centre's
+  // word, or -1 when there is none in this window.
+  template <typename Draws>
+  EMBER_ALWAYS_INLINE const int32_t* take(int32_t word, int32_t next_word, int64_t slot,
+                                          Draws& draws, const float* output, int64_t S) {
+    const int64_t K = int64_t(current_.size()) - 1;
+    if (!have_next_) draws.draw_negatives(slot, 0, K, -1, next_.data() + 1);
+    std::swap(current_, next_);
+    current_[0] = word;
+    draws.draw_negatives(slot + 1, 0, K, -1, next_.data() + 1);
+    have_next_ = true;
+    for (int64_t k = 1; k <= K; ++k)
+      row_loops::prefetch_row(output + int64_t(next_[size_t(k)]) * S, S);
+    if (next_word >= 0) row_loops::prefetch_row(output + int64_t(next_word) * S, S);
+    return current_.data();
+  }
+  // The next sentence's first centre draws its own.
+  void after_sentence() { have_next_ = false; }
+
+ private:
+  std::vector<int32_t> current_, next_;
+  bool have_next_ = false;
+};
+
 // What every thread of a sentence trainer reads: the draws, the subsampling thresholds, the
 // model's options (window, seed and its own) and its two tables. A model with more (fastText's
 // subword rows) derives its Worker from this.
@@ -164,6 +203,7 @@ EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint
       if (draws.keep_coin(p) <= keep[ids[p]]) sentence[size_t(n++)] = ids[p];
     unreported += end - begin;
     if (unreported >= 10000) report();
+    step.before_sentence(sentence.data(), n);
 
     for (int64_t i = 0; i < n; ++i) {
       const int64_t slot = begin + i;
@@ -172,8 +212,10 @@ EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint
       if (hi - lo <= 1) continue;  // no context
       const bool want_loss = ++centres % Step::kLossEvery == 0;
       const Loss loss = step(sentence.data(), i, lo, hi, slot, lr, want_loss, draws);
-      if (want_loss) loss_sum += loss.sum, loss_count += loss.count;
+      loss_sum += loss.sum, loss_count += loss.count;
     }
+    const Loss loss = step.after_sentence(lr, draws);
+    loss_sum += loss.sum, loss_count += loss.count;
   }
   report();
 }

@@ -1,0 +1,125 @@
+// The small dense products of the minibatched word2vec steps (models/word2vec_trainer.cpp):
+// a few rows of a table against a few others, with the rows given by pointers into the
+// tables, so that nothing is gathered or scattered. Rows are RowTable rows: S floats, S a
+// multiple of 16, 64-byte aligned, zero padding. Like row_loops.h these are always inline and
+// get compiled into each trainer's AVX2/FMA and generic worker bodies; the 8-float vectors are
+// GCC/Clang vector extensions, one ymm register under AVX2 and two xmm ones otherwise.
+//
+// Each output value is summed in a fixed order, so a result does not depend on the build.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include <ember/models/internal/row_loops.h>
+
+// The vectors are passed by value only between always-inline functions, so that GCC's note
+// that an AVX argument changes the ABI of a generic build does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace ember::models::block_loops {
+
+typedef float Vec8 __attribute__((vector_size(32)));
+
+EMBER_ALWAYS_INLINE Vec8 load(const float* p) {
+  Vec8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+EMBER_ALWAYS_INLINE void store(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
+EMBER_ALWAYS_INLINE float sum(Vec8 v) {
+  return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
+// out[a * B + b] = a_rows[a] . b_rows[b] for a < A, b < B: out is [A, B]. Four b rows at a
+// time share each load of a row of A.
+EMBER_ALWAYS_INLINE void dots(const float* const* a_rows, int64_t A, const float* const* b_rows,
+                              int64_t B, int64_t S, float* __restrict out) {
+  for (int64_t a = 0; a < A; ++a) {
+    const float* x = a_rows[a];
+    int64_t b = 0;
+    for (; b + 4 <= B; b += 4) {
+      const float *y0 = b_rows[b], *y1 = b_rows[b + 1], *y2 = b_rows[b + 2], *y3 = b_rows[b + 3];
+      Vec8 s0{}, s1{}, s2{}, s3{};
+      for (int64_t j = 0; j < S; j += 8) {
+        const Vec8 v = load(x + j);
+        s0 += v * load(y0 + j);
+        s1 += v * load(y1 + j);
+        s2 += v * load(y2 + j);
+        s3 += v * load(y3 + j);
+      }
+      out[a * B + b] = sum(s0);
+      out[a * B + b + 1] = sum(s1);
+      out[a * B + b + 2] = sum(s2);
+      out[a * B + b + 3] = sum(s3);
+    }
+    for (; b < B; ++b) {
+      const float* y = b_rows[b];
+      Vec8 s0{}, s1{};
+      for (int64_t j = 0; j < S; j += 16) {
+        s0 += load(x + j) * load(y + j);
+        s1 += load(x + j + 8) * load(y + j + 8);
+      }
+      out[a * B + b] = sum(s0 + s1);
+    }
+  }
+}
+
+// y_rows[r] = (add ? y_rows[r] : 0) + sum over k < K of w[r * wr + k * wk] * x_rows[k], for
+// r < R: a [R, K] matrix (strides wr, wk, so that it can be read transposed) times K rows.
+// Sixteen floats of a y row at a time, its K terms summed in registers before one store.
+// y rows must not be x rows.
+EMBER_ALWAYS_INLINE void combine(const float* __restrict w, int64_t wr, int64_t wk,
+                                 const float* const* x_rows, int64_t K, float* const* y_rows,
+                                 int64_t R, int64_t S, bool add) {
+  for (int64_t r = 0; r < R; ++r) {
+    float* y = y_rows[r];
+    const float* wrow = w + r * wr;
+    for (int64_t j = 0; j < S; j += 16) {
+      Vec8 s0 = add ? load(y + j) : Vec8{}, s1 = add ? load(y + j + 8) : Vec8{};
+      for (int64_t k = 0; k < K; ++k) {
+        const float c = wrow[k * wk];
+        const float* x = x_rows[k] + j;
+        s0 += c * load(x);
+        s1 += c * load(x + 8);
+      }
+      store(y + j, s0);
+      store(y + j + 8, s1);
+    }
+  }
+}
+
+// One SGD step of a window of skip-gram pairs (Intel's pWord2Vec): the C rows I each predict
+// the T rows O, row 0 the positive (label 1) and the rest negatives (label 0), targets [T]
+// their ids, a negative equal to targets[0] skipped. Every gradient is taken before any row
+// moves:
+//   G = lr (label - sigmoid(O I^T))   [T, C], in logits
+//   grad_I = G^T O                    [C, S], into grad_rows (=)
+//   O += G I
+// The caller applies grad_I to whatever I stands for. Returns the summed loss when want_loss.
+EMBER_ALWAYS_INLINE float window_step(float* const* out_rows, const int32_t* targets, int64_t T,
+                                      float* const* in_rows, int64_t C, int64_t S, float lr,
+                                      bool want_loss, float* __restrict logits,
+                                      float* const* grad_rows) {
+  float* G = logits;
+  dots(out_rows, T, in_rows, C, S, G);
+  float loss = 0;
+  for (int64_t t = 0; t < T; ++t) {
+    const bool skip = t > 0 && targets[t] == targets[0];
+    const float label = t == 0 ? 1.0f : 0.0f;
+    for (int64_t c = 0; c < C; ++c) {
+      const float logit = G[t * C + c];
+      if (want_loss && !skip) loss += row_loops::softplus(t == 0 ? -logit : logit);
+      G[t * C + c] = skip ? 0.0f : lr * (label - 1.0f / (1.0f + std::exp(-logit)));
+    }
+  }
+  combine(G, 1, C, out_rows, T, grad_rows, C, S, /*add=*/false);
+  combine(G, C, 1, in_rows, C, out_rows, T, S, /*add=*/true);
+  return loss;
+}
+
+}  // namespace ember::models::block_loops
+
+#pragma GCC diagnostic pop
