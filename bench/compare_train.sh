@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # ember train against its peers on the same corpus, in one run, with the settings:
-# dim 100, window 5, negative 5, min-count 5, sample 1e-4, 5 epochs, THREADS threads.
+# dim DIM (100), window 5, negative 5, min-count 5, sample 1e-4, 5 epochs, THREADS threads.
 # Speed is raw corpus words x epochs / seconds; quality is gensim's own evaluators
 # (bench/eval_gensim.py: questions-words over the 30k most frequent words, WordSim353).
-# usage: [SEEDS="1 2 3"] bash bench/compare_train.sh CORPUS [THREADS] [OUT_DIR]
+# usage: [SEEDS="1 2 3"] [DIM=100] bash bench/compare_train.sh CORPUS [THREADS] [OUT_DIR]
 # (SEEDS: one run of each tool per seed, for the spread of the quality numbers;
 #  MODELS: any of skipgram cbow fasttext glove pytorch, default skipgram cbow fasttext
 #  pytorch; pytorch times one step of the composable SkipGramModel in both, seconds per step)
@@ -13,7 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 ember=${EMBER:-$here/../build/default/ember}
 py=/usr/bin/python3
 mkdir -p "$out"
-common="--dim 100 --window 5 --negative 5 --min-count 5 --sample 1e-4 --epochs 5 --threads $threads"
+dim=${DIM:-100}
+common="--dim $dim --window 5 --negative 5 --min-count 5 --sample 1e-4 --epochs 5 --threads $threads"
 timed() {  # NAME COMMAND...: runs COMMAND; prints its words/s line, wall time and peak RSS
   local name=$1
   shift
@@ -31,7 +32,7 @@ for mode in ${MODELS:-skipgram cbow fasttext pytorch}; do
     $py "$here/eval_gensim.py" "$out/ember_$mode.bin" 2>/dev/null
     if $py -c "import gensim" 2>/dev/null; then
       timed "gensim $mode (seed $seed)" \
-        $py "$here/gensim_train.py" "$corpus" $mode "$threads" "$out/gensim_$mode.vec" $seed
+        $py "$here/gensim_train.py" "$corpus" $mode "$threads" "$out/gensim_$mode.vec" $seed $dim
       $py "$here/eval_gensim.py" "$out/gensim_$mode.vec" 2>/dev/null
     else
       echo "gensim: not installed (apt-get install python3-gensim), skipped"
@@ -43,7 +44,7 @@ for mode in ${MODELS:-skipgram cbow fasttext pytorch}; do
     $py "$here/eval_gensim.py" "$out/ember_fasttext.vec" 2>/dev/null
     if command -v fasttext > /dev/null; then
       timed "fastText 0.9.2 skipgram (seed $seed)" fasttext skipgram -input "$corpus" \
-        -output "$out/fasttext" -dim 100 -ws 5 -neg 5 -minCount 5 -t 1e-4 -epoch 5 \
+        -output "$out/fasttext" -dim $dim -ws 5 -neg 5 -minCount 5 -t 1e-4 -epoch 5 \
         -thread "$threads" -seed $seed -verbose 0
       $py "$here/eval_gensim.py" "$out/fasttext.vec" 2>/dev/null
     else

@@ -1,8 +1,8 @@
 // The CPU steps of the fused word2vec trainers (models/word2vec_trainer.h), each a Step of the
 // sentence loop (models/internal/sentence_loop.h):
-//   PairStep            word2vec.c's update, one (input, target) pair at a time
+//   SkipGramPairStep    word2vec.c's skip-gram, one (context, centre) pair at a time
 //   SkipGramWindowStep  a skip-gram window as one minibatch against negatives it shares
-//   CbowStep      CBOW one centre at a time, the products a few rows at a time
+//   CbowStep            word2vec's CBOW, a window at a time
 // In a header of their own so that the tests can run them on tables and draws they choose.
 #pragma once
 
@@ -93,12 +93,11 @@ struct SkipGramPairStep {
 
 // Skip-gram, one window as a minibatch: the C context rows I predict the centre word's row
 // and K negatives drawn once for the window, the T = K + 1 output rows O. One SGD step on
-// the window's summed loss, every gradient taken before any row moves:
-//   L = O I^T                      [T, C] logits
-//   G = lr (label - sigmoid(L))    label 1 in row 0 (the centre), 0 below; 0 where a
-//                                  negative is the centre word itself
-//   grad_I = G^T O                 [C, S], from O before its update
-//   O += G I;  I += grad_I
+// the window's summed loss, every gradient taken before any row moves
+// (block_loops::window_step):
+//   G = lr (label - sigmoid(O I^T))   [T, C]; label 1 for the centre, 0 for the negatives,
+//                                     0 where a negative is the centre word itself
+//   grad_I = G^T O;  O += G I;  I += grad_I
 // The arithmetic per pair is word2vec's; what changes is that a window's pairs share
 // negatives and see each other's rows as they were at the window's start. Each output row
 // is read and written once per window instead of once per context word.
