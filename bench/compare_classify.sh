@@ -29,11 +29,6 @@ data=$1 threads=${2:-2} out=${3:-/tmp/ember_classify}
 ember=${EMBER:-$here/../build/ember}
 mkdir -p "$out"
 rm -f "$out/rows.md"
-# ember's kernels run on OpenMP threads; on a machine shared with other jobs, OpenMP's default
-# of spinning while waiting can make 2 threads many times slower than 1. Passive waiting
-# avoids it.
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
-
 /usr/bin/python3 - "$data" "$out" <<'EOF'
 import random, sys
 data, out = sys.argv[1], sys.argv[2]

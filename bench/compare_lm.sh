@@ -26,8 +26,9 @@ if [[ -z "${BROWN:-}" ]]; then
     "(BROWN: the Brown Corpus, one lowercased sentence a line)" >&2
   exit 2
 fi
-# Both use OpenMP; on a machine shared with other jobs, threads that spin at barriers while
-# a sibling is descheduled make a run many times slower (see bench/results/2026-11-23-cpu-lm.md).
+# PyTorch's CPU ops use OpenMP; on a machine shared with other jobs, threads that spin at
+# barriers while a sibling is descheduled make a run many times slower (see
+# bench/results/2026-11-23-cpu-lm.md). (ember's own pool sleeps after a short spin.)
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 PY=/usr/bin/python3
 if [[ -n "${TORCH_BLAS_DIR:-}" ]]; then

@@ -58,7 +58,7 @@ for mode in ${MODELS:-skipgram cbow fasttext pytorch}; do
     elif ! $py -c "import torch" 2>/dev/null; then
       echo "torch: not installed (apt-get install python3-torch), skipped"
     else
-      OMP_WAIT_POLICY=PASSIVE "$bench_nn" --benchmark_filter=SkipGramTrainingStep | grep BM_
+      "$bench_nn" --benchmark_filter=SkipGramTrainingStep | grep BM_
       (cd "$here" && OMP_WAIT_POLICY=PASSIVE $py torch_nn.py BM_SkipGramTrainingStep | grep BM_)
     fi
     ;;

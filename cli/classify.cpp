@@ -9,7 +9,6 @@
 #include <functional>
 #include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <ember/ember.h>
@@ -130,7 +129,7 @@ int classify(int argc, char** argv) {
   app.fallthrough();  // --threads after the action
   int64_t threads = 0;
   app.add_option("--threads", threads, "threads for the kernels (0: all cores)")
-      ->check(at_least<int64_t>(0));
+      ->check(in_range<int64_t>(0, 4096));
 
   models::ClassifierTrainOptions o;
   std::string input, output;
@@ -229,7 +228,7 @@ int classify(int argc, char** argv) {
       ->check(at_least<int64_t>(0));
 
   parse_command_line(app, argc, argv);
-  set_num_threads(int(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency())));
+  set_num_threads(int(threads));  // 0: the cores this process may run on
   if (test_app->parsed()) return test(prefix, file);
   if (predict_app->parsed()) return predict(prefix, file, k);
   o.dim = given(dim_option, dim);

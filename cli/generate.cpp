@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <string>
-#include <thread>
 
 #include <ember/data/language_model_data.h>
 #include <ember/ember.h>
@@ -135,7 +134,7 @@ int generate(int argc, char** argv) {
   train->add_option("--valid", valid, "report held-out bits/char on FILE at the end");
   train->add_option("--seed", o.seed, "initialisation seed");
   train->add_option("--threads", threads, "CPU threads for the tensor ops (0: all cores)")
-      ->check(at_least<int64_t>(0));
+      ->check(in_range<int64_t>(0, 4096));
   train->add_flag("--quiet", quiet, "no progress line");
   CLI::App* sample = app.add_subcommand("sample", "continue --prompt from the model in --model");
   sample->add_option("--model", model, "the .safetensors file `generate train` wrote")->required();
@@ -150,7 +149,7 @@ int generate(int argc, char** argv) {
   if (sample->parsed()) return sample_model(model, prompt, length, temperature, sample_seed);
   o.steps = given(steps_option, steps);
   o.epochs = given(epochs_option, epochs);
-  set_num_threads(int(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency())));
+  set_num_threads(int(threads));  // 0: the cores this process may run on
   prepare_output("--model", model, false);
   return train_model(input, model, valid, o, quiet);
 }

@@ -1,9 +1,6 @@
 // The `ember` program. Subcommands are added as the capabilities land; `demo` trains a
 // small skip-gram model through the autograd engine and shows what it learned.
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -41,22 +38,9 @@ void print_help() {
       "Run `ember <command> --help` for a command's options.\n");
 }
 
-// libgomp decides how long an idle OpenMP thread spins before it sleeps once, when it loads
-// (before main), from OMP_WAIT_POLICY or GOMP_SPINCOUNT; its default is about 300,000 spins.
-// On a machine busy with other jobs those spinning threads take the cores the working ones
-// need, while 10,000 spins cost nothing on an idle one (README has the measurements). So
-// unless the user has chosen, ember runs itself again with GOMP_SPINCOUNT=10000. (A program
-// linking the library sets the variable itself.)
-void bound_openmp_spinning(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
-  setenv("GOMP_SPINCOUNT", "10000", 1);
-  execv("/proc/self/exe", argv);  // returns only if it failed: run on with the default
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  bound_openmp_spinning(argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     print_help();
     return argc < 2 ? 1 : 0;

@@ -1,6 +1,4 @@
 #include <cstdio>
-#include <cstdlib>
-#include <string>
 
 #include <ember/ember.h>
 
@@ -11,13 +9,9 @@ namespace ember::cli {
 int version() {
   std::printf("ember %s\nCUDA backend: %s\nCUDA devices: %d\n", EMBER_VERSION,
               EMBER_WITH_CUDA ? "built" : "not built", cuda_device_count());
-  // What libgomp was started with (see main.cpp's bound_openmp_spinning).
-  std::string wait = "libgomp's default";
-  if (const char* policy = std::getenv("OMP_WAIT_POLICY"))
-    wait = std::string("OMP_WAIT_POLICY=") + policy;
-  else if (const char* spins = std::getenv("GOMP_SPINCOUNT"))
-    wait = std::string("GOMP_SPINCOUNT=") + spins;
-  std::printf("OpenMP threads: %d, idle wait: %s\n", get_num_threads(), wait.c_str());
+  // The CPU kernels' threads (tensor/parallel.h): an idle one spins this long, then sleeps.
+  std::printf("threads: %d (ember's pool: spins %d us, then sleeps)\n", get_num_threads(),
+              thread_spin_microseconds());
   return 0;
 }
 

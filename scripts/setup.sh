@@ -6,7 +6,7 @@ set -euo pipefail
 # clang and libclang-rt-14-dev (libFuzzer, the sanitizers' runtimes): the asan preset's
 # compiler and the fuzz harnesses (fuzz/).
 packages=(build-essential cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-          libomp-dev pkg-config zlib1g-dev libcli11-dev clang libclang-rt-14-dev)
+          pkg-config zlib1g-dev libcli11-dev clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

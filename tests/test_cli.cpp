@@ -125,17 +125,16 @@ TEST(Cli, BadArgumentsSayWhatIsWrong) {
                  {"--keep middle", "--keep: must be first or last, got 'middle'"}});
 }
 
-// Started without a wait policy, ember runs itself again with OpenMP's idle spinning bounded;
-// a policy the user set is kept.
-TEST(Cli, BoundsOpenMpSpinningUnlessTheUserChose) {
-  // ctest runs the tests with OMP_WAIT_POLICY=PASSIVE: unset it, and GOMP_SPINCOUNT.
-  const std::string bare = "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT ";
+// `ember version` names the pool the kernels run on: its threads, and how long an idle one
+// spins before it sleeps.
+TEST(Cli, VersionShowsTheThreadPool) {
   const std::string version = std::string(EMBER_CLI_PATH) + " version";
   for (const auto& [set, shown] : std::vector<std::pair<std::string, std::string>>{
-           {"", "idle wait: GOMP_SPINCOUNT=10000\n"},
-           {"OMP_WAIT_POLICY=ACTIVE ", "idle wait: OMP_WAIT_POLICY=ACTIVE\n"},
-           {"GOMP_SPINCOUNT=5 ", "idle wait: GOMP_SPINCOUNT=5\n"}}) {
-    const Result run = run_shell(bare + set + version);
+           {"env -u EMBER_SPIN_US OMP_NUM_THREADS=3 ",
+            "threads: 3 (ember's pool: spins 50 us, then sleeps)\n"},
+           {"env EMBER_SPIN_US=7 OMP_NUM_THREADS=1 ",
+            "threads: 1 (ember's pool: spins 7 us, then sleeps)\n"}}) {
+    const Result run = run_shell(set + version);
     EXPECT_EQ(run.status, 0) << set;
     EXPECT_NE(run.output.find(shown), std::string::npos) << set << ":\n" << run.output;
   }

@@ -344,8 +344,8 @@ double bits_per_char(CharLM& model, const std::string& path, const data::CharVoc
   return total / double(batches) / std::log(2.0);
 }
 
-// One thread for the quality tests: their ops are small, and on a busy machine OpenMP's
-// spinning threads make them many times slower (see bench/results/2026-11-23-cpu-lm.md).
+// One thread for the quality tests: their ops are small (bench/results/2026-11-23-cpu-lm.md
+// times such ops on 1 and 2 threads).
 struct OneThread {
   int saved = get_num_threads();
   OneThread() { set_num_threads(1); }
