@@ -152,9 +152,13 @@ void FastTextBin::build_index(const std::string& where) {
   const bool pruned = pruneidx_size >= 0;
   EMBER_CHECK(!pruned || int64_t(prune_pairs.size()) == pruneidx_size, where, ": pruneidx_size ",
               pruneidx_size, " but ", prune_pairs.size(), " pairs");
+  // Both matrices empty: they live elsewhere (the row-callback write_fasttext_bin).
   int64_t count = 0;
-  EMBER_CHECK(checked_mul(input_rows, args.dim, &count) && int64_t(input.size()) == count &&
-                  checked_mul(output_rows, args.dim, &count) && int64_t(output.size()) == count,
+  const bool elsewhere = input.empty() && output.empty();
+  EMBER_CHECK(input_rows >= 0 && output_rows >= 0 && checked_mul(input_rows, args.dim, &count) &&
+                  (elsewhere || int64_t(input.size()) == count) &&
+                  checked_mul(output_rows, args.dim, &count) &&
+                  (elsewhere || int64_t(output.size()) == count),
               where, ": the matrices' sizes do not match their rows and dim ", args.dim);
   // Every row an n-gram can reach must exist: nwords + bucket rows, or nwords + each kept
   // bucket's row when pruned.
@@ -425,14 +429,25 @@ FastTextBin read_fasttext_bin(const std::string& path, const FastTextReadOptions
 }
 
 void write_fasttext_bin(const std::string& path, const FastTextBin& model) {
+  const int64_t dim = model.args.dim;
+  EMBER_CHECK(int64_t(model.input.size()) == model.input_rows * dim &&
+                  int64_t(model.output.size()) == model.output_rows * dim,
+              "write_fasttext_bin ", path, ": the matrices' sizes do not match rows x dim");
+  write_fasttext_bin(
+      path, model, [&](int64_t r) { return model.input.data() + r * dim; },
+      [&](int64_t r) { return model.output.data() + r * dim; });
+}
+
+void write_fasttext_bin(const std::string& path, const FastTextBin& model,
+                        const FastTextRow& input_row, const FastTextRow& output_row) {
   const FastTextArgs& a = model.args;
   EMBER_CHECK(int64_t(model.words.size()) == int64_t(model.nwords) + model.nlabels &&
                   model.counts.size() == model.words.size() &&
                   model.types.size() == model.words.size(),
               "write_fasttext_bin ", path, ": the dictionary's parts disagree in size");
-  EMBER_CHECK(int64_t(model.input.size()) == model.input_rows * a.dim &&
-                  int64_t(model.output.size()) == model.output_rows * a.dim,
-              "write_fasttext_bin ", path, ": the matrices' sizes do not match rows x dim");
+  EMBER_CHECK(model.input_rows >= 0 && model.output_rows >= 0 && a.dim > 0, "write_fasttext_bin ",
+              path, ": ", model.input_rows, " x ", a.dim, " and ", model.output_rows, " x ", a.dim,
+              " matrices");
   detail::AtomicWriter out(path);
   write_value<int32_t>(out, kFastTextMagic);
   write_value<int32_t>(out, model.version == 0 ? kFastTextVersion : model.version);
@@ -458,11 +473,13 @@ void write_fasttext_bin(const std::string& path, const FastTextBin& model) {
   write_value<uint8_t>(out, 0);  // quant_input: dense
   write_value<int64_t>(out, model.input_rows);
   write_value<int64_t>(out, a.dim);
-  write_raw(out, model.input.data(), model.input.size() * sizeof(float));
+  for (int64_t r = 0; r < model.input_rows; ++r)
+    write_raw(out, input_row(r), size_t(a.dim) * sizeof(float));
   write_value<uint8_t>(out, model.qout);
   write_value<int64_t>(out, model.output_rows);
   write_value<int64_t>(out, a.dim);
-  write_raw(out, model.output.data(), model.output.size() * sizeof(float));
+  for (int64_t r = 0; r < model.output_rows; ++r)
+    write_raw(out, output_row(r), size_t(a.dim) * sizeof(float));
   out.commit();
 }
 

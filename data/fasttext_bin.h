@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -104,7 +105,9 @@ struct FastTextBin {
   WordVectors word_vectors() const;
 
   // (Re)builds the word -> id map and the dictionary entries' n-gram rows after the fields
-  // above changed; checks that they agree (sizes, ids within the input matrix).
+  // above changed; checks that they agree (sizes, ids within the input matrix). input and
+  // output may both be empty for a model whose matrices live elsewhere (input_rows and
+  // output_rows still set).
   void build_index(const std::string& where = "fastText model");
 
   std::unordered_map<std::string, int32_t> index;
@@ -132,5 +135,11 @@ FastTextBin read_fasttext_bin(const std::string& path, const FastTextReadOptions
 // read and written back is byte-identical to the file it came from; one of the format before
 // the magic number is written in the current format (version 12), as fastText would.
 void write_fasttext_bin(const std::string& path, const FastTextBin& model);
+// The same for a model whose matrices live elsewhere (model.input and model.output empty,
+// input_rows and output_rows set): row r of each is the dim floats at input_row(r) and
+// output_row(r). `ember train fasttext` writes from its padded tables so, with no dense copy.
+using FastTextRow = std::function<const float*(int64_t r)>;
+void write_fasttext_bin(const std::string& path, const FastTextBin& model,
+                        const FastTextRow& input_row, const FastTextRow& output_row);
 
 }  // namespace ember::data

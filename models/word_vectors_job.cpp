@@ -195,8 +195,8 @@ double train_input_output(const WordVectorsJobOptions& o, const Start& s, Traine
 // The trained fastText model as fastText 0.9.2 saves one: the options mapped onto its Args
 // (ember's fastText trainer is skipgram with negative sampling), the vocabulary as the
 // dictionary (every entry a word, in ember's order, which is by count as fastText's), and the
-// two tables. fastText computes a word's rows from the dictionary as ember's SubwordTable
-// does, so the vectors it gives are ember's.
+// two tables' sizes (their rows are written from the trainer's tables). fastText computes a word's
+// rows from the dictionary as ember's SubwordTable does, so the vectors it gives are ember's.
 data::FastTextBin fasttext_bin(const WordVectorsJobOptions& o, const data::Vocabulary& vocab,
                                FastTextTrainer& trainer) {
   const FastTextOptions& fo = trainer.options();
@@ -224,14 +224,8 @@ data::FastTextBin fasttext_bin(const WordVectorsJobOptions& o, const data::Vocab
   m.nwords = int32_t(vocab.size());
   m.nlabels = 0;
   m.ntokens = vocab.total_tokens();
-  const auto copy_rows = [&](const RowTable& table, int64_t* rows, std::vector<float>* out) {
-    *rows = table.rows();
-    out->resize(size_t(table.rows() * table.dim()));
-    for (int64_t r = 0; r < table.rows(); ++r)
-      std::copy(table.row(r), table.row(r) + table.dim(), out->data() + r * table.dim());
-  };
-  copy_rows(trainer.input(), &m.input_rows, &m.input);
-  copy_rows(trainer.output(), &m.output_rows, &m.output);
+  m.input_rows = trainer.input().rows();  // the matrices stay in the trainer's tables
+  m.output_rows = trainer.output().rows();
   m.build_index("ember train fasttext");
   return m;
 }
@@ -305,8 +299,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
   result.epochs_trained = *o.epochs - s.first_epoch;
   result.unit = "words";
   result.units = double(s.corpus.raw_tokens) * double(result.epochs_trained);
-  Tensor vectors;                    // [V, D]
-  data::FastTextBin fasttext_model;  // fasttext only: what PREFIX.bin holds
+  Tensor vectors;  // [V, D]
   if (o.model == "glove") {
     const auto stage = Clock::now();
     data::CooccurrenceOptions co;
@@ -359,7 +352,10 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     FastTextTrainer trainer(s.vocab, fo);
     result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
     vectors = trainer.word_vectors();
-    fasttext_model = fasttext_bin(o, s.vocab, trainer);
+    data::write_fasttext_bin(
+        o.output + ".bin", fasttext_bin(o, s.vocab, trainer),
+        [&](int64_t r) { return trainer.input().row(r); },
+        [&](int64_t r) { return trainer.output().row(r); });
   } else {
     Word2VecOptions wo;
     wo.cbow = o.model == "cbow";
@@ -385,9 +381,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
   result.checkpoint_path = s.checkpoint;
   result.vocab_path = s.vocab_path;
   data::write_vectors(result.vec_path, wv, data::VectorFormat::kVec);
-  if (o.model == "fasttext")
-    data::write_fasttext_bin(result.bin_path, fasttext_model);
-  else
+  if (o.model != "fasttext")  // fastText's PREFIX.bin, its model, is written above
     data::write_vectors(result.bin_path, wv, data::VectorFormat::kWord2VecBinary);
   return result;
 }

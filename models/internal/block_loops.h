@@ -91,6 +91,28 @@ EMBER_ALWAYS_INLINE void combine(const float* __restrict w, int64_t wr, int64_t 
   }
 }
 
+// One hidden row h against T rows, in one pass over them: grad = sum_t g[t] rows[t] (=), then
+// rows[t] += g[t] h. Each row is read once; a row listed twice gives its second gradient term
+// from the first's update (word2vec's order within a prediction).
+EMBER_ALWAYS_INLINE void gradient_and_update(const float* __restrict g, float* const* rows,
+                                             int64_t T, const float* __restrict h,
+                                             float* __restrict grad, int64_t S) {
+  for (int64_t j = 0; j < S; j += 16) {
+    const Vec8 h0 = load(h + j), h1 = load(h + j + 8);
+    Vec8 s0{}, s1{};
+    for (int64_t t = 0; t < T; ++t) {
+      float* row = rows[t] + j;
+      const Vec8 r0 = load(row), r1 = load(row + 8);
+      s0 += g[t] * r0;
+      s1 += g[t] * r1;
+      store(row, r0 + g[t] * h0);
+      store(row + 8, r1 + g[t] * h1);
+    }
+    store(grad + j, s0);
+    store(grad + j + 8, s1);
+  }
+}
+
 // One SGD step of a window of skip-gram pairs (Intel's pWord2Vec): the C rows I each predict
 // the T rows O, row 0 the positive (label 1) and the rest negatives (label 0), targets [T]
 // their ids, a negative equal to targets[0] skipped. Every gradient is taken before any row

@@ -210,8 +210,7 @@ struct CbowStep {
       g[size_t(t)] = skip ? 0.0f : lr * ((t == 0 ? 1.0f : 0.0f) - 1.0f / (1.0f + std::exp(-logit)));
     }
     loss.count = want_loss;
-    block_loops::combine(g.data(), 0, 1, out_rows.data(), T, &grad, 1, S, /*add=*/false);
-    for (int64_t t = 0; t < T; ++t) axpy(g[size_t(t)], hidden, out_rows[size_t(t)], S);
+    block_loops::gradient_and_update(g.data(), out_rows.data(), T, hidden, grad, S);
     for (int64_t c = 0; c < C; ++c) axpy(1.0f, grad, in_rows[size_t(c)], S);
     return loss;
   }
