@@ -28,8 +28,8 @@ EMBER_ALWAYS_INLINE Vec8 load(const float* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-EMBER_ALWAYS_INLINE void store(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
-EMBER_ALWAYS_INLINE float sum(Vec8 v) {
+EMBER_ALWAYS_INLINE void store(float* p, const Vec8& v) { std::memcpy(p, &v, sizeof v); }
+EMBER_ALWAYS_INLINE float sum(const Vec8& v) {
   return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
 }
 
