@@ -47,10 +47,7 @@ EMBER_ALWAYS_INLINE float train_center(float* __restrict input, float* __restric
                                        const int32_t* targets, int64_t C, int64_t T, float lr,
                                        float* __restrict hidden, float* __restrict grad,
                                        float* __restrict grad_sum, bool want_loss) {
-  std::memset(hidden, 0, size_t(S) * sizeof(float));
-  for (int64_t k = 0; k < n; ++k) axpy(1.0f, input + int64_t(rows[k]) * S, hidden, S);
-  const float inv = 1.0f / float(n);
-  for (int64_t j = 0; j < S; ++j) hidden[j] *= inv;
+  row_loops::mean_of_rows(input, S, rows, n, hidden);
   std::memset(grad_sum, 0, size_t(S) * sizeof(float));
   float loss = 0;
   for (int64_t c = 0; c < C; ++c) {
@@ -99,10 +96,7 @@ struct FastTextStep {
         lr0(w.options->lr),
         total_words(w.total_words),
         targets(size_t(2 * w.options->window * T)),
-        scratch(static_cast<float*>(std::aligned_alloc(64, size_t(3 * w.S) * sizeof(float)))) {}
-  ~FastTextStep() { std::free(scratch); }
-  FastTextStep(const FastTextStep&) = delete;
-  FastTextStep& operator=(const FastTextStep&) = delete;
+        scratch(3 * w.S) {}
 
   // Linear from lr0 down to 0 over all epochs' words.
   float lr_at(int64_t done) const {
@@ -130,9 +124,9 @@ struct FastTextStep {
       for (int64_t r = w.row_offsets[next]; r < w.row_offsets[next + 1]; ++r)
         row_loops::prefetch_row(w.input + int64_t(w.row_ids[r]) * S, S);
     }
-    const float loss =
-        train_center(w.input, w.output, S, w.row_ids + first, count, w.gain[center], targets.data(),
-                     C, T, lr, scratch, scratch + S, scratch + 2 * S, want_loss);
+    const float loss = train_center(w.input, w.output, S, w.row_ids + first, count, w.gain[center],
+                                    targets.data(), C, T, lr, scratch.data(), scratch.data() + S,
+                                    scratch.data() + 2 * S, want_loss);
     return {loss, want_loss ? C : 0};
   }
   void before_sentence(const int32_t* /*sentence*/, int64_t /*n*/) {}
@@ -146,7 +140,7 @@ struct FastTextStep {
   double lr0;
   int64_t total_words;
   std::vector<int32_t> targets;  // [2 window, T]: for each context, the word and its negatives
-  float* scratch;                // [3 S], 64-byte aligned: hidden, grad, grad_sum
+  row_loops::Rows scratch;       // [3 S]: hidden, grad, grad_sum
 };
 
 // fastText's skip-gram with a window as one minibatch, the way skip-gram's is
@@ -181,7 +175,6 @@ struct FastTextWindowStep {
         hidden_rows(size_t(2 * window)),
         grad_rows(size_t(2 * window)),
         context_slot(size_t(2 * window)),
-        out_rows(size_t(K + 1)),
         logits(size_t((K + 1) * 2 * window)),
         live(2 * slots * S),
         grads(2 * window * S) {
@@ -210,10 +203,10 @@ struct FastTextWindowStep {
     const int64_t T = K + 1;
     const int32_t* targets =
         ahead.take(sentence[i], i + 1 < hi ? sentence[i + 1] : -1, slot, draws, w.output, S);
-    for (int64_t t = 0; t < T; ++t) out_rows[size_t(t)] = w.output + int64_t(targets[t]) * S;
+    float* const* out_rows = ahead.rows();
 
     Loss loss;
-    loss.sum = block_loops::window_step(out_rows.data(), targets, T, hidden_rows.data(), C, S, lr,
+    loss.sum = block_loops::window_step(out_rows, targets, T, hidden_rows.data(), C, S, lr,
                                         want_loss, logits.data(), grad_rows.data());
     loss.count = want_loss ? C : 0;
     for (int64_t c = 0; c < C; ++c) {
@@ -244,11 +237,7 @@ struct FastTextWindowStep {
     word[size_t(k)] = sentence[j];
     const int32_t* rows = w.row_ids + w.row_offsets[sentence[j]];
     const int64_t count = w.row_offsets[sentence[j] + 1] - w.row_offsets[sentence[j]];
-    float* h = hidden_of(k);
-    std::memset(h, 0, size_t(S) * sizeof(float));
-    for (int64_t r = 0; r < count; ++r) row_loops::axpy(1.0f, w.input + int64_t(rows[r]) * S, h, S);
-    const float inv = 1.0f / float(count);
-    for (int64_t d = 0; d < S; ++d) h[d] *= inv;
+    row_loops::mean_of_rows(w.input, S, rows, count, hidden_of(k));
     std::memset(grad_sum_of(k), 0, size_t(S) * sizeof(float));
     return k;
   }
@@ -279,7 +268,6 @@ struct FastTextWindowStep {
   std::vector<float*> hidden_rows;    // [C]
   std::vector<float*> grad_rows;      // [2 window]: rows of grads
   std::vector<int64_t> context_slot;  // [C]
-  std::vector<float*> out_rows;       // [T]
   std::vector<float> logits;          // [T, C]: logits, then G
   row_loops::Rows live;               // [slots, 2, S]: each live token's hidden and grad sum
   row_loops::Rows grads;              // [2 window, S]: grad_H

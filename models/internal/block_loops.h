@@ -91,6 +91,26 @@ EMBER_ALWAYS_INLINE void combine(const float* __restrict w, int64_t wr, int64_t 
   }
 }
 
+// Negative sampling's gradients in place of its logits: G [T, C] holds the logits of T
+// targets (targets [T]: row 0 the positive, label 1; the rest negatives, label 0) against C
+// inputs and becomes G = lr (label - sigmoid(G)), 0 in the rows of negatives equal to
+// targets[0]. Returns the summed loss (softplus(-logit) for the positive, softplus(logit) for
+// the others) when want_loss, else 0.
+EMBER_ALWAYS_INLINE float logits_to_gradients(float* __restrict G, const int32_t* targets,
+                                              int64_t T, int64_t C, float lr, bool want_loss) {
+  float loss = 0;
+  for (int64_t t = 0; t < T; ++t) {
+    const bool skip = t > 0 && targets[t] == targets[0];
+    const float label = t == 0 ? 1.0f : 0.0f;
+    for (int64_t c = 0; c < C; ++c) {
+      const float logit = G[t * C + c];
+      if (want_loss && !skip) loss += row_loops::softplus(t == 0 ? -logit : logit);
+      G[t * C + c] = skip ? 0.0f : lr * (label - 1.0f / (1.0f + std::exp(-logit)));
+    }
+  }
+  return loss;
+}
+
 // One hidden row h against T rows, in one pass over them: grad = sum_t g[t] rows[t] (=), then
 // rows[t] += g[t] h. Each row is read once; a row listed twice gives its second gradient term
 // from the first's update (word2vec's order within a prediction).
@@ -127,16 +147,7 @@ EMBER_ALWAYS_INLINE float window_step(float* const* out_rows, const int32_t* tar
                                       float* const* grad_rows) {
   float* G = logits;
   dots(out_rows, T, in_rows, C, S, G);
-  float loss = 0;
-  for (int64_t t = 0; t < T; ++t) {
-    const bool skip = t > 0 && targets[t] == targets[0];
-    const float label = t == 0 ? 1.0f : 0.0f;
-    for (int64_t c = 0; c < C; ++c) {
-      const float logit = G[t * C + c];
-      if (want_loss && !skip) loss += row_loops::softplus(t == 0 ? -logit : logit);
-      G[t * C + c] = skip ? 0.0f : lr * (label - 1.0f / (1.0f + std::exp(-logit)));
-    }
-  }
+  const float loss = logits_to_gradients(G, targets, T, C, lr, want_loss);
   combine(G, 1, C, out_rows, T, grad_rows, C, S, /*add=*/false);
   combine(G, C, 1, in_rows, C, out_rows, T, S, /*add=*/true);
   return loss;

@@ -52,6 +52,15 @@ EMBER_ALWAYS_INLINE void prefetch_row(const float* row, int64_t S) {
   for (int64_t j = 0; j < S; j += 16) __builtin_prefetch(row + j);
 }
 
+// out [S] = the mean of the n rows ids [n] of table (rows S floats apart), summed in order.
+EMBER_ALWAYS_INLINE void mean_of_rows(const float* __restrict table, int64_t S, const int32_t* ids,
+                                      int64_t n, float* __restrict out) {
+  std::memset(out, 0, size_t(S) * sizeof(float));
+  for (int64_t k = 0; k < n; ++k) axpy(1.0f, table + int64_t(ids[k]) * S, out, S);
+  const float inv = 1.0f / float(n);
+  for (int64_t j = 0; j < S; ++j) out[j] *= inv;
+}
+
 // log(1 + exp(x)) without overflow: the loss of a prediction with logit -x.
 EMBER_ALWAYS_INLINE float softplus(float x) {
   return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));

@@ -129,17 +129,19 @@ struct PhiloxDraws {
 // negatives either way: they are drawn by slot).
 class TargetsAhead {
  public:
-  explicit TargetsAhead(int64_t K) : current_(size_t(K + 1)), next_(size_t(K + 1)) {}
+  explicit TargetsAhead(int64_t K)
+      : current_(size_t(K + 1)), next_(size_t(K + 1)), rows_(size_t(K + 1)) {}
 
   // [K + 1]: `word`, the centre at `slot`, then its negatives. next_word: the next centre's
   // word, or -1 when there is none in this window.
   template <typename Draws>
   EMBER_ALWAYS_INLINE const int32_t* take(int32_t word, int32_t next_word, int64_t slot,
-                                          Draws& draws, const float* output, int64_t S) {
+                                          Draws& draws, float* output, int64_t S) {
     const int64_t K = int64_t(current_.size()) - 1;
     if (!have_next_) draws.draw_negatives(slot, 0, K, -1, next_.data() + 1);
     std::swap(current_, next_);
     current_[0] = word;
+    for (int64_t t = 0; t <= K; ++t) rows_[size_t(t)] = output + int64_t(current_[size_t(t)]) * S;
     draws.draw_negatives(slot + 1, 0, K, -1, next_.data() + 1);
     have_next_ = true;
     for (int64_t k = 1; k <= K; ++k)
@@ -147,11 +149,14 @@ class TargetsAhead {
     if (next_word >= 0) row_loops::prefetch_row(output + int64_t(next_word) * S, S);
     return current_.data();
   }
+  // [K + 1]: the output rows of the last take()'s targets.
+  float* const* rows() const { return rows_.data(); }
   // The next sentence's first centre draws its own.
   void after_sentence() { have_next_ = false; }
 
  private:
   std::vector<int32_t> current_, next_;
+  std::vector<float*> rows_;
   bool have_next_ = false;
 };
 

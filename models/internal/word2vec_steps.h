@@ -112,7 +112,6 @@ struct SkipGramWindowStep {
         schedule(*w.options, w.total_words),
         ahead(K),
         in_rows(size_t(2 * w.options->window)),
-        out_rows(size_t(K + 1)),
         grad_rows(size_t(2 * w.options->window)),
         logits(size_t((K + 1) * 2 * w.options->window)),
         grads(2 * w.options->window * S) {
@@ -130,11 +129,11 @@ struct SkipGramWindowStep {
       if (j != i) in_rows[size_t(C++)] = input + int64_t(sentence[j]) * S;
     const int32_t* targets =
         ahead.take(sentence[i], i + 1 < hi ? sentence[i + 1] : -1, slot, draws, output, S);
-    for (int64_t t = 0; t < T; ++t) out_rows[size_t(t)] = output + int64_t(targets[t]) * S;
+    float* const* out_rows = ahead.rows();
 
     Loss loss;
-    loss.sum = block_loops::window_step(out_rows.data(), targets, T, in_rows.data(), C, S, lr,
-                                        want_loss, logits.data(), grad_rows.data());
+    loss.sum = block_loops::window_step(out_rows, targets, T, in_rows.data(), C, S, lr, want_loss,
+                                        logits.data(), grad_rows.data());
     loss.count = want_loss ? C : 0;
     for (int64_t c = 0; c < C; ++c) axpy(1.0f, grad_rows[size_t(c)], in_rows[size_t(c)], S);
     return loss;
@@ -150,9 +149,8 @@ struct SkipGramWindowStep {
   float* output;
   int64_t S, K;
   Schedule schedule;
-  TargetsAhead ahead;             // the centre word, then the window's negatives
+  TargetsAhead ahead;             // the centre word, then the window's negatives; their rows
   std::vector<float*> in_rows;    // [C]: the context words' input rows
-  std::vector<float*> out_rows;   // [T]: the targets' output rows
   std::vector<float*> grad_rows;  // [2 window]: rows of grads
   std::vector<float> logits;      // [T, C]: logits, then G
   Rows grads;                     // [2 window, S]: grad_I
@@ -179,7 +177,6 @@ struct CbowStep {
         schedule(*w.options, w.total_words),
         ahead(K),
         in_rows(size_t(2 * w.options->window)),
-        out_rows(size_t(K + 1)),
         g(size_t(std::max(K + 1, 2 * w.options->window))),
         rows(2 * S) {}
 
@@ -191,7 +188,7 @@ struct CbowStep {
     const int64_t T = K + 1;
     const int32_t* targets =
         ahead.take(sentence[i], i + 1 < hi ? sentence[i + 1] : -1, slot, draws, output, S);
-    for (int64_t t = 0; t < T; ++t) out_rows[size_t(t)] = output + int64_t(targets[t]) * S;
+    float* const* out_rows = ahead.rows();
     int64_t C = 0;
     for (int64_t j = lo; j < hi; ++j)
       if (j != i) in_rows[size_t(C++)] = input + int64_t(sentence[j]) * S;
@@ -201,16 +198,11 @@ struct CbowStep {
     const float inv = 1.0f / float(C);
     std::fill(g.begin(), g.begin() + C, inv);
     block_loops::combine(g.data(), 0, 1, in_rows.data(), C, &hidden, 1, S, /*add=*/false);
-    block_loops::dots(&hidden, 1, out_rows.data(), T, S, g.data());
+    block_loops::dots(&hidden, 1, out_rows, T, S, g.data());
     Loss loss;
-    for (int64_t t = 0; t < T; ++t) {
-      const bool skip = t > 0 && targets[t] == targets[0];
-      const float logit = g[size_t(t)];
-      if (want_loss && !skip) loss.sum += softplus(t == 0 ? -logit : logit);
-      g[size_t(t)] = skip ? 0.0f : lr * ((t == 0 ? 1.0f : 0.0f) - 1.0f / (1.0f + std::exp(-logit)));
-    }
+    loss.sum = block_loops::logits_to_gradients(g.data(), targets, T, 1, lr, want_loss);
     loss.count = want_loss;
-    block_loops::gradient_and_update(g.data(), out_rows.data(), T, hidden, grad, S);
+    block_loops::gradient_and_update(g.data(), out_rows, T, hidden, grad, S);
     for (int64_t c = 0; c < C; ++c) axpy(1.0f, grad, in_rows[size_t(c)], S);
     return loss;
   }
@@ -225,11 +217,10 @@ struct CbowStep {
   float* output;
   int64_t S, K;
   Schedule schedule;
-  TargetsAhead ahead;            // the centre word, then its negatives
-  std::vector<float*> in_rows;   // [C]: the context words' input rows
-  std::vector<float*> out_rows;  // [T]
-  std::vector<float> g;          // [max(T, 2 window)]: weights, logits, gradients
-  Rows rows;                     // [2 S]: hidden, grad_h
+  TargetsAhead ahead;           // the centre word, then its negatives; their rows
+  std::vector<float*> in_rows;  // [C]: the context words' input rows
+  std::vector<float> g;         // [max(T, 2 window)]: weights, logits, gradients
+  Rows rows;                    // [2 S]: hidden, grad_h
 };
 
 }  // namespace ember::models::word2vec_steps
