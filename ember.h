@@ -5,6 +5,7 @@
 #include <ember/autograd/grad_mode.h>
 #include <ember/autograd/gradcheck.h>
 #include <ember/config.h>
+#include <ember/dist/communicator.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/nn.h>
 #include <ember/optim/optim.h>

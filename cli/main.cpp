@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include <ember/dist/communicator.h>
+
 #include "commands.h"
 
 namespace {
@@ -65,10 +67,17 @@ int main(int argc, char** argv) {
     const bool named = message.rfind(prefix, 0) == 0 &&
                        (message.size() == prefix.size() || message[prefix.size()] == ':' ||
                         message[prefix.size()] == ' ');
+    // Under mpirun, the rank says who it is and ends the whole job: the others would wait
+    // for it in their next collective.
+    ember::dist::Communicator& world = ember::dist::world();
+    const std::string rank =
+        world.size() > 1 ? " (" + ember::dist::rank_label(world) + ")" : std::string();
     if (named)
-      std::fprintf(stderr, "%s\n", message.c_str());
+      std::fprintf(stderr, "%s%s%s\n", prefix.c_str(), rank.c_str(),
+                   message.c_str() + prefix.size());
     else
-      std::fprintf(stderr, "ember %s: %s\n", command.c_str(), message.c_str());
+      std::fprintf(stderr, "ember %s%s: %s\n", command.c_str(), rank.c_str(), message.c_str());
+    if (world.size() > 1) world.abort(1);
     return 1;
   }
   std::fprintf(stderr, "ember: unknown command '%s' (see ember --help)\n", command.c_str());

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include <ember/dist/communicator.h>
 #include <ember/ember.h>
 #include <ember/models/row_table.h>
 #include <ember/models/word_vectors_job.h>
@@ -39,14 +40,23 @@ Device parse_device(const std::string& name) {
   return Device(kCUDA, int(*index));
 }
 
-// fastText's progress line, rewritten in place on stderr.
+// fastText's progress line, rewritten in place on stderr; a distributed run's shows the words
+// per second of all ranks and of each.
 void print_progress(const models::TrainProgress& p, bool final) {
   const int64_t eta = int64_t(p.eta_seconds);
-  std::fprintf(stderr,
-               "\rProgress: %5.1f%%  words/sec/thread: %8.0f  lr: %9.6f  loss: %8.5f  "
-               "ETA: %3lldh%2lldm%2llds ",
-               100.0 * std::min(p.fraction, 1.0), p.words_per_sec_thread, p.lr, p.loss,
-               (long long)(eta / 3600), (long long)(eta / 60 % 60), (long long)(eta % 60));
+  if (p.ranks > 1)
+    std::fprintf(stderr,
+                 "\rProgress: %5.1f%%  words/sec: %9.0f (%lld ranks, %8.0f each)  lr: %9.6f  "
+                 "loss: %8.5f  ETA: %3lldh%2lldm%2llds ",
+                 100.0 * std::min(p.fraction, 1.0), p.words_per_sec, (long long)p.ranks,
+                 p.words_per_sec / double(p.ranks), p.lr, p.loss, (long long)(eta / 3600),
+                 (long long)(eta / 60 % 60), (long long)(eta % 60));
+  else
+    std::fprintf(stderr,
+                 "\rProgress: %5.1f%%  words/sec/thread: %8.0f  lr: %9.6f  loss: %8.5f  "
+                 "ETA: %3lldh%2lldm%2llds ",
+                 100.0 * std::min(p.fraction, 1.0), p.words_per_sec_thread, p.lr, p.loss,
+                 (long long)(eta / 3600), (long long)(eta / 60 % 60), (long long)(eta % 60));
   if (final) std::fprintf(stderr, "\n");
 }
 
@@ -62,7 +72,11 @@ int train(int argc, char** argv) {
       "load_facebook_model open, and `ember print-vectors` reads for any word. Defaults as\n"
       "word2vec for skipgram/cbow, fastText for fasttext, GloVe for glove.\n"
       "Reproducibility: --threads 1 gives bit-identical vectors for the same seed; with\n"
-      "more threads updates race (Hogwild, as word2vec and fastText) and the last bits differ.",
+      "more threads updates race (Hogwild, as word2vec and fastText) and the last bits differ.\n"
+      "Several processes: `mpirun -np P ember train ...` trains one model, each rank its\n"
+      "shard of the corpus with --threads threads, the ranks' changes to the tables summed:\n"
+      "the most frequent words' rows and a slice of the rest every --sync-every words, all\n"
+      "rows at the end of every epoch; rank 0 writes the files.",
       "ember train");
   configure(app);
   models::WordVectorsJobOptions o;
@@ -128,6 +142,14 @@ int train(int argc, char** argv) {
   app.add_option("--x-max", o.x_max, "glove: the count where the weight reaches 1")
       ->check(positive());
   app.add_option("--alpha", o.alpha, "glove: the weighting's exponent")->check(at_least(0.0));
+  app.add_option("--sync-every", o.distributed.sync_every,
+                 "with several processes: corpus ids (glove: records) a rank trains\n"
+                 "between two syncs")
+      ->check(at_least<int64_t>(1));
+  app.add_option("--sync-hot-rows", o.distributed.hot_rows,
+                 "with several processes: the most frequent words' rows in every\n"
+                 "sync (the others in slices, all once an epoch)")
+      ->check(at_least<int64_t>(0));
   app.add_flag("--resume", o.resume, "continue from PREFIX.ckpt.safetensors (same options)");
   app.add_flag("--quiet", quiet, "no progress line");
   parse_command_line(app, argc, argv);
@@ -141,15 +163,20 @@ int train(int argc, char** argv) {
                         "ember train reads it twice, to count the words and to train");
   prepare_output("--output", o.output, true);
 
+  dist::Communicator& world = dist::world();
+  if (world.size() > 1) o.distributed.comm = &world;
+
   const auto start = std::chrono::steady_clock::now();
   models::WordVectorsJobHooks hooks;
   hooks.note = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   bool progress_shown = false;
-  if (!quiet)
-    hooks.progress = [&](const models::TrainProgress& p) {
-      print_progress(p, false);
-      progress_shown = true;
-    };
+  models::TrainProgress last;
+  hooks.progress = [&](const models::TrainProgress& p) {
+    last = p;
+    if (quiet) return;
+    print_progress(p, false);
+    progress_shown = true;
+  };
   models::WordVectorsJobResult r;
   try {
     r = models::train_word_vectors(o, hooks);
@@ -157,7 +184,14 @@ int train(int argc, char** argv) {
     if (progress_shown) std::fprintf(stderr, "\n");  // end the progress line before the error
     throw;
   }
+  if (world.rank() != 0) return 0;  // rank 0 tells
   if (!quiet) std::fprintf(stderr, "\n");
+  if (world.size() > 1)
+    std::printf(
+        "%d ranks x %lld threads; %lld syncs of %.1f MB in all, %.2f s (%.2f s at "
+        "the epochs' ends)\n",
+        world.size(), (long long)r.options.threads, (long long)last.sync.count,
+        last.sync.bytes / 1e6, last.sync.seconds, last.sync.waited);
   std::printf(
       "trained %s: %lld words x %lld epochs in %.2f s = %.0f %s/s (%lld threads); "
       "%.2f s in all\nwrote %s %s %s %s\n",

@@ -5,14 +5,15 @@
 #
 # 1. Layers top-down: a folder may include its own headers and those of the folders before
 #    it (ember.h, the umbrella of the public headers, sits just before cli/).
-# 2. cuda/ is the GPU twin of tensor/ops: tensor/ may include it, and models/ may include
-#    only the fused trainers' launch headers below; no other folder includes cuda/.
+# 2. cuda/ is the GPU twin of tensor/ops: tensor/ may include it, models/ only the fused
+#    trainers' launch headers below, dist/ only the runtime (NCCL's stream); no other folder.
 # 3. <layer>/.../internal/ headers are not installed: only their own layer includes them
 #    (tensor/ and cuda/ count as one layer here, as twins).
 # 4. An installed header (a .h outside internal/) includes no internal/ header and no .cuh.
-set(layers tensor cuda autograd nn optim data models eval ember cli)
+set(layers tensor cuda autograd nn optim dist data models eval ember cli)
 set(models_cuda cuda/word2vec.h cuda/fasttext.h cuda/glove.h cuda/sentence_launch.h
   cuda/runtime.h)
+set(dist_cuda cuda/runtime.h)
 
 if(NOT ROOT)
   message(FATAL_ERROR "check_layers: pass -DROOT=<source tree>")
@@ -60,8 +61,10 @@ foreach(file IN LISTS files)
     set(why "")
     if(to STREQUAL "cuda" AND NOT from MATCHES "^(tensor|cuda)$")
       list(FIND models_cuda ${target} allowed)
-      if(NOT from STREQUAL "models" OR allowed LESS 0)
-        set(why "only tensor/ includes cuda/; models/ only its launch headers")
+      list(FIND dist_cuda ${target} dist_allowed)
+      if(NOT (from STREQUAL "models" AND allowed GREATER -1) AND
+         NOT (from STREQUAL "dist" AND dist_allowed GREATER -1))
+        set(why "only tensor/ includes cuda/; models/ only its launch headers, dist/ runtime.h")
       endif()
     elseif(to_rank GREATER from_rank AND NOT (from STREQUAL "tensor" AND to STREQUAL "cuda"))
       set(why "${to}/ is below ${from}/ in the layers")

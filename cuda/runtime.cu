@@ -68,6 +68,8 @@ void set_device(int index) {
   EMBER_CUDA_CHECK(cudaSetDevice(index));
 }
 
+void* current_stream_handle() { return current_stream(); }
+
 void synchronize() { EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream())); }
 
 // One non-blocking stream of ember's own per device (the legacy default stream would

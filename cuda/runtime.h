@@ -17,6 +17,9 @@ int device_count();
 int current_device();
 void set_device(int index);
 void synchronize();
+// The current device's stream of ember's own (a cudaStream_t), for libraries that queue work
+// beside ember's kernels (NCCL's collectives, dist/).
+void* current_stream_handle();
 
 // Makes `index` the current device for its scope and restores the previous one after.
 class DeviceGuard {

@@ -11,6 +11,7 @@
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/fasttext_ngrams.h>
 #include <ember/data/vocab.h>
+#include <ember/models/distributed.h>
 #include <ember/models/row_table.h>
 #include <ember/models/sentence_draws.h>
 #include <ember/models/train_progress.h>
@@ -40,6 +41,9 @@ struct FastTextOptions {
   // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
   // training and come back to input()/output() after every epoch.
   Device device;
+  // Training with other processes (models/distributed.h): this rank's shard of the corpus,
+  // the tables (word and n-gram rows, output rows) synced with theirs. CPU only, for now.
+  Distributed distributed;
 };
 
 class FastTextTrainer {

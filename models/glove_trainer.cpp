@@ -217,16 +217,22 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
           "glove: record ", first + i, " (", r[i].row, ", ", r[i].col, ", ", r[i].value,
           ") has an id out of range for ", V_, " words or a value <= 0");
   });
+  EMBER_CHECK(!o.device.is_cuda() || !o.distributed.active(),
+              "glove: training on several "
+              "processes runs on the CPU; the CUDA trainer takes one process");
   if (o.device.is_cuda()) return train_cuda(records, progress, first_epoch, after_epoch);
-  const int64_t threads = std::max<int64_t>(1, std::min(o.threads, N));
-  std::atomic<int64_t> records_done{0};
+  // A distributed run's rank trains its shard [first, last) of the records.
+  const Distributed& d = o.distributed;
+  const int64_t first = N * d.rank() / d.ranks(), shard = N * (d.rank() + 1) / d.ranks() - first;
+  const int64_t threads = std::max<int64_t>(1, std::min(o.threads, shard));
+  std::atomic<int64_t> records_done{0}, others_done{0};
   const int64_t total = (o.epochs - first_epoch) * N;
   std::vector<Worker> workers(static_cast<size_t>(threads));
   for (int64_t t = 0; t < threads; ++t) {
     Worker& w = workers[size_t(t)];
     w.records = &records;
-    w.begin = N * t / threads;
-    w.end = N * (t + 1) / threads;
+    w.begin = first + shard * t / threads;
+    w.end = first + shard * (t + 1) / threads;
     w.word = word_.data();
     w.context = context_.data();
     w.layout = Layout{S_};
@@ -234,22 +240,40 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
     w.records_done = &records_done;
   }
   auto run = hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
+  ModelSync sync(d, {&word_, &context_}, shard, N);
+  sync.start();
 
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const hogwild::ProgressMeter meter{0, total, threads, 1.0};
+  const hogwild::ProgressMeter meter{0, total, threads * d.ranks(), d.ranks(), 1.0};
   auto snapshot = [&](int64_t epoch) {
-    const int64_t done = records_done.load(std::memory_order_relaxed);
-    const int64_t in_epoch = std::min(done - (epoch - first_epoch) * N, N);
+    const int64_t mine = records_done.load(std::memory_order_relaxed);
+    const int64_t in_epoch = std::min(mine - (epoch - first_epoch) * shard, shard);
     double cost = 0;
     for (const Worker& w : workers) cost += w.cost.load(std::memory_order_relaxed);
-    return meter.at(epoch, done, std::chrono::duration<double>(Clock::now() - start).count(),
-                    in_epoch > 0 ? cost / double(in_epoch) : 0.0, o.eta);
+    TrainProgress p = meter.at(epoch, mine + others_done.load(),
+                               std::chrono::duration<double>(Clock::now() - start).count(),
+                               in_epoch > 0 ? cost / double(in_epoch) : 0.0, o.eta);
+    p.sync = sync.stats();
+    return p;
   };
+  hogwild::EpochHooks hooks;
+  if (d.active()) {
+    hooks.while_running = [&](int64_t epoch) {
+      const int64_t mine = records_done.load();
+      const bool busy = sync.poll(mine - (epoch - first_epoch) * shard, mine);
+      others_done.store(sync.others_done());
+      return busy;
+    };
+    hooks.after_workers = [&](int64_t) {
+      sync.finish_epoch(records_done.load());
+      others_done.store(sync.others_done());
+    };
+  }
   hogwild::run_epochs(
       threads, first_epoch, o.epochs,
       [&](int64_t, int64_t thread) { run(workers[size_t(thread)]); }, snapshot, progress,
-      after_epoch);
+      after_epoch, hooks);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------

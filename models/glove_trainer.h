@@ -9,6 +9,7 @@
 #include <string>
 
 #include <ember/data/cooccurrence.h>
+#include <ember/models/distributed.h>
 #include <ember/models/row_table.h>
 #include <ember/models/train_progress.h>
 #include <ember/tensor/tensor.h>
@@ -31,6 +32,9 @@ struct GloVeOptions {
   // file's order); records and tables stay on the GPU during training and the tables come
   // back after every epoch.
   Device device;
+  // Training with other processes (models/distributed.h): this rank's shard of the records,
+  // the rows (vectors, biases and their AdaGrad sums) synced with theirs. CPU only, for now.
+  Distributed distributed;
 };
 
 class GloVeTrainer {

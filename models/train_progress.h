@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <functional>
 
+#include <ember/models/distributed.h>
+
 namespace ember::models {
 
 // Progress of a run, handed to the callback about ten times a second and once at the end.
@@ -16,6 +18,9 @@ struct TrainProgress {
   double loss = 0;  // mean loss per (input, target) prediction, over recent pairs
   double eta_seconds = 0;
   double elapsed_seconds = 0;
+  int64_t ranks = 1;         // processes training the model (models/distributed.h)
+  double words_per_sec = 0;  // raw corpus words per second, all threads of all ranks
+  SyncStats sync;            // the ranks' syncs so far
 };
 using ProgressCallback = std::function<void(const TrainProgress&)>;
 

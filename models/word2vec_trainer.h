@@ -34,6 +34,7 @@
 
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
+#include <ember/models/distributed.h>
 #include <ember/models/row_table.h>
 #include <ember/models/sentence_draws.h>
 #include <ember/models/train_progress.h>
@@ -69,6 +70,9 @@ struct Word2VecOptions {
   // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
   // training and come back to input()/output() after every epoch.
   Device device;
+  // Training with other processes (models/distributed.h): this rank's shard of the corpus,
+  // the tables synced with theirs. The CPU trainer only, for now.
+  Distributed distributed;
 };
 
 class Word2VecTrainer {

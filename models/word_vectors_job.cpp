@@ -91,6 +91,20 @@ std::string options_differences(const std::string& stored, const std::string& gi
   return out;
 }
 
+// That every rank of a distributed run read the same corpus into the same ids: their digests'
+// hashes compared, an error naming the first rank that differs.
+void check_same_corpus(const Distributed& d, const std::string& input, const std::string& digest) {
+  if (!d.active()) return;
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (const char c : digest) hash = (hash ^ uint8_t(c)) * 0x100000001b3ull;
+  const std::vector<int64_t> all = d.comm->allgather(int64_t(hash));
+  for (size_t r = 1; r < all.size(); ++r)
+    EMBER_CHECK(all[r] == all[0], "ember train: rank ", r, " read another corpus from --input ",
+                input,
+                " than rank 0 (or built another vocabulary): every rank must read the "
+                "same file");
+}
+
 void tell(const WordVectorsJobHooks& hooks, const std::string& line) {
   if (hooks.note) hooks.note(line);
 }
@@ -144,6 +158,7 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
                   " (", s.corpus_digest, ")");
     }
   }
+  check_same_corpus(o.distributed, o.input, s.corpus_digest);
   tell(hooks, detail::str("Read ", s.corpus.raw_tokens, " words, vocabulary ", s.vocab.size(),
                           " words (min-count ", o.min_count, "), ", s.corpus.num_ids(), " kept"));
   return s;
@@ -161,6 +176,7 @@ void save_checkpoint(const WordVectorsJobOptions& o, const Start& s, int64_t epo
               "; try a lower --lr. ",
               epoch > 0 ? detail::str("The checkpoint of epoch ", epoch, " is kept")
                         : std::string("No vectors were written"));
+  if (o.distributed.rank() != 0) return;  // rank 0 writes the run's files
   if (epoch == 0) s.vocab.save(s.vocab_path);
   nn::save_safetensors(s.checkpoint, tensors,
                        {{"options", o.describe()},
@@ -288,12 +304,14 @@ std::string WordVectorsJobOptions::describe() const {
 }
 
 WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
-                                        const WordVectorsJobHooks& hooks) {
+                                        const WordVectorsJobHooks& all_hooks) {
   WordVectorsJobResult result;
   result.options = options.resolved();
   const WordVectorsJobOptions& o = result.options;
   const std::filesystem::path directory = std::filesystem::path(o.output).parent_path();
   if (!directory.empty()) std::filesystem::create_directories(directory);
+  WordVectorsJobHooks hooks;  // a distributed run's notes and progress: rank 0's
+  if (o.distributed.rank() == 0) hooks = all_hooks;
   const Start s = prepare(o, hooks);
   result.corpus_tokens = s.corpus.raw_tokens;
   result.epochs_trained = *o.epochs - s.first_epoch;
@@ -322,6 +340,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     go.threads = o.threads;
     go.seed = o.seed;
     go.device = o.device;
+    go.distributed = o.distributed;
     GloVeTrainer trainer(s.vocab.size(), go);
     if (o.resume) trainer.load_state(s.saved);
     const auto train_start = Clock::now();
@@ -349,13 +368,15 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     fo.seed = o.seed;
     fo.device = o.device;
     fo.minibatch = o.minibatch;
+    fo.distributed = o.distributed;
     FastTextTrainer trainer(s.vocab, fo);
     result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
     vectors = trainer.word_vectors();
-    data::write_fasttext_bin(
-        o.output + ".bin", fasttext_bin(o, s.vocab, trainer),
-        [&](int64_t r) { return trainer.input().row(r); },
-        [&](int64_t r) { return trainer.output().row(r); });
+    if (o.distributed.rank() == 0)
+      data::write_fasttext_bin(
+          o.output + ".bin", fasttext_bin(o, s.vocab, trainer),
+          [&](int64_t r) { return trainer.input().row(r); },
+          [&](int64_t r) { return trainer.output().row(r); });
   } else {
     Word2VecOptions wo;
     wo.cbow = o.model == "cbow";
@@ -370,6 +391,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     wo.threads = o.threads;
     wo.seed = o.seed;
     wo.device = o.device;
+    wo.distributed = o.distributed;
     Word2VecTrainer trainer(s.vocab, wo);
     result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
     vectors = trainer.input().view();
@@ -380,6 +402,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
   result.bin_path = o.output + ".bin";
   result.checkpoint_path = s.checkpoint;
   result.vocab_path = s.vocab_path;
+  if (o.distributed.rank() != 0) return result;
   data::write_vectors(result.vec_path, wv, data::VectorFormat::kVec);
   if (o.model != "fasttext")  // fastText's PREFIX.bin, its model, is written above
     data::write_vectors(result.bin_path, wv, data::VectorFormat::kWord2VecBinary);

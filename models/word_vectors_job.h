@@ -14,7 +14,8 @@
 //
 // Files: PREFIX.ckpt.safetensors (the trainer's tensors, with the options and the epochs done
 // as metadata) and PREFIX.vocab after every epoch, written atomically; resume continues from
-// them when the options are the same. Nothing here prints: notes and progress go to hooks.
+// them when the options are the same. Nothing here prints: notes and progress go to hooks
+// (in a distributed run, rank 0's alone).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include <ember/models/distributed.h>
 #include <ember/models/train_progress.h>
 #include <ember/tensor/device.h>
 
@@ -58,6 +60,10 @@ struct WordVectorsJobOptions {
   int64_t minn = 3, maxn = 6, bucket = 2000000;  // fasttext's subwords
   double x_max = 100, alpha = 0.75;              // glove's weighting
   bool resume = false;  // continue from PREFIX.ckpt.safetensors, made with the same options
+  // Several processes (mpirun): each reads the corpus and trains its shard, the ranks sync
+  // their tables (models/distributed.h); rank 0 alone writes the files, which every rank
+  // reads on resume (PREFIX on a file system all ranks see). CPU trainers only.
+  Distributed distributed;
 
   // These options with every unset field filled in, checked (errors name the field).
   WordVectorsJobOptions resolved() const;

@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # clang and libclang-rt-14-dev (libFuzzer, the sanitizers' runtimes): the asan preset's
-# compiler and the fuzz harnesses (fuzz/).
+# compiler and the fuzz harnesses (fuzz/). libopenmpi-dev and openmpi-bin: the distributed
+# layer's MPI backend and `mpirun` (dist/).
 packages=(build-essential cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-          pkg-config zlib1g-dev libcli11-dev clang libclang-rt-14-dev)
+          pkg-config zlib1g-dev libcli11-dev clang libclang-rt-14-dev libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

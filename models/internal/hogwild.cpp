@@ -53,7 +53,9 @@ TrainProgress ProgressMeter::at(int64_t epoch, int64_t done, double elapsed, dou
   p.epoch = epoch;
   p.elapsed_seconds = elapsed;
   const double rate = elapsed > 0 ? double(done - done_at_start) / elapsed : 0;
-  p.words_per_sec_thread = rate * words_per_unit / double(threads);
+  p.words_per_sec = rate * words_per_unit;
+  p.words_per_sec_thread = p.words_per_sec / double(threads);
+  p.ranks = ranks;
   p.eta_seconds = rate > 0 ? double(total - done) / rate : 0;
   p.loss = loss;
   p.lr = lr;
@@ -77,7 +79,8 @@ namespace {
 void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
                 const std::function<void(int64_t, int64_t)>& work,
                 const std::function<TrainProgress(int64_t)>& snapshot,
-                const ProgressCallback& progress, const std::function<void(int64_t)>& after_epoch) {
+                const ProgressCallback& progress, const std::function<void(int64_t)>& after_epoch,
+                const EpochHooks& hooks) {
   using Clock = std::chrono::steady_clock;
   for (int64_t epoch = first_epoch; epoch < epochs; ++epoch) {
     std::atomic<int64_t> finished{0};
@@ -103,8 +106,20 @@ void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
     // The first non-finite loss seen while the workers run, to say where it happened.
     std::optional<TrainProgress> bad;
     auto last = Clock::now();
+    bool in_flight = false, hook_failed = false;
     while (finished.load() < threads) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::this_thread::sleep_for(std::chrono::milliseconds(in_flight ? 1 : 20));
+      // An error of the averaging (a rank gone) ends the run once the workers stop.
+      if (hooks.while_running && !hook_failed) {
+        try {
+          in_flight = hooks.while_running(epoch);
+        } catch (...) {
+          hook_failed = true;
+          in_flight = false;
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+      }
       if (Clock::now() - last > std::chrono::milliseconds(100)) {
         last = Clock::now();
         const TrainProgress p = snapshot(epoch);
@@ -125,6 +140,7 @@ void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
         EMBER_FAIL("training: a worker thread failed in epoch ", epoch + 1, ": ", e.what());
       }
     }
+    if (hooks.after_workers) hooks.after_workers(epoch);
     // Checked before after_epoch writes the epoch's checkpoint, so the last one written is
     // the last good one.
     const TrainProgress end = snapshot(epoch);

@@ -12,7 +12,9 @@
 #include <vector>
 
 #include <ember/data/encoded_corpus.h>
-
+#include <ember/models/distributed.h>
+#include <ember/models/internal/model_sync.h>
+#include <ember/models/row_table.h>
 #include <ember/models/train_progress.h>
 
 namespace ember::models::hogwild {
@@ -51,12 +53,22 @@ auto simd_build() -> void (*)(Worker&, int64_t, int64_t) {
 }
 
 // Turns counters into a TrainProgress: `done` units (corpus ids, records) of `total` are
-// done, `done_at_start` of them before this run started `elapsed` seconds ago; each unit is
-// `words_per_unit` raw corpus words; `loss` and `lr` are the workers' latest.
+// done by all ranks, `done_at_start` of them before this run started `elapsed` seconds ago;
+// each unit is `words_per_unit` raw corpus words; `loss` and `lr` are the workers' latest.
+// `threads`: of all ranks.
 struct ProgressMeter {
-  int64_t done_at_start = 0, total = 0, threads = 1;
+  int64_t done_at_start = 0, total = 0, threads = 1, ranks = 1;
   double words_per_unit = 1;
   TrainProgress at(int64_t epoch, int64_t done, double elapsed, double loss, double lr) const;
+};
+
+// What a distributed run does on the epochs' loop thread (a ModelAverager's calls):
+// while_running(epoch) every few milliseconds while the workers run (it returns true while it
+// has a collective in flight: the loop then calls it every millisecond), after_workers(epoch)
+// once they have joined, before the epoch's checks and after_epoch.
+struct EpochHooks {
+  std::function<bool(int64_t epoch)> while_running;
+  std::function<void(int64_t epoch)> after_workers;
 };
 
 // Runs work(epoch, thread) on `threads` threads for each epoch in [first_epoch, epochs),
@@ -68,7 +80,8 @@ struct ProgressMeter {
 void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
                 const std::function<void(int64_t epoch, int64_t thread)>& work,
                 const std::function<TrainProgress(int64_t epoch)>& snapshot,
-                const ProgressCallback& progress, const std::function<void(int64_t)>& after_epoch);
+                const ProgressCallback& progress, const std::function<void(int64_t)>& after_epoch,
+                const EpochHooks& hooks = {});
 
 // What every worker of a corpus trainer (word2vec, fastText) has: its share of the
 // sentences, the counter of corpus ids done by all threads, and what it last reported.
@@ -76,53 +89,82 @@ void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
 struct CorpusWorker {
   const data::EncodedCorpus* corpus = nullptr;
   int64_t begin_sentence = 0, end_sentence = 0;
-  std::atomic<int64_t>* words_done = nullptr;  // corpus ids processed by all threads
-  int64_t total_words = 0;                     // epochs x corpus ids
-  std::atomic<double> recent_loss{0};          // mean loss per prediction, lately
-  std::atomic<double> lr{0};                   // the worker's current learning rate
+  std::atomic<int64_t>* words_done = nullptr;  // corpus ids processed by this rank's threads
+  // Corpus ids the other ranks of a distributed run have processed, as of the last sync.
+  const std::atomic<int64_t>* others_done = nullptr;
+  int64_t total_words = 0;             // epochs x corpus ids
+  std::atomic<double> recent_loss{0};  // mean loss per prediction, lately
+  std::atomic<double> lr{0};           // the worker's current learning rate
 };
 
 // Trains epochs [first_epoch, epochs) with one thread per worker: gives worker t the t-th
-// share of the sentences, runs run(worker, epoch, t), and reports progress in raw corpus
-// words per second (run_epochs above) with the workers' mean loss and highest lr.
+// share of this rank's shard of the sentences, runs run(worker, epoch, thread) with thread the
+// worker's index among all ranks' (its random streams), and reports progress in raw corpus
+// words per second (run_epochs above) with the workers' mean loss and highest lr. A
+// distributed run (d.active()) syncs `tables` across the ranks (models/distributed.h).
 template <typename Worker>
 void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& workers,
                        int64_t first_epoch, int64_t epochs, double lr,
                        void (*run)(Worker&, int64_t epoch, int64_t thread),
                        const ProgressCallback& progress,
-                       const std::function<void(int64_t)>& after_epoch) {
-  const int64_t threads = int64_t(workers.size());
-  const std::vector<int64_t> bounds = corpus.split(threads);
-  std::atomic<int64_t> words_done{first_epoch * corpus.num_ids()};
+                       const std::function<void(int64_t)>& after_epoch, const Distributed& d = {},
+                       std::vector<RowTable*> tables = {}) {
+  const int64_t threads = int64_t(workers.size()), rank = d.rank(), ranks = d.ranks();
+  const std::vector<int64_t> bounds = corpus.split(ranks * threads);
+  const int64_t* starts = corpus.sentence_starts.data();
+  const int64_t shard =
+      starts[bounds[size_t((rank + 1) * threads)]] - starts[bounds[size_t(rank * threads)]];
+  std::atomic<int64_t> words_done{first_epoch * corpus.num_ids()}, others_done{0};
   const int64_t total_words = epochs * corpus.num_ids();
   for (int64_t t = 0; t < threads; ++t) {
     CorpusWorker& w = workers[size_t(t)];
     w.corpus = &corpus;
-    w.begin_sentence = bounds[size_t(t)];
-    w.end_sentence = bounds[size_t(t) + 1];
+    w.begin_sentence = bounds[size_t(rank * threads + t)];
+    w.end_sentence = bounds[size_t(rank * threads + t) + 1];
     w.words_done = &words_done;
+    w.others_done = &others_done;
     w.total_words = total_words;
     w.lr.store(lr);
   }
+  ModelSync sync(d, std::move(tables), shard, corpus.num_ids());
+  sync.start();
   const double raw_per_id =
       corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const ProgressMeter meter{words_done.load(), total_words, threads, raw_per_id};
+  const int64_t done_at_start = words_done.load();
+  const ProgressMeter meter{done_at_start, total_words, threads * ranks, ranks, raw_per_id};
   auto snapshot = [&](int64_t epoch) {
     double loss = 0, highest_lr = 0;
     for (const CorpusWorker& w : workers) {
       loss += w.recent_loss.load(std::memory_order_relaxed);
       highest_lr = std::max(highest_lr, w.lr.load(std::memory_order_relaxed));
     }
-    return meter.at(epoch, words_done.load(std::memory_order_relaxed),
-                    std::chrono::duration<double>(Clock::now() - start).count(),
-                    loss / double(threads), highest_lr);
+    TrainProgress p =
+        meter.at(epoch, words_done.load(std::memory_order_relaxed) + others_done.load(),
+                 std::chrono::duration<double>(Clock::now() - start).count(),
+                 loss / double(threads), highest_lr);
+    p.sync = sync.stats();
+    return p;
   };
+  EpochHooks hooks;
+  if (d.active()) {
+    const auto done_in_run = [&] { return words_done.load() - done_at_start; };
+    hooks.while_running = [&, done_in_run](int64_t epoch) {
+      const int64_t run_done = done_in_run();
+      const bool busy = sync.poll(run_done - (epoch - first_epoch) * shard, run_done);
+      others_done.store(sync.others_done());
+      return busy;
+    };
+    hooks.after_workers = [&, done_in_run](int64_t) {
+      sync.finish_epoch(done_in_run());
+      others_done.store(sync.others_done());
+    };
+  }
   run_epochs(
       threads, first_epoch, epochs,
-      [&](int64_t epoch, int64_t thread) { run(workers[size_t(thread)], epoch, thread); }, snapshot,
-      progress, after_epoch);
+      [&](int64_t epoch, int64_t t) { run(workers[size_t(t)], epoch, rank * threads + t); },
+      snapshot, progress, after_epoch, hooks);
 }
 
 }  // namespace ember::models::hogwild

@@ -192,7 +192,8 @@ EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint
     const int64_t done =
         w.words_done->fetch_add(unreported, std::memory_order_relaxed) + unreported;
     unreported = 0;
-    if (!Draws::kCounterBased) lr = step.lr_at(done);
+    if (!Draws::kCounterBased)
+      lr = step.lr_at(done + (w.others_done ? w.others_done->load(std::memory_order_relaxed) : 0));
     w.lr.store(lr, std::memory_order_relaxed);
     if (loss_count) w.recent_loss.store(loss_sum / double(loss_count), std::memory_order_relaxed);
     loss_sum = 0;
@@ -243,8 +244,9 @@ auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
 }
 
 // Trains epochs [first_epoch, o.epochs) over the corpus with o.threads Hogwild workers
-// running Step (hogwild::train_over_corpus). Each worker gets the draws, the thresholds
-// keep [V], the options and the tables, then set_up(worker) adds what is its model's own.
+// running Step (hogwild::train_over_corpus), averaging the two tables with the other ranks of
+// a distributed run (o.distributed). Each worker gets the draws, the thresholds keep [V], the
+// options and the tables, then set_up(worker) adds what is its model's own.
 template <typename Step, typename Worker, typename Options>
 void train(const data::EncodedCorpus& corpus, const Options& o, const DrawTables& draws,
            const std::vector<uint32_t>& keep, RowTable& input, RowTable& output,
@@ -262,7 +264,8 @@ void train(const data::EncodedCorpus& corpus, const Options& o, const DrawTables
     if (set_up) set_up(w);
   }
   hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
-                             worker_body<Step, Worker>(o.draws), progress, after_epoch);
+                             worker_body<Step, Worker>(o.draws), progress, after_epoch,
+                             o.distributed, {&input, &output});
 }
 
 }  // namespace ember::models::sentence_loop

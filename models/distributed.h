@@ -1,0 +1,45 @@
+// Training one model on several processes (mpirun -np P ember train ...): how the fused
+// trainers' ranks keep one model. Every rank holds the whole model and trains its own shard of
+// the corpus (GloVe: of the co-occurrence records) with its own random streams; the ranks
+// sync their tables (models/internal/model_sync.h) by summing what each changed since the
+// last sync, so that every rank's updates are applied, as if the ranks were more Hogwild
+// threads that see each other's writes late:
+//   every `sync_every` units a rank trains: rows [0, hot_rows) of every table (the most
+//     frequent words: the vocabulary is sorted by count) and the next slice of the other rows,
+//     so that every row is synced at least once an epoch. The changes are taken from a copy
+//     while the threads train on, and what they change meanwhile is kept;
+//   at the end of every epoch, before the checkpoint is written: every row of every table
+//     (GloVe's rows hold AdaGrad's sums too), with the threads stopped, so that every rank
+//     ends the epoch with the same model.
+// (Intel's pWord2Vec averages the ranks' rows instead; averaging divides the updates of a
+// word that one rank alone trained between two syncs by the ranks, which cost 2.6 points of
+// analogy accuracy on 2 ranks here, bench/RESULTS.md.) The lr follows the words of all ranks
+// (their counts travel with each sync). Each rank keeps a copy of the tables as last synced.
+// A distributed run is not bit-reproducible: when the syncs land depends on timing.
+#pragma once
+
+#include <cstdint>
+
+#include <ember/dist/communicator.h>
+
+namespace ember::models {
+
+struct Distributed {
+  dist::Communicator* comm = nullptr;  // nullptr (or a job of one): this process alone
+  int64_t sync_every = 500000;         // corpus ids (GloVe: records) a rank trains between syncs
+  int64_t hot_rows = 4096;             // rows in every sync, the rest in slices
+
+  bool active() const { return comm && comm->size() > 1; }
+  int rank() const { return active() ? comm->rank() : 0; }
+  int ranks() const { return active() ? comm->size() : 1; }
+};
+
+// What a run's syncs cost, as TrainProgress reports it.
+struct SyncStats {
+  int64_t count = 0;   // syncs done (partial and whole)
+  double bytes = 0;    // floats summed x 4, over all syncs (what each rank sent)
+  double seconds = 0;  // time from starting each to having applied it, summed
+  double waited = 0;   // of that, the epochs' ends (the threads stopped, waiting for all ranks)
+};
+
+}  // namespace ember::models

@@ -1,0 +1,72 @@
+// The synchronisations of a distributed run (models/distributed.h) for the fused trainers'
+// RowTables. Its calls come from the epochs' loop thread (hogwild::run_epochs): poll() while
+// the workers train, finish_epoch() once they have joined.
+//
+// Each rank keeps `base`, the tables as all ranks last agreed on them. A sync of some rows
+// sums the ranks' changes to them since (x - base, taken from a copy while the threads train
+// on), and each rank sets x += sum - its own change (what its threads changed meanwhile is
+// kept), base += sum.
+//
+// Every rank makes the same syncs in the same order with the same sizes (MPI's rule for
+// collectives): an epoch has `per_epoch` = (units per rank) / sync_every partial syncs, the
+// k-th started once the rank has trained k / (per_epoch + 1) of its shard (those not started
+// by the epoch's end are made then), and one of every row.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <ember/models/distributed.h>
+#include <ember/models/row_table.h>
+
+namespace ember::models {
+
+class ModelSync {
+ public:
+  // tables: the model's; shard_units: what this rank trains an epoch; epoch_units: what all
+  // ranks train an epoch (the same number on every rank).
+  ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_t shard_units,
+            int64_t epoch_units);
+  ModelSync(const ModelSync&) = delete;
+  ModelSync& operator=(const ModelSync&) = delete;
+  ~ModelSync();
+
+  // That every rank has the same sizes (units, tables), then rank 0's tables on every rank.
+  void start();
+  // done_in_epoch: units this rank has trained in this epoch; done_in_run: in this run, all
+  // epochs. Moves a sync in flight on, applies it when done, starts the next one due. True
+  // while one is in flight (the caller polls more often then).
+  bool poll(int64_t done_in_epoch, int64_t done_in_run);
+  // With the workers stopped: the epoch's remaining syncs, then one of every row.
+  void finish_epoch(int64_t done_in_run);
+  // The other ranks' units of this run, as of the last sync (for the lr and progress).
+  int64_t others_done() const { return others_done_; }
+  const SyncStats& stats() const { return stats_; }
+  int64_t per_epoch() const { return per_epoch_; }
+
+ private:
+  struct Range {  // rows [begin, end) of table `t`
+    size_t t;
+    int64_t begin, end;
+  };
+  void start_partial(int64_t k, int64_t done_in_run);
+  void apply();
+
+  Distributed d_;
+  std::vector<RowTable*> tables_;
+  std::vector<std::vector<float>> base_;  // [rows * stride] a table
+  int64_t shard_units_, epoch_units_, per_epoch_ = 0;
+  int64_t next_ = 1;                 // the next partial sync of this epoch, 1..per_epoch_
+  std::vector<Range> ranges_;        // those of the one in flight
+  std::vector<float> sum_, change_;  // its rows: the changes summed in place, and ours
+  int64_t counts_[1] = {0};          // units done, summed over the ranks
+  int64_t mine_at_start_ = 0;
+  std::unique_ptr<dist::Pending> rows_pending_, count_pending_;
+  std::chrono::steady_clock::time_point started_;
+  int64_t others_done_ = 0;
+  SyncStats stats_;
+};
+
+}  // namespace ember::models

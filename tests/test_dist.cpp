@@ -1,0 +1,182 @@
+// The distributed layer: the communicator's collectives and the fused trainers' ModelSync.
+// Each test holds for any number of ranks: ctest runs this binary alone (this process alone)
+// and, where MPI is built, under `mpirun -np 2` (dist.mpirun_np2), where every rank runs
+// the same tests in the same order, so that their collectives meet.
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <vector>
+
+#include <ember/dist/communicator.h>
+#include <ember/models/internal/model_sync.h>
+#include <ember/tensor/tensor.h>
+
+#include "testing.h"
+
+namespace ember {
+namespace {
+
+dist::Communicator& comm() { return dist::world(); }
+
+TEST(Dist, WorldSaysWhoItIs) {
+  dist::Communicator& c = comm();
+  EXPECT_GE(c.size(), 1);
+  EXPECT_TRUE(c.rank() >= 0 && c.rank() < c.size());
+  EXPECT_TRUE(c.local_rank() >= 0 && c.local_rank() < c.local_size());
+  EXPECT_EQ(std::string(c.backend()), c.size() > 1 ? "mpi" : c.backend());
+  EXPECT_EQ(dist::rank_label(c),
+            c.size() > 1 ? detail::str("rank ", c.rank(), " of ", c.size()) : std::string());
+  const std::vector<int64_t> ranks = c.allgather(int64_t(c.rank()));
+  std::vector<int64_t> expected(size_t(c.size()));
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(ranks, expected);
+}
+
+// Rank r holds r + 1 + i at i: the sum over P ranks is P (P + 1) / 2 + P i.
+TEST(Dist, AllreduceSumsAndAveragesEachType) {
+  dist::Communicator& c = comm();
+  const int P = c.size(), r = c.rank();
+  std::vector<float> f(1000);
+  std::vector<double> d(7);
+  std::vector<int64_t> l(5);
+  std::vector<int32_t> n(3);
+  const auto fill = [&](auto& v) {
+    for (size_t i = 0; i < v.size(); ++i) v[i] = r + 1 + int(i);
+  };
+  fill(f), fill(d), fill(l), fill(n);
+  c.allreduce(f.data(), int64_t(f.size()));
+  c.allreduce(d.data(), int64_t(d.size()), dist::ReduceOp::kAverage);
+  c.allreduce(l.data(), int64_t(l.size()));
+  c.allreduce(n.data(), int64_t(n.size()));
+  for (size_t i = 0; i < f.size(); ++i) ASSERT_EQ(f[i], float(P * (P + 1) / 2 + P * int(i))) << i;
+  for (size_t i = 0; i < d.size(); ++i) EXPECT_DOUBLE_EQ(d[i], (P + 1) / 2.0 + double(i));
+  for (size_t i = 0; i < l.size(); ++i) EXPECT_EQ(l[i], P * (P + 1) / 2 + P * int64_t(i));
+  for (size_t i = 0; i < n.size(); ++i) EXPECT_EQ(n[i], P * (P + 1) / 2 + P * int32_t(i));
+  // Nothing to reduce is no error.
+  c.allreduce(f.data(), 0, kFloat32, dist::ReduceOp::kSum);
+}
+
+TEST(Dist, AsyncAllreduceFinishesAndAverages) {
+  dist::Communicator& c = comm();
+  std::vector<float> v(100000, float(c.rank()));
+  std::unique_ptr<dist::Pending> p =
+      c.allreduce_async(v.data(), int64_t(v.size()), kFloat32, dist::ReduceOp::kAverage);
+  while (!p->done()) {
+  }
+  EXPECT_TRUE(p->done());
+  p->wait();  // after done(): nothing more
+  EXPECT_FLOAT_EQ(v.front(), float(c.size() - 1) / 2);
+  EXPECT_FLOAT_EQ(v.back(), float(c.size() - 1) / 2);
+}
+
+TEST(Dist, AllgathervGivesEveryRanksPartInRankOrder) {
+  dist::Communicator& c = comm();
+  // Rank r gives r + 1 values r * 10 + j; the last rank none at all when P > 1.
+  const bool none = c.size() > 1 && c.rank() == c.size() - 1;
+  std::vector<int64_t> mine;
+  for (int j = 0; !none && j <= c.rank(); ++j) mine.push_back(c.rank() * 10 + j);
+  std::vector<int64_t> counts;
+  const std::vector<int64_t> all = c.allgatherv(mine, &counts);
+  std::vector<int64_t> expected, expected_counts;
+  for (int r = 0; r < c.size(); ++r) {
+    const bool r_none = c.size() > 1 && r == c.size() - 1;
+    expected_counts.push_back(r_none ? 0 : r + 1);
+    for (int j = 0; !r_none && j <= r; ++j) expected.push_back(r * 10 + j);
+  }
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(counts, expected_counts);
+}
+
+TEST(Dist, BroadcastFromTheLastRank) {
+  dist::Communicator& c = comm();
+  const int root = c.size() - 1;
+  std::vector<double> v(3, c.rank() == root ? 2.5 : -1.0);
+  c.broadcast(v.data(), 3, root);
+  EXPECT_EQ(v, std::vector<double>(3, 2.5));
+  c.barrier();
+}
+
+TEST(Dist, TensorForms) {
+  dist::Communicator& c = comm();
+  Tensor t = full({2, 3}, float(c.rank() + 1));
+  c.allreduce(t, dist::ReduceOp::kSum);
+  EXPECT_EQ(t.to_vector<float>(), std::vector<float>(6, float(c.size() * (c.size() + 1) / 2)));
+  Tensor b = full({4}, int64_t(c.rank() == 0 ? 7 : 0), kInt64);
+  c.broadcast(b);
+  EXPECT_EQ(b.to_vector<int64_t>(), std::vector<int64_t>(4, 7));
+  Tensor g = c.allgather(full({1, 2}, double(c.rank()), kFloat64));
+  ASSERT_EQ(g.sizes(), (Shape{c.size(), 2}));
+  for (int r = 0; r < c.size(); ++r) EXPECT_EQ(g.select(0, r).to_vector<double>()[1], double(r));
+}
+
+TEST(Dist, RefusesWhatCollectivesDoNotTake) {
+  dist::Communicator& c = comm();
+  std::vector<float> v(4);
+  EXPECT_EMBER_ERROR(c.allreduce(v.data(), 2, kFloat16, dist::ReduceOp::kSum),
+                     "collectives take float32, float64, int32 and int64 buffers, not float16");
+  EXPECT_EMBER_ERROR(c.allreduce(v.data(), -1, kFloat32, dist::ReduceOp::kSum),
+                     "count must be >= 0, got -1");
+  EXPECT_EMBER_ERROR(c.broadcast(v.data(), 1, kFloat32, c.size()), "is not a rank of");
+  EXPECT_EMBER_ERROR(c.allreduce(full({2, 3}, 1.0).transpose(0, 1)), "must be contiguous");
+}
+
+TEST(Dist, SingleProcessIsRankZeroOfOne) {
+  std::unique_ptr<dist::Communicator> one = dist::single_process();
+  EXPECT_EQ(one->size(), 1);
+  EXPECT_EQ(one->rank(), 0);
+  std::vector<float> v = {1, 2};
+  one->allreduce(v.data(), 2, dist::ReduceOp::kAverage);
+  EXPECT_EQ(v, (std::vector<float>{1, 2}));
+  EXPECT_EQ(one->allgatherv(std::vector<int32_t>{4, 5}), (std::vector<int32_t>{4, 5}));
+}
+
+// ModelSync on two tables: after start() every rank has rank 0's tables; each rank then
+// changes some rows (row 0 by every rank, row 1 + r by rank r), and after the epoch's end every
+// rank holds the start plus the sum of all ranks' changes.
+TEST(Dist, ModelSyncSumsEveryRanksChanges) {
+  dist::Communicator& c = comm();
+  const int P = c.size(), r = c.rank();
+  const int64_t V = 40, D = 5;
+  models::RowTable a(V, D), b(V, D);
+  a.init_uniform(uint64_t(100 + r));  // different on each rank: start() makes them rank 0's
+  b.init_uniform(uint64_t(200 + r));
+  models::Distributed d;
+  d.comm = &c;
+  d.sync_every = 10;
+  d.hot_rows = 2;
+  const int64_t epoch_units = 100 * P;  // 100 a rank: 10 partial syncs an epoch
+  models::ModelSync sync(d, {&a, &b}, 100, epoch_units);
+  sync.start();
+  models::RowTable a0(V, D), b0(V, D);
+  a0.init_uniform(100);
+  b0.init_uniform(200);
+  EXPECT_EQ(a.to_tensor().to_vector<float>(), a0.to_tensor().to_vector<float>());
+  EXPECT_EQ(sync.per_epoch(), P > 1 ? 10 : 0);
+
+  const auto change = [&](models::RowTable& t, float by) {
+    t.row(0)[0] += by;
+    t.row(1 + r)[1] += 2 * by;
+  };
+  // Halfway: the partial syncs due by then start and are applied by later polls.
+  change(a, 1.0f);
+  for (int i = 0; i < 1000 && (sync.poll(50, 50) || sync.stats().count < (P > 1 ? 1 : 0)); ++i) {
+  }
+  change(b, 0.5f);
+  sync.finish_epoch(100);
+  for (int64_t row = 0; row < V; ++row)
+    for (int64_t j = 0; j < D; ++j) {
+      float ea = a0.row(row)[j], eb = b0.row(row)[j];
+      if (row == 0 && j == 0) ea += float(P), eb += 0.5f * float(P);
+      if (row >= 1 && row <= P && j == 1) ea += 2.0f, eb += 1.0f;
+      ASSERT_NEAR(a.row(row)[j], ea, 1e-6) << row << " " << j;
+      ASSERT_NEAR(b.row(row)[j], eb, 1e-6) << row << " " << j;
+    }
+  EXPECT_EQ(sync.others_done(), 100 * (P - 1));
+  if (P > 1) {
+    EXPECT_EQ(sync.stats().count, 11);  // 10 partial, 1 whole
+    EXPECT_GT(sync.stats().bytes, 2.0 * double(V * a.stride()) * sizeof(float));
+  }
+}
+
+}  // namespace
+}  // namespace ember

@@ -1,0 +1,156 @@
+// `mpirun -np 2 ember train ...` as a user runs it on one machine: the model two ranks train
+// learns what one process learns, a distributed run resumes, and a rank that dies or meets
+// bad input ends the whole job with an error naming the rank, leaving no partial file.
+// Skipped where ember is built without MPI.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+#include <ember/config.h>
+#include <ember/data/vectors.h>
+#include <ember/tensor/tensor.h>
+
+#include "related_words.h"
+#include "run_shell.h"
+
+namespace ember {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSample = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";
+const std::string kEmber = EMBER_CLI_PATH;
+
+// `mpirun -np 2 COMMAND` on this machine, as root too.
+testing::ShellResult mpirun(const std::string& command) {
+  return testing::run_shell(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " EMBER_MPIRUN
+      " -np 2 --oversubscribe " +
+      command);
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_dist_cli_" + std::to_string(getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+class RemoveScratch : public ::testing::Environment {
+  void TearDown() override {
+    fs::remove_all(fs::temp_directory_path() / ("ember_test_dist_cli_" + std::to_string(getpid())));
+  }
+};
+const auto* const kRemoveScratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
+
+#define SKIP_WITHOUT_MPI()                                                            \
+  if (!EMBER_WITH_MPI)                                                                \
+  GTEST_SKIP() << "SKIPPED: this ember is built without MPI (Debian: libopenmpi-dev " \
+                  "openmpi-bin; scripts/setup.sh installs them)"
+
+double margin_of(const std::string& vec) {
+  const data::WordVectors v = data::read_vectors(vec);
+  return testing::related_margin([&](const char* word) {
+    const int64_t i = v.find(word);
+    EXPECT_GE(i, 0) << word;
+    return tensor(std::vector<float>(v.row(i), v.row(i) + v.dim));
+  });
+}
+
+const std::string kTrain = " train skipgram --input " + kSample +
+                           " --dim 50 --epochs 5 --sample 1e-3 --quiet --sync-every 20000";
+
+// Two ranks of one thread each learn the relations one process of two threads learns: the
+// margin between related and unrelated pairs' mean cosines (tests/related_words.h), about
+// 0.5 for both over seeds 1-3, within 0.1 of each other.
+TEST(DistCli, TwoRanksLearnWhatOneProcessLearns) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = scratch("quality");
+  const testing::ShellResult one =
+      testing::run_shell(kEmber + kTrain + " --threads 2 --output " + (dir / "one").string());
+  ASSERT_EQ(one.status, 0) << one.output;
+  const testing::ShellResult two =
+      mpirun(kEmber + kTrain + " --threads 1 --output " + (dir / "two").string());
+  ASSERT_EQ(two.status, 0) << two.output;
+  EXPECT_NE(two.output.find("2 ranks x 1 threads"), std::string::npos) << two.output;
+  // Rank 0 alone tells.
+  EXPECT_EQ(two.output.find("trained skipgram"), two.output.rfind("trained skipgram"))
+      << two.output;
+  const double m1 = margin_of((dir / "one.vec").string()),
+               m2 = margin_of((dir / "two.vec").string());
+  std::printf("related - unrelated cosine: 1 process %.3f, 2 ranks %.3f\n", m1, m2);
+  EXPECT_GT(m1, 0.3);
+  EXPECT_GT(m2, 0.3);
+  EXPECT_GT(m2, m1 - 0.1);
+}
+
+// A run stopped after some epochs (mpirun ended by SIGTERM) resumes from rank 0's checkpoint
+// on two ranks and finishes, as good as a whole run.
+TEST(DistCli, ResumesAnInterruptedRun) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = scratch("resume");
+  const std::string prefix = (dir / "sg").string(), ckpt = prefix + ".ckpt.safetensors";
+  const std::string args = kEmber + " train skipgram --input " + kSample +
+                           " --dim 50 --epochs 40 --quiet --threads 1 --sync-every 20000"
+                           " --output " +
+                           prefix;
+  // Stopped once the first checkpoint is there.
+  const testing::ShellResult stopped = testing::run_shell(
+      "( OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " EMBER_MPIRUN
+      " -np 2 --oversubscribe " +
+      args + " & pid=$!; while [ ! -e " + ckpt +
+      " ] && kill -0 $pid 2>/dev/null; do sleep 0.05; done; kill -TERM $pid; wait $pid; echo "
+      "status=$? )");
+  ASSERT_TRUE(fs::exists(ckpt)) << stopped.output;
+  EXPECT_FALSE(fs::exists(prefix + ".vec")) << "a stopped run wrote its vectors:\n"
+                                            << stopped.output;
+  const testing::ShellResult resumed = mpirun(args + " --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("Resuming " + ckpt + " after epoch "), std::string::npos)
+      << resumed.output;
+  EXPECT_GT(margin_of(prefix + ".vec"), 0.3);
+}
+
+// A rank killed mid-run ends the job: mpirun exits non-zero within seconds, naming the rank,
+// and no vectors are written.
+TEST(DistCli, AKilledRankEndsTheJob) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = scratch("killed");
+  const std::string prefix = (dir / "sg").string();
+  const auto start = std::chrono::steady_clock::now();
+  const testing::ShellResult run =
+      mpirun("sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (sleep 2; kill -9 $$) & fi; exec " +
+             kEmber + " train skipgram --input " + kSample +
+             " --dim 50 --epochs 1000 --quiet --threads 1 --output " + prefix + "'");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("rank 1"), std::string::npos) << run.output;
+  EXPECT_LT(seconds, 30) << run.output;
+  EXPECT_FALSE(fs::exists(prefix + ".vec"));
+  for (const auto& entry : fs::directory_iterator(dir))  // no half-written file left either
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
+// A rank that reads another corpus stops the job at the start, with an error naming it.
+TEST(DistCli, ARankWithOtherInputEndsTheJobNamingIt) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = scratch("other_input");
+  const std::string other = (dir / "other.txt").string();
+  testing::run_shell("head -n 2000 " + kSample + " > " + other);
+  const testing::ShellResult run =
+      mpirun("sh -c 'input=" + kSample + "; [ \"$OMPI_COMM_WORLD_RANK\" = 1 ] && input=" + other +
+             "; exec " + kEmber + " train skipgram --input $input --min-count 1 --quiet --output " +
+             (dir / "sg").string() + "'");
+  EXPECT_NE(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("ember train (rank "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("read another corpus from --input"), std::string::npos) << run.output;
+  EXPECT_FALSE(fs::exists(dir / "sg.vec"));
+}
+
+}  // namespace
+}  // namespace ember
