@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <ember/dist/communicator.h>
 #include <ember/ember.h>
 #include <ember/models/classifier_trainer.h>
 
@@ -42,8 +43,11 @@ void print_progress(const models::ClassifierProgress& p, bool final) {
 }
 
 int train(const std::string& input, const std::string& output,
-          const models::ClassifierTrainOptions& options, bool quiet) {
+          models::ClassifierTrainOptions options, bool quiet) {
   const auto start = std::chrono::steady_clock::now();
+  // Under mpirun the ranks split every batch (models/classifier_trainer.h); rank 0 writes.
+  dist::Communicator& world = dist::world();
+  if (world.size() > 1) options.comm = &world;
   models::ClassifierTrainHooks hooks;
   hooks.note = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   if (!quiet)
@@ -54,6 +58,7 @@ int train(const std::string& input, const std::string& output,
   };
   models::ClassifierProgress done;
   const models::TrainedClassifier trained = models::train_classifier(input, options, hooks, &done);
+  if (world.rank() != 0) return 0;
   if (!quiet) print_progress(done, true);
   trained.save(output);
   std::fprintf(stderr, "Trained in %.2f s (%.2f s in all); wrote %s.safetensors and %s.vocab\n",

@@ -78,8 +78,6 @@ void check_tensor(const Communicator& comm, const char* what, const Tensor& t) {
 
 }  // namespace
 
-std::vector<int64_t> Communicator::gather_counts(int64_t count) { return allgather(count); }
-
 void Communicator::check_host_values(const char* what) const {
   EMBER_CHECK(!on_device(), what, ": a ", backend(),
               " communicator gathers device buffers; this form takes host values");

@@ -96,6 +96,13 @@ class Communicator {
     return recv;
   }
 
+  // The communicator of the same ranks for host values: this one, or for NCCL the MPI one it
+  // was made over.
+  virtual Communicator& host() { return *this; }
+  // One count from every rank, in rank order, whatever the backend's buffers (the counts of
+  // an allgatherv to come).
+  std::vector<int64_t> gather_counts(int64_t count) { return host().allgather(count); }
+
   // Tensor forms: a contiguous tensor of a collective dtype on this backend's side (CPU for
   // single and MPI, which stages CUDA tensors through the host; CUDA for NCCL), in place.
   void allreduce(const Tensor& t, ReduceOp op = ReduceOp::kSum);
@@ -109,7 +116,6 @@ class Communicator {
  protected:
   Communicator(int rank, int size, int local_rank, int local_size)
       : rank_(rank), size_(size), local_rank_(local_rank), local_size_(local_size) {}
-  std::vector<int64_t> gather_counts(int64_t count);
   void check_host_values(const char* what) const;
 
  private:

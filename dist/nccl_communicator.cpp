@@ -137,6 +137,7 @@ class Nccl final : public Communicator {
     sync();
   }
   void barrier() override { bootstrap_.barrier(); }
+  Communicator& host() override { return bootstrap_; }
   [[noreturn]] void abort(int code) override {
     ncclCommAbort(comm_);
     bootstrap_.abort(code);

@@ -7,11 +7,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include <ember/autograd/grad_mode.h>
 #include <ember/data/data_loader.h>
 #include <ember/data/pretrained.h>
 #include <ember/data/vectors.h>
+#include <ember/dist/data_parallel.h>
 #include <ember/models/classifier_models.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/loss.h>
@@ -329,9 +331,13 @@ double accuracy(const std::vector<int64_t>& predicted, const std::vector<int64_t
 }
 
 TrainedClassifier train_classifier(const std::string& path, const ClassifierTrainOptions& options,
-                                   const ClassifierTrainHooks& hooks,
+                                   const ClassifierTrainHooks& all_hooks,
                                    ClassifierProgress* final_progress) {
   const ClassifierTrainOptions o = options.resolved();
+  // A distributed run's ranks; rank 0 tells.
+  dist::Communicator* comm = o.comm && o.comm->size() > 1 ? o.comm : nullptr;
+  const int64_t rank = comm ? comm->rank() : 0, ranks = comm ? comm->size() : 1;
+  const ClassifierTrainHooks hooks = rank == 0 ? all_hooks : ClassifierTrainHooks();
   const int64_t epochs = *o.epochs;
   data::LabelledTextOptions text_options;
   text_options.format = detect_text_format(path);
@@ -398,6 +404,12 @@ TrainedClassifier train_classifier(const std::string& path, const ClassifierTrai
     model.embedding->weight.copy_(table.embedding->weight);
     for (int64_t id : table.found_ids) frozen.data<bool>()[id] = true;
   }
+  // Every rank starts from rank 0's weights; then each draws its own dropout masks.
+  std::optional<dist::DataParallel> data_parallel;
+  if (comm) {
+    data_parallel.emplace(*model.module, *comm);
+    gen.manual_seed(o.seed + uint64_t(rank) * 0x9E3779B97F4A7C15ull);
+  }
   // Adam for the rest; SparseAdam for the table, touching only the rows of each batch.
   std::vector<Tensor> head;
   for (const Tensor& p : model.module->parameters())
@@ -434,13 +446,32 @@ TrainedClassifier train_classifier(const std::string& path, const ClassifierTrai
       if (o.word_dropout > 0) drop_words(batch, o.word_dropout, dataset.pad_value(), word_gen);
       adam.zero_grad();
       sparse_adam.zero_grad();
-      Tensor loss = criterion(model.forward(batch["text"], batch["lengths"]), batch["label"]);
-      loss.backward();
-      if (freezing) optim::zero_grad_rows_(model.embedding->weight, frozen);
+      // Under mpirun, this rank's rows [first, first + rows) of the batch, its loss weighted
+      // by their share: the ranks' gradients sum to the whole batch's.
+      const int64_t B = int64_t(indices.size()), first = B * rank / ranks,
+                    rows = B * (rank + 1) / ranks - first;
+      double batch_loss = 0;
+      if (rows > 0) {
+        Tensor text = batch["text"], text_lengths = batch["lengths"], label = batch["label"];
+        if (comm) {
+          text_lengths = text_lengths.narrow(0, first, rows);
+          const int64_t longest = max(text_lengths).item<int64_t>();
+          text = text.narrow(0, first, rows).narrow(1, 0, longest).contiguous();
+          label = label.narrow(0, first, rows);
+        }
+        Tensor loss = criterion(model.forward(text, text_lengths), label);
+        if (comm) loss = loss * (double(rows) / double(B));
+        loss.backward();
+        batch_loss = loss.item<double>();
+        if (freezing) optim::zero_grad_rows_(model.embedding->weight, frozen);
+      }
+      if (comm) {
+        data_parallel->average_gradients(dist::ReduceOp::kSum);
+        comm->allreduce(&batch_loss, 1);
+      }
       if (*o.clip > 0) optim::clip_grad_norm_(head, *o.clip);
       adam.step();
       sparse_adam.step();
-      const double batch_loss = loss.item<double>();
       // A loss that is not finite means the weights diverged: stop before anything is saved.
       EMBER_CHECK(std::isfinite(batch_loss), "classifier: training diverged: the loss is ",
                   batch_loss, " in epoch ", epoch + 1, " of ", epochs, " (batch ", loss_count + 1,
@@ -455,7 +486,7 @@ TrainedClassifier train_classifier(const std::string& path, const ClassifierTrai
       }
     }
     // Evaluation draws no random numbers: the model trains the same with or without it.
-    if (!o.valid.empty()) {
+    if (!o.valid.empty() && rank == 0) {
       const double valid_accuracy = accuracy(trained.predict_labels(valid.texts), valid.truth);
       if (hooks.epoch_end) hooks.epoch_end(epoch + 1, valid_accuracy, int64_t(valid.texts.size()));
     }

@@ -32,6 +32,7 @@
 
 #include <ember/data/labelled_text.h>
 #include <ember/data/vocab.h>
+#include <ember/dist/communicator.h>
 #include <ember/nn/embedding.h>
 #include <ember/nn/module.h>
 #include <ember/tensor/generator.h>
@@ -77,6 +78,11 @@ struct ClassifierTrainOptions {
   std::optional<int64_t> freeze_epochs;
   std::optional<double> fine_tune_lr;
   std::string valid;  // a labelled file scored after each epoch (hooks.epoch_end)
+  // Several processes (mpirun): every rank reads the data and trains on its part of each
+  // batch, the gradients summed over the ranks (dist::DataParallel), so that every rank
+  // makes the update one process makes on the whole batch (to float rounding). Hooks are
+  // called on rank 0 alone.
+  dist::Communicator* comm = nullptr;
 
   // These options with every unset field filled in, checked (errors name the field).
   ClassifierTrainOptions resolved() const;

@@ -152,5 +152,30 @@ TEST(DistCli, ARankWithOtherInputEndsTheJobNamingIt) {
   EXPECT_FALSE(fs::exists(dir / "sg.vec"));
 }
 
+// `ember classify train` under mpirun: the ranks split every batch and sum their gradients,
+// rank 0 writes the model, which classifies the e-mails as the one process's does.
+TEST(DistCli, ClassifierTrainsOnTwoRanks) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = scratch("classify");
+  const std::string data = std::string(EMBER_SOURCE_DIR) + "/tests/data/spam_assassin_404.tsv";
+  const std::string args = " classify train --input " + data + " --model text --epochs 3 --quiet";
+  const testing::ShellResult one =
+      testing::run_shell(kEmber + args + " --output " + (dir / "one").string());
+  ASSERT_EQ(one.status, 0) << one.output;
+  const testing::ShellResult two = mpirun(kEmber + args + " --output " + (dir / "two").string());
+  ASSERT_EQ(two.status, 0) << two.output;
+  EXPECT_EQ(two.output.find("Trained in"), two.output.rfind("Trained in")) << two.output;
+  for (const char* name : {"one", "two"}) {
+    const testing::ShellResult test =
+        testing::run_shell(kEmber + " classify test " + (dir / name).string() + " " + data);
+    ASSERT_EQ(test.status, 0) << test.output;
+    const size_t at = test.output.find("accuracy\t");
+    ASSERT_NE(at, std::string::npos) << test.output;
+    const double accuracy = std::stod(test.output.substr(at + 9));
+    std::printf("%s: training accuracy %.4f\n", name, accuracy);
+    EXPECT_GT(accuracy, 0.97) << name;
+  }
+}
+
 }  // namespace
 }  // namespace ember
