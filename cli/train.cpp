@@ -76,7 +76,8 @@ int train(int argc, char** argv) {
       "Several processes: `mpirun -np P ember train ...` trains one model, each rank its\n"
       "shard of the corpus with --threads threads, the ranks' changes to the tables summed:\n"
       "the most frequent words' rows and a slice of the rest every --sync-every words, all\n"
-      "rows at the end of every epoch; rank 0 writes the files.",
+      "rows at the end of every epoch; rank 0 writes the files. With --device cuda each\n"
+      "rank trains on its own GPU (its local rank), the tables synced over NCCL.",
       "ember train");
   configure(app);
   models::WordVectorsJobOptions o;
@@ -164,7 +165,17 @@ int train(int argc, char** argv) {
   prepare_output("--output", o.output, true);
 
   dist::Communicator& world = dist::world();
-  if (world.size() > 1) o.distributed.comm = &world;
+  if (world.size() > 1) {
+    o.distributed.comm = &world;
+    // One rank per GPU: `--device cuda` is the rank's own, its local rank on its host.
+    if (o.device.is_cuda()) {
+      const int gpus = cuda_device_count();
+      EMBER_CHECK(world.local_size() <= gpus, "--device ", device, ": ", world.local_size(),
+                  " ranks on this host but ", gpus, " GPU", gpus == 1 ? "" : "s",
+                  " (one rank per GPU: start at most ", gpus, " ranks a host)");
+      if (device == "cuda") o.device = Device(kCUDA, world.local_rank());
+    }
+  }
 
   const auto start = std::chrono::steady_clock::now();
   models::WordVectorsJobHooks hooks;

@@ -418,8 +418,6 @@ void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
   const int64_t total_tokens =
       std::max(vocab_.total_tokens(), vocab_.kept_tokens()) + corpus.num_sentences();
   const std::vector<uint32_t> keep = data::keep_thresholds(vocab_.counts(), total_tokens, o.sample);
-  EMBER_CHECK(!o.device.is_cuda() || !o.distributed.active(), "fasttext: training on several "
-              "processes runs on the CPU; the CUDA trainer takes one process");
   if (o.device.is_cuda()) return train_cuda(corpus, keep, progress, first_epoch, after_epoch);
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.5),
                                         /*window_from_top=*/false);

@@ -42,7 +42,8 @@ struct FastTextOptions {
   // training and come back to input()/output() after every epoch.
   Device device;
   // Training with other processes (models/distributed.h): this rank's shard of the corpus,
-  // the tables (word and n-gram rows, output rows) synced with theirs. CPU only, for now.
+  // the tables (word and n-gram rows, output rows) synced with theirs (on a GPU, between
+  // kernel launches: models/internal/tensor_sync.h).
   Distributed distributed;
 };
 

@@ -217,9 +217,6 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
           "glove: record ", first + i, " (", r[i].row, ", ", r[i].col, ", ", r[i].value,
           ") has an id out of range for ", V_, " words or a value <= 0");
   });
-  EMBER_CHECK(!o.device.is_cuda() || !o.distributed.active(),
-              "glove: training on several "
-              "processes runs on the CPU; the CUDA trainer takes one process");
   if (o.device.is_cuda()) return train_cuda(records, progress, first_epoch, after_epoch);
   // A distributed run's rank trains its shard [first, last) of the records.
   const Distributed& d = o.distributed;
@@ -324,22 +321,32 @@ void GloVeTrainer::train_cuda(const data::Cooccurrences& records, const Progress
   // (quality against speed).
   l.groups = std::max<int64_t>(V_ / 4, 256);
 
-  // Each epoch runs in about 20 launches so that progress can be reported between them.
+  // Each epoch runs in about 20 launches so that progress can be reported between them (and
+  // a distributed run syncs after each: this rank's parts of the records, TensorSync::part).
+  const int64_t launches = launches_per_epoch(o.distributed, N);
+  TensorSync sync(o.distributed, {word, context}, launches);
+  sync.start();
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const int64_t launches = 20;
   for (int64_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
     l.epoch = epoch;
     cost_sum.zero_();
-    for (int64_t part = 0; part < launches; ++part) {
-      l.begin = N * part / launches;
-      l.end = N * (part + 1) / launches;
+    int64_t trained = 0;  // this rank's records of the epoch so far
+    for (int64_t k = 0; k < launches; ++k) {
+      l.begin = N * sync.part(k) / sync.parts();
+      l.end = N * (sync.part(k) + 1) / sync.parts();
       cuda::glove_train(l);
+      sync.after_launch(k);
+      trained += l.end - l.begin;
       if (!progress) continue;
       const double cost = cost_sum.cpu().item();
-      progress(launch_progress(epoch, epoch * N + l.end, first_epoch * N, o.epochs * N, 1.0,
-                               std::chrono::duration<double>(Clock::now() - start).count(), o.eta,
-                               l.end > 0 ? cost / double(l.end) : 0.0));
+      TrainProgress p =
+          launch_progress(epoch, epoch * N + N * (k + 1) / launches, first_epoch * N, o.epochs * N,
+                          1.0, std::chrono::duration<double>(Clock::now() - start).count(), o.eta,
+                          trained > 0 ? cost / double(trained) : 0.0);
+      p.ranks = o.distributed.ranks();
+      p.sync = sync.stats();
+      progress(p);
     }
     if (after_epoch || epoch + 1 == o.epochs) {
       table_from_device(word_, word);

@@ -33,7 +33,8 @@ struct GloVeOptions {
   // back after every epoch.
   Device device;
   // Training with other processes (models/distributed.h): this rank's shard of the records,
-  // the rows (vectors, biases and their AdaGrad sums) synced with theirs. CPU only, for now.
+  // the rows (vectors, biases and their AdaGrad sums) synced with theirs (on a GPU, between
+  // kernel launches: models/internal/tensor_sync.h).
   Distributed distributed;
 };
 

@@ -59,8 +59,6 @@ void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCal
                             int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
   const Word2VecOptions& o = options_;
   hogwild::check_corpus_ids("word2vec", corpus, vocab_.size());
-  EMBER_CHECK(!o.device.is_cuda() || !o.distributed.active(), "word2vec: training on several "
-              "processes runs on the CPU; the CUDA trainer takes one process");
   if (o.device.is_cuda()) return train_cuda(corpus, progress, first_epoch, after_epoch);
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.75),
                                         /*window_from_top=*/true);

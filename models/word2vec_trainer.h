@@ -71,7 +71,8 @@ struct Word2VecOptions {
   // training and come back to input()/output() after every epoch.
   Device device;
   // Training with other processes (models/distributed.h): this rank's shard of the corpus,
-  // the tables synced with theirs. The CPU trainer only, for now.
+  // the tables synced with theirs (on a GPU, between kernel launches:
+  // models/internal/tensor_sync.h).
   Distributed distributed;
 };
 

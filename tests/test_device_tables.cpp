@@ -87,11 +87,13 @@ TEST(DeviceTables, SentenceEpochsCoverEverySentenceOnceAnEpoch) {
   launched.clear();
   std::vector<models::TrainProgress> reports;
   std::vector<int64_t> copied, after;
+  models::TensorSync alone(models::Distributed{}, {}, 20);  // one process: syncs nothing
   run_sentence_epochs(
       corpus, l, /*first_epoch=*/1, /*epochs=*/4, fake_train, buffers,
       [](double fraction) { return 1.0 - fraction; },
       [&](const models::TrainProgress& p) { reports.push_back(p); },
-      [&] { copied.push_back(l.epoch); }, [&](int64_t epoch) { after.push_back(epoch); });
+      [&] { copied.push_back(l.epoch); }, [&](int64_t epoch) { after.push_back(epoch); }, alone,
+      /*launches=*/20, /*ranks=*/1);
   ASSERT_EQ(launched.size(), 3u * 20u);
   for (int64_t e = 1; e < 4; ++e) {
     int64_t next = 0;

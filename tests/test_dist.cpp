@@ -10,6 +10,7 @@
 #include <ember/dist/communicator.h>
 #include <ember/dist/data_parallel.h>
 #include <ember/models/internal/model_sync.h>
+#include <ember/models/internal/tensor_sync.h>
 #include <ember/nn/nn.h>
 #include <ember/optim/optim.h>
 #include <ember/tensor/tensor.h>
@@ -179,6 +180,44 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
     EXPECT_EQ(sync.stats().count, 11);  // 10 partial, 1 whole
     EXPECT_GT(sync.stats().bytes, 2.0 * double(V * a.stride()) * sizeof(float));
   }
+}
+
+// TensorSync (the GPU trainers' syncs, here on CPU tensors): start() gives every rank rank 0's
+// tables; after an epoch's launches, each rank's changes of that epoch are summed on every
+// rank, and each launch trains its own part of the epoch.
+TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
+  dist::Communicator& c = comm();
+  const int P = c.size(), r = c.rank();
+  models::Distributed d;
+  d.comm = &c;
+  d.hot_rows = 3;
+  Tensor a = full({30, 4}, double(r)), b = full({30, 4}, 10.0 + r);
+  models::TensorSync sync(d, {a, b}, 5);
+  sync.start();
+  EXPECT_EQ(a.to_vector<float>(), std::vector<float>(120, 0.0f));
+  EXPECT_EQ(b.to_vector<float>(), std::vector<float>(120, 10.0f));
+  std::vector<int64_t> parts;
+  for (int64_t k = 0; k < 5; ++k) {
+    parts.push_back(sync.part(k));
+    NoGradGuard no_grad;
+    a.narrow(0, 0, 1).add_(full({1, 4}, 1.0));         // a hot row, every launch
+    a.narrow(0, 20 + r, 1).add_(full({1, 4}, 2.0));    // a cold one, rank r's own
+    b.narrow(0, 29, 1).add_(full({1, 4}, double(k)));  // the last row
+    sync.after_launch(k);
+  }
+  const std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
+  for (int64_t row = 0; row < 30; ++row)
+    for (int64_t j = 0; j < 4; ++j) {
+      float ea = 0, eb = 10;
+      if (row == 0) ea = 5.0f * float(P);
+      if (row >= 20 && row < 20 + P) ea = 10.0f;
+      if (row == 29) eb += 10.0f * float(P);
+      ASSERT_FLOAT_EQ(x[size_t(row * 4 + j)], ea) << row;
+      ASSERT_FLOAT_EQ(y[size_t(row * 4 + j)], eb) << row;
+    }
+  EXPECT_EQ(sync.parts(), 5 * P);
+  for (int64_t k = 0; k < 5; ++k) EXPECT_EQ(parts[size_t(k)], k * P + r);
+  EXPECT_EQ(sync.stats().count, P > 1 ? 5 : 0);
 }
 
 // A sparse Embedding (SparseAdam) feeding a Linear (AdamW), trained on a batch of 16: one

@@ -14,6 +14,7 @@
 #include <ember/config.h>
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/sampling.h>
+#include <ember/models/internal/tensor_sync.h>
 #include <ember/models/row_table.h>
 #include <ember/models/train_progress.h>
 #include <ember/tensor/error.h>
@@ -68,7 +69,8 @@ inline TrainProgress launch_progress(int64_t epoch, int64_t done, int64_t done_a
   p.epoch = epoch;
   p.elapsed_seconds = elapsed;
   const double rate = double(done - done_at_start) / std::max(elapsed, 1e-9);
-  p.words_per_sec_thread = rate * words_per_unit;
+  p.words_per_sec = rate * words_per_unit;
+  p.words_per_sec_thread = p.words_per_sec;
   p.eta_seconds = rate > 0 ? double(total - done) / rate : 0;
   p.lr = lr;
   p.loss = loss;
@@ -108,39 +110,56 @@ struct SentenceBuffers {
   Tensor ids, starts, keep, alias, kept, kept_length, loss_sum, loss_count;
 };
 
+// How many launches an epoch of a GPU trainer takes: about 20, so that progress can be
+// reported between them, or more, so that a distributed run syncs (after each launch) at
+// least every d.sync_every units a rank (models/internal/tensor_sync.h).
+inline int64_t launches_per_epoch(const Distributed& d, int64_t units) {
+  if (!d.active()) return 20;
+  const int64_t per_rank = units / d.ranks();
+  return std::max<int64_t>(20, (per_rank + d.sync_every - 1) / d.sync_every);
+}
+
 // Epochs [first_epoch, epochs) of a one-warp-per-sentence trainer (word2vec, fastText) on a
-// GPU: each epoch in about 20 launches train(l) of consecutive sentences, so that progress
-// can be reported between them (the sampled losses the kernels add into buffers.loss_sum
-// and loss_count are read and cleared there; lr_at(fraction done) gives the lr to show). After
-// each epoch that after_epoch wants, and after the last, tables_back() copies the tables
-// back to the host. Launch: cuda::Word2VecLaunch or cuda::FastTextLaunch, whose other fields
-// the caller has set.
+// GPU: each epoch in sync's launches train(l) of consecutive sentences (this rank's parts of
+// a distributed run, TensorSync::part), synced after each and progress reported between them
+// (the sampled losses the kernels add into buffers.loss_sum and loss_count are read and
+// cleared there; lr_at(fraction done) gives the lr to show). After each epoch that
+// after_epoch wants, and after the last, tables_back() copies the tables back to the host.
+// Launch: cuda::Word2VecLaunch or cuda::FastTextLaunch, whose other fields the caller has set.
 template <typename Launch>
 void run_sentence_epochs(const data::EncodedCorpus& corpus, Launch& l, int64_t first_epoch,
                          int64_t epochs, void (*train)(const Launch&),
                          const SentenceBuffers& buffers, const std::function<double(double)>& lr_at,
                          const ProgressCallback& progress, const std::function<void()>& tables_back,
-                         const std::function<void(int64_t)>& after_epoch) {
+                         const std::function<void(int64_t)>& after_epoch, TensorSync& sync,
+                         int64_t launches, int64_t ranks) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const int64_t S = corpus.num_sentences(), N = corpus.num_ids(), launches = 20;
+  const int64_t S = corpus.num_sentences(), N = corpus.num_ids();
   const double raw_per_id = N ? double(corpus.raw_tokens) / double(N) : 1.0;
   for (int64_t epoch = first_epoch; epoch < epochs; ++epoch) {
     l.epoch = epoch;
-    for (int64_t part = 0; part < launches; ++part) {
-      l.begin_sentence = S * part / launches;
-      l.end_sentence = S * (part + 1) / launches;
+    for (int64_t k = 0; k < launches; ++k) {
+      l.begin_sentence = S * sync.part(k) / sync.parts();
+      l.end_sentence = S * (sync.part(k) + 1) / sync.parts();
       train(l);
+      sync.after_launch(k);
       if (!progress) continue;
       Tensor loss_sum = buffers.loss_sum, loss_count = buffers.loss_count;
       const double loss = loss_sum.cpu().item(), count = loss_count.cpu().item();
       loss_sum.zero_();
       loss_count.zero_();
-      const int64_t done = epoch * N + corpus.sentence_starts[size_t(l.end_sentence)];
+      // All ranks' words: they move through the epoch together.
+      const int64_t done = epoch * N + (ranks == 1 ? corpus.sentence_starts[size_t(l.end_sentence)]
+                                                   : N * (k + 1) / launches);
       const double fraction = double(done) / double(std::max<int64_t>(l.total_words, 1));
-      progress(launch_progress(epoch, done, first_epoch * N, l.total_words, raw_per_id,
-                               std::chrono::duration<double>(Clock::now() - start).count(),
-                               lr_at(std::min(1.0, fraction)), count > 0 ? loss / count : 0));
+      TrainProgress p =
+          launch_progress(epoch, done, first_epoch * N, l.total_words, raw_per_id,
+                          std::chrono::duration<double>(Clock::now() - start).count(),
+                          lr_at(std::min(1.0, fraction)), count > 0 ? loss / count : 0);
+      p.ranks = ranks;
+      p.sync = sync.stats();
+      progress(p);
     }
     if (after_epoch || epoch + 1 == epochs) tables_back();
     if (after_epoch) after_epoch(epoch);
@@ -150,8 +169,9 @@ void run_sentence_epochs(const data::EncodedCorpus& corpus, Launch& l, int64_t f
 // Epochs [first_epoch, o.epochs) of a one-warp-per-sentence trainer on o.device: copies the
 // corpus, the thresholds keep [V], the negatives and both tables there, sets the
 // SentenceLaunch fields of l from them and from o (the caller has set its model's own), and
-// runs run_sentence_epochs, the tables coming back to the host after each epoch that
-// after_epoch wants and after the last.
+// runs run_sentence_epochs, the tables synced with the other ranks of a distributed run
+// (o.distributed) and coming back to the host after each epoch that after_epoch wants and
+// after the last.
 template <typename Launch, typename Options>
 void train_sentences(const data::EncodedCorpus& corpus, const Options& o,
                      const std::vector<uint32_t>& keep, const data::AliasTable& negatives,
@@ -161,6 +181,9 @@ void train_sentences(const data::EncodedCorpus& corpus, const Options& o,
                      const std::function<void(int64_t)>& after_epoch) {
   const SentenceBuffers buffers(corpus, keep, negatives, o.device);
   Tensor input_d = table_to_device(input, o.device), output_d = table_to_device(output, o.device);
+  const int64_t launches = launches_per_epoch(o.distributed, corpus.num_ids());
+  TensorSync sync(o.distributed, {input_d, output_d}, launches);
+  sync.start();
   buffers.point(l);
   l.vocab = int64_t(keep.size());
   l.input = static_cast<float*>(input_d.raw_data());
@@ -179,7 +202,7 @@ void train_sentences(const data::EncodedCorpus& corpus, const Options& o,
         table_from_device(input, input_d);
         table_from_device(output, output_d);
       },
-      after_epoch);
+      after_epoch, sync, launches, o.distributed.ranks());
 }
 
 }  // namespace ember::models::device_tables
