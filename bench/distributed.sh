@@ -1,11 +1,11 @@
-#!/usr/bin/env bash
-# ember train skipgram on P = 1, 2, 4 processes (mpirun) sharing this machine's cores, with
-# compare_train.sh's settings (dim 100, window 5, negative 5, min-count 5, sample 1e-4, 5
-# epochs): words/s, quality (bench/eval_gensim.py: questions-words over the 30k most frequent
-# words, WordSim353), and what the syncs cost (their count, bytes, seconds). Each rank gets
-# CORES / P threads (at least 1). One line per run, also written to OUT/runs.tsv for
-# bench/distributed_model.py.
-# usage: [SEEDS="1 2 3"] [RANKS="1 2 4"] bash bench/distributed.sh CORPUS [CORES] [OUT_DIR]
+#!/ usr / bin / env bash
+#ember train skipgram on P = 1, 2, 4 processes(mpirun) sharing this machine's cores, with
+#compare_train.sh's settings (dim 100, window 5, negative 5, min-count 5, sample 1e-4, 5
+#epochs) : words / s, quality(bench / eval_gensim.py : questions - words over the 30k most frequent
+#words, WordSim353), and what the syncs cost(their count, bytes, seconds).Each rank gets
+#CORES / P threads(at least 1).One line per run, also written to OUT / runs.tsv for
+#bench / distributed_model.py.
+#usage : [SEEDS = "1 2 3"][RANKS = "1 2 4"] bash bench / distributed.sh CORPUS[CORES][OUT_DIR]
 set -euo pipefail
 corpus=$1 cores=${2:-2} out=${3:-/tmp/ember_distributed}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,19 +16,22 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 common="--dim 100 --window 5 --negative 5 --min-count 5 --sample 1e-4 --epochs 5 --quiet"
 printf "seed\tranks\tthreads\twords_per_s\tseconds\tsyncs\tsync_mb\tsync_s\tend_s\tanalogy\trho\n" \
   > "$out/runs.tsv"
-for seed in ${SEEDS:-1}; do
-  for P in ${RANKS:-1 2 4}; do
-    threads=$((cores / P))
+for seed in ${SEEDS:-1};
+do
+  for
+    P in ${RANKS : -1 2 4};
+do
+threads=$((cores / P))
     ((threads >= 1)) || threads=1
     prefix="$out/sg_p${P}_s$seed"
     launch=()
     ((P == 1)) || launch=(mpirun -np "$P" --oversubscribe)
     "${launch[@]}" "$ember" train skipgram --input "$corpus" --output "$prefix" $common \
       --threads $threads --seed "$seed" > "$out/train.txt" 2>&1
-    # "trained skipgram: W words x E epochs in S s = R words/s ..."
+#"trained skipgram: W words x E epochs in S s = R words/s ..."
     read -r rate seconds < <(sed -nE 's/^trained .* in ([0-9.]+) s = ([0-9]+) words.*/\2 \1/p' \
       "$out/train.txt") || true
-    # "P ranks x T threads; K syncs of M MB in all, S s (W s at the epochs' ends)"
+#"P ranks x T threads; K syncs of M MB in all, S s (W s at the epochs' ends)"
     read -r syncs mb sync_s end_s < <(sed -nE \
       's/.* ([0-9]+) syncs of ([0-9.]+) MB in all, ([0-9.]+) s \(([0-9.]+) s at .*/\1 \2 \3 \4/p' \
       "$out/train.txt") || true

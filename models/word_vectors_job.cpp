@@ -91,13 +91,31 @@ std::string options_differences(const std::string& stored, const std::string& gi
   return out;
 }
 
-// That every rank of a distributed run read the same corpus into the same ids: their digests'
-// hashes compared, an error naming the first rank that differs.
+// FNV-1a 64 of a string, as an int64 that ranks compare.
+int64_t fingerprint(const std::string& text) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (const char c : text) hash = (hash ^ uint8_t(c)) * 0x100000001b3ull;
+  return int64_t(hash);
+}
+
+// That every rank of a distributed run trains with the same options (the ranks of a run with
+// other epochs or sizes would wait for each other forever), an error naming the first rank
+// that differs.
+void check_same_options(const Distributed& d, const WordVectorsJobOptions& o) {
+  if (!d.active()) return;
+  const std::vector<int64_t> all = d.comm->allgather(fingerprint(o.describe()));
+  for (size_t r = 1; r < all.size(); ++r)
+    EMBER_CHECK(all[r] == all[0], "ember train: rank ", r,
+                " was started with other options than "
+                "rank 0 (",
+                o.describe(), " here): every rank must be given the same ones");
+}
+
+// That every rank read the same corpus into the same ids: their digests compared, an error
+// naming the first rank that differs.
 void check_same_corpus(const Distributed& d, const std::string& input, const std::string& digest) {
   if (!d.active()) return;
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (const char c : digest) hash = (hash ^ uint8_t(c)) * 0x100000001b3ull;
-  const std::vector<int64_t> all = d.comm->allgather(int64_t(hash));
+  const std::vector<int64_t> all = d.comm->allgather(fingerprint(digest));
   for (size_t r = 1; r < all.size(); ++r)
     EMBER_CHECK(all[r] == all[0], "ember train: rank ", r, " read another corpus from --input ",
                 input,
@@ -312,6 +330,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
   if (!directory.empty()) std::filesystem::create_directories(directory);
   WordVectorsJobHooks hooks;  // a distributed run's notes and progress: rank 0's
   if (o.distributed.rank() == 0) hooks = all_hooks;
+  check_same_options(o.distributed, o);
   const Start s = prepare(o, hooks);
   result.corpus_tokens = s.corpus.raw_tokens;
   result.epochs_trained = *o.epochs - s.first_epoch;

@@ -179,5 +179,22 @@ TEST(DistCli, ClassifierTrainsOnTwoRanks) {
   }
 }
 
+// Ranks started with other options (here --epochs) would wait for each other's syncs forever:
+// the job stops at the start, naming the rank.
+TEST(DistCli, ARankWithOtherOptionsEndsTheJobNamingIt) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = scratch("other_options");
+  const auto start = std::chrono::steady_clock::now();
+  const testing::ShellResult run =
+      mpirun("sh -c 'epochs=5; [ \"$OMPI_COMM_WORLD_RANK\" = 1 ] && epochs=6; exec " + kEmber +
+             " train skipgram --input " + kSample + " --epochs $epochs --quiet --output " +
+             (dir / "sg").string() + "'");
+  EXPECT_NE(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("rank 1 was started with other options than rank 0"), std::string::npos)
+      << run.output;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30);
+  EXPECT_FALSE(fs::exists(dir / "sg.vec"));
+}
+
 }  // namespace
 }  // namespace ember
