@@ -141,6 +141,7 @@ class Nccl final : public Communicator {
   [[noreturn]] void abort(int code) override {
     ncclCommAbort(comm_);
     bootstrap_.abort(code);
+    std::_Exit(code);  // bootstrap_.abort does not return; should it, this process ends still
   }
 
  private:
