@@ -12,6 +12,9 @@ int version() {
   // The CPU kernels' threads (tensor/parallel.h): an idle one spins this long, then sleeps.
   std::printf("threads: %d (ember's pool: spins %d us, then sleeps)\n", get_num_threads(),
               thread_spin_microseconds());
+  // The distributed layer's backends (dist/): mpirun starts the ranks of a run over MPI.
+  std::printf("distributed: MPI %s, NCCL %s\n", dist::has_mpi() ? "built" : "not built",
+              dist::has_nccl() ? "built" : "not built");
   return 0;
 }
 
