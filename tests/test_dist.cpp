@@ -182,6 +182,30 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   }
 }
 
+// A table synced only in its live rows (fastText's input: the rows some word uses): those sum
+// every rank's changes; a row outside them is left as each rank has it.
+TEST(Dist, ModelSyncLeavesRowsOutsideTheLiveOnesAlone) {
+  dist::Communicator& c = comm();
+  const int P = c.size(), r = c.rank();
+  models::RowTable a(12, 3);
+  models::Distributed d;
+  d.comm = &c;
+  d.sync_every = 10;
+  d.hot_rows = 2;
+  models::ModelSync sync(d, {&a}, 30, 30 * P, {{0, 1, 3, 4, 5, 9}});
+  sync.start();                                                  // rank 0's zeros everywhere
+  for (int64_t row = 0; row < 12; ++row) a.row(row)[0] += 1.0f;  // every row, on every rank
+  a.row(7)[1] = float(r);
+  for (int i = 0; i < 1000 && sync.poll(30, 30); ++i) {
+  }
+  sync.finish_epoch(30);
+  for (int64_t row = 0; row < 12; ++row) {
+    const bool live = row == 0 || row == 1 || row == 3 || row == 4 || row == 5 || row == 9;
+    EXPECT_FLOAT_EQ(a.row(row)[0], live ? float(P) : 1.0f) << row;
+  }
+  EXPECT_FLOAT_EQ(a.row(7)[1], float(r));
+}
+
 // TensorSync (the GPU trainers' syncs, here on CPU tensors): start() gives every rank rank 0's
 // tables; after an epoch's launches, each rank's changes of that epoch are summed on every
 // rank, and each launch trains its own part of the epoch.

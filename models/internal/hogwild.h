@@ -101,14 +101,16 @@ struct CorpusWorker {
 // share of this rank's shard of the sentences, runs run(worker, epoch, thread) with thread the
 // worker's index among all ranks' (its random streams), and reports progress in raw corpus
 // words per second (run_epochs above) with the workers' mean loss and highest lr. A
-// distributed run (d.active()) syncs `tables` across the ranks (models/distributed.h).
+// distributed run (d.active()) syncs `tables` across the ranks (models/distributed.h), of
+// each only its `live` rows where given (ModelSync).
 template <typename Worker>
 void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& workers,
                        int64_t first_epoch, int64_t epochs, double lr,
                        void (*run)(Worker&, int64_t epoch, int64_t thread),
                        const ProgressCallback& progress,
                        const std::function<void(int64_t)>& after_epoch, const Distributed& d = {},
-                       std::vector<RowTable*> tables = {}) {
+                       std::vector<RowTable*> tables = {},
+                       std::vector<std::vector<int32_t>> live = {}) {
   const int64_t threads = int64_t(workers.size()), rank = d.rank(), ranks = d.ranks();
   const std::vector<int64_t> bounds = corpus.split(ranks * threads);
   const int64_t* starts = corpus.sentence_starts.data();
@@ -126,7 +128,7 @@ void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& w
     w.total_words = total_words;
     w.lr.store(lr);
   }
-  ModelSync sync(d, std::move(tables), shard, corpus.num_ids());
+  ModelSync sync(d, std::move(tables), shard, corpus.num_ids(), std::move(live));
   sync.start();
   const double raw_per_id =
       corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include <ember/tensor/error.h>
-#include <ember/tensor/parallel.h>
 
 namespace ember::models {
 
@@ -14,15 +13,45 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// The most floats one whole sync packs for one collective (256 MB).
+constexpr size_t kChunkFloats = size_t(1) << 26;
+
 }  // namespace
 
 ModelSync::ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_t shard_units,
-                     int64_t epoch_units)
+                     int64_t epoch_units, std::vector<std::vector<int32_t>> live)
     : d_(d), tables_(std::move(tables)), shard_units_(shard_units), epoch_units_(epoch_units) {
   EMBER_CHECK(d.sync_every > 0, "distributed training: sync_every must be positive, got ",
               d.sync_every);
   EMBER_CHECK(d.hot_rows >= 0, "distributed training: hot_rows must be >= 0, got ", d.hot_rows);
-  if (d_.active()) per_epoch_ = epoch_units / d_.ranks() / d.sync_every;
+  EMBER_CHECK(live.empty() || live.size() == tables_.size(), "ModelSync: ", live.size(),
+              " live-row lists for ", tables_.size(), " tables");
+  if (!d_.active()) return;
+  per_epoch_ = epoch_units / d_.ranks() / d.sync_every;
+  runs_.resize(tables_.size());
+  cold_.resize(tables_.size());
+  slot_.resize(tables_.size());
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    const int64_t rows = tables_[t]->rows();
+    const std::vector<int32_t>* rows_of = live.empty() || live[t].empty() ? nullptr : &live[t];
+    if (!rows_of) {
+      runs_[t].push_back({t, 0, rows});
+    } else {
+      slot_[t].assign(size_t(rows), -1);
+      int32_t slot = 0;
+      for (const int32_t row : *rows_of) {
+        EMBER_CHECK(row >= 0 && row < rows && slot_[t][size_t(row)] < 0, "ModelSync: live row ",
+                    row, " of table ", t, " out of range or repeated");
+        slot_[t][size_t(row)] = slot++;
+        if (!runs_[t].empty() && runs_[t].back().end == row)
+          ++runs_[t].back().end;
+        else
+          runs_[t].push_back({t, row, int64_t(row) + 1});
+      }
+    }
+    for (const Range& r : runs_[t])
+      for (int64_t row = std::max(r.begin, d.hot_rows); row < r.end; ++row) cold_[t].push_back(row);
+  }
 }
 
 ModelSync::~ModelSync() {
@@ -35,7 +64,8 @@ void ModelSync::start() {
   if (!d_.active()) return;
   dist::Communicator& comm = *d_.comm;
   std::vector<int64_t> sizes = {epoch_units_, int64_t(tables_.size())};
-  for (const RowTable* t : tables_) sizes.insert(sizes.end(), {t->rows(), t->stride()});
+  for (size_t t = 0; t < tables_.size(); ++t)
+    sizes.insert(sizes.end(), {tables_[t]->rows(), tables_[t]->stride(), int64_t(runs_[t].size())});
   const std::vector<int64_t> all = comm.allgatherv(sizes);
   for (int r = 1; r < comm.size(); ++r)
     EMBER_CHECK(std::equal(sizes.begin(), sizes.end(), all.begin() + r * int64_t(sizes.size())),
@@ -45,28 +75,34 @@ void ModelSync::start() {
   base_.resize(tables_.size());
   for (size_t t = 0; t < tables_.size(); ++t) {
     RowTable& table = *tables_[t];
-    const int64_t n = table.rows() * table.stride();
-    comm.broadcast(table.data(), n, 0);
-    base_[t].assign(table.data(), table.data() + n);
+    comm.broadcast(table.data(), table.rows() * table.stride(), 0);
+    base_[t].clear();
+    for (const Range& r : runs_[t])
+      base_[t].insert(base_[t].end(), table.row(r.begin), table.row(r.end));
   }
 }
 
-void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
-  // Rows [0, hot) of each table, and its k-th slice of the rest.
-  ranges_.clear();
-  size_t floats = 0;
-  for (size_t t = 0; t < tables_.size(); ++t) {
-    const RowTable& table = *tables_[t];
-    const int64_t hot = std::min(d_.hot_rows, table.rows()), cold = table.rows() - hot;
-    const int64_t slice = (cold + per_epoch_ - 1) / per_epoch_;
-    const int64_t begin = std::min(table.rows(), hot + (k - 1) * slice),
-                  end = std::min(table.rows(), begin + slice);
-    for (const Range& r : {Range{t, 0, hot}, Range{t, begin, end}})
-      if (r.end > r.begin) {
-        ranges_.push_back(r);
-        floats += size_t((r.end - r.begin) * table.stride());
-      }
+void ModelSync::runs_within(size_t t, int64_t lo, int64_t hi, std::vector<Range>& out) const {
+  for (const Range& r : runs_[t]) {
+    const int64_t begin = std::max(r.begin, lo), end = std::min(r.end, hi);
+    if (begin < end) out.push_back({t, begin, end});
   }
+}
+
+void ModelSync::cold_slice(size_t t, int64_t k, std::vector<Range>& out) const {
+  const std::vector<int64_t>& cold = cold_[t];
+  const int64_t n = int64_t(cold.size()), slice = (n + per_epoch_ - 1) / per_epoch_;
+  for (int64_t i = std::min(n, k * slice), end = std::min(n, (k + 1) * slice); i < end; ++i) {
+    if (!out.empty() && out.back().t == t && out.back().end == cold[size_t(i)])
+      ++out.back().end;
+    else
+      out.push_back({t, cold[size_t(i)], cold[size_t(i)] + 1});
+  }
+}
+
+void ModelSync::pack() {
+  size_t floats = 0;
+  for (const Range& r : ranges_) floats += size_t((r.end - r.begin) * tables_[r.t]->stride());
   change_.resize(floats);
   sum_.resize(floats);
   size_t at = 0;
@@ -74,17 +110,27 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
     const int64_t S = tables_[r.t]->stride();
     const size_t n = size_t((r.end - r.begin) * S);
     const float* x = tables_[r.t]->row(r.begin);
-    const float* base = base_[r.t].data() + r.begin * S;
+    const float* base = base_of(r, r.begin);  // a run's rows are consecutive in base_ too
     for (size_t j = 0; j < n; ++j) change_[at + j] = x[j] - base[j];
     at += n;
   }
   std::memcpy(sum_.data(), change_.data(), floats * sizeof(float));
+  stats_.bytes += double(floats) * sizeof(float);
+}
+
+void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
+  // Rows [0, hot) of each table, and its k-th slice (1-based) of the rest.
+  ranges_.clear();
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    runs_within(t, 0, d_.hot_rows, ranges_);
+    cold_slice(t, k - 1, ranges_);
+  }
+  pack();
   started_ = std::chrono::steady_clock::now();
   rows_pending_ =
-      d_.comm->allreduce_async(sum_.data(), int64_t(floats), kFloat32, dist::ReduceOp::kSum);
+      d_.comm->allreduce_async(sum_.data(), int64_t(sum_.size()), kFloat32, dist::ReduceOp::kSum);
   mine_at_start_ = counts_[0] = done_in_run;
   count_pending_ = d_.comm->allreduce_async(counts_, 1, kInt64, dist::ReduceOp::kSum);
-  stats_.bytes += double(floats) * sizeof(float);
 }
 
 void ModelSync::apply() {
@@ -93,7 +139,7 @@ void ModelSync::apply() {
     const int64_t S = tables_[r.t]->stride();
     const size_t n = size_t((r.end - r.begin) * S);
     float* x = tables_[r.t]->row(r.begin);
-    float* base = base_[r.t].data() + r.begin * S;
+    float* base = base_of(r, r.begin);
     const float* sum = sum_.data() + at;
     const float* mine = change_.data() + at;
     for (size_t j = 0; j < n; ++j) {
@@ -105,8 +151,6 @@ void ModelSync::apply() {
   others_done_ = counts_[0] - mine_at_start_;
   rows_pending_.reset();
   count_pending_.reset();
-  stats_.count += 1;
-  stats_.seconds += seconds_since(started_);
 }
 
 bool ModelSync::poll(int64_t done_in_epoch, int64_t done_in_run) {
@@ -114,6 +158,8 @@ bool ModelSync::poll(int64_t done_in_epoch, int64_t done_in_run) {
   if (rows_pending_) {
     if (!rows_pending_->done() || !count_pending_->done()) return true;
     apply();
+    stats_.count += 1;
+    stats_.seconds += seconds_since(started_);
   }
   if (next_ <= per_epoch_ && done_in_epoch * (per_epoch_ + 1) >= next_ * shard_units_) {
     start_partial(next_++, done_in_run);
@@ -130,26 +176,36 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
       rows_pending_->wait();
       count_pending_->wait();
       apply();
+      stats_.count += 1;
     }
     if (next_ > per_epoch_) break;
     start_partial(next_++, done_in_run);
   }
   next_ = 1;
-  // Every row, in place: the threads are stopped. x - base, summed; then base + that.
+  // Every synced row, with the threads stopped: in chunks of whole runs' pieces, each summed
+  // in one collective and applied.
+  ranges_.clear();
+  size_t floats = 0;
+  const auto flush = [&] {
+    if (ranges_.empty()) return;
+    pack();
+    d_.comm->allreduce(sum_.data(), int64_t(sum_.size()), dist::ReduceOp::kSum);
+    apply();
+    ranges_.clear();
+    floats = 0;
+  };
   for (size_t t = 0; t < tables_.size(); ++t) {
-    RowTable& table = *tables_[t];
-    float* x = table.data();
-    float* base = base_[t].data();
-    const int64_t n = table.rows() * table.stride();
-    parallel_for(n, 1 << 16, [&](int64_t begin, int64_t end) {
-      for (int64_t j = begin; j < end; ++j) x[j] -= base[j];
-    });
-    d_.comm->allreduce(x, n, dist::ReduceOp::kSum);
-    parallel_for(n, 1 << 16, [&](int64_t begin, int64_t end) {
-      for (int64_t j = begin; j < end; ++j) base[j] = x[j] += base[j];
-    });
-    stats_.bytes += double(n) * sizeof(float);
+    const int64_t S = tables_[t]->stride(), rows_a_chunk = std::max<int64_t>(1, kChunkFloats / S);
+    for (const Range& run : runs_[t])
+      for (int64_t begin = run.begin; begin < run.end;) {
+        const int64_t end = std::min(run.end, begin + rows_a_chunk - int64_t(floats) / S);
+        ranges_.push_back({t, begin, end});
+        floats += size_t((end - begin) * S);
+        begin = end;
+        if (floats + size_t(S) > kChunkFloats) flush();
+      }
   }
+  flush();
   counts_[0] = done_in_run;
   d_.comm->allreduce(counts_, 1, dist::ReduceOp::kSum);
   others_done_ = counts_[0] - done_in_run;

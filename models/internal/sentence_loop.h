@@ -245,14 +245,15 @@ auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
 
 // Trains epochs [first_epoch, o.epochs) over the corpus with o.threads Hogwild workers
 // running Step (hogwild::train_over_corpus), averaging the two tables with the other ranks of
-// a distributed run (o.distributed). Each worker gets the draws, the thresholds keep [V], the
-// options and the tables, then set_up(worker) adds what is its model's own.
+// a distributed run (o.distributed; of the input table only the rows input_live lists, where
+// it lists any). Each worker gets the draws, the thresholds keep [V], the options and the
+// tables, then set_up(worker) adds what is its model's own.
 template <typename Step, typename Worker, typename Options>
 void train(const data::EncodedCorpus& corpus, const Options& o, const DrawTables& draws,
            const std::vector<uint32_t>& keep, RowTable& input, RowTable& output,
            int64_t first_epoch, const ProgressCallback& progress,
            const std::function<void(int64_t)>& after_epoch,
-           const std::function<void(Worker&)>& set_up = {}) {
+           const std::function<void(Worker&)>& set_up = {}, std::vector<int32_t> input_live = {}) {
   std::vector<Worker> workers(static_cast<size_t>(o.threads));
   for (Worker& w : workers) {
     w.draws = &draws;
@@ -265,7 +266,7 @@ void train(const data::EncodedCorpus& corpus, const Options& o, const DrawTables
   }
   hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
                              worker_body<Step, Worker>(o.draws), progress, after_epoch,
-                             o.distributed, {&input, &output});
+                             o.distributed, {&input, &output}, {std::move(input_live), {}});
 }
 
 }  // namespace ember::models::sentence_loop
