@@ -26,7 +26,7 @@ namespace ember::models {
 
 struct Distributed {
   dist::Communicator* comm = nullptr;  // nullptr (or a job of one): this process alone
-  int64_t sync_every = 500000;         // corpus ids (GloVe: records) a rank trains between syncs
+  int64_t sync_every = 100000;         // corpus ids (GloVe: records) a rank trains between syncs
   int64_t hot_rows = 4096;             // rows in every sync, the rest in slices
 
   bool active() const { return comm && comm->size() > 1; }
