@@ -62,7 +62,7 @@ struct ProgressMeter {
   TrainProgress at(int64_t epoch, int64_t done, double elapsed, double loss, double lr) const;
 };
 
-// What a distributed run does on the epochs' loop thread (a ModelAverager's calls):
+// What a distributed run does on the epochs' loop thread (ModelSync's calls):
 // while_running(epoch) every few milliseconds while the workers run (it returns true while it
 // has a collective in flight: the loop then calls it every millisecond), after_workers(epoch)
 // once they have joined, before the epoch's checks and after_epoch.

@@ -244,7 +244,7 @@ auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
 }
 
 // Trains epochs [first_epoch, o.epochs) over the corpus with o.threads Hogwild workers
-// running Step (hogwild::train_over_corpus), averaging the two tables with the other ranks of
+// running Step (hogwild::train_over_corpus), syncing the two tables with the other ranks of
 // a distributed run (o.distributed; of the input table only the rows input_live lists, where
 // it lists any). Each worker gets the draws, the thresholds keep [V], the options and the
 // tables, then set_up(worker) adds what is its model's own.
