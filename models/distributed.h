@@ -11,11 +11,17 @@
 //   at the end of every epoch, before the checkpoint is written: every row of every table
 //     (GloVe's rows hold AdaGrad's sums too), with the threads stopped, so that every rank
 //     ends the epoch with the same model.
-// (Intel's pWord2Vec averages the ranks' rows instead; averaging divides the updates of a
-// word that one rank alone trained between two syncs by the ranks, which cost 2.6 points of
-// analogy accuracy on 2 ranks here, bench/RESULTS.md.) The lr follows the words of all ranks
-// (their counts travel with each sync). Each rank keeps a copy of the tables as last synced.
-// A distributed run is not bit-reproducible: when the syncs land depends on timing.
+// A hot row is updated thousands of times between two syncs on every rank, and each rank's
+// change has gone most of the way to where the row settles: those changes are largely the
+// same change, and summing them moves the row P times too far (4 ranks on en7m: analogy
+// 0.002). So a hot row's summed change is divided by q = |sum of the changes|^2 / (sum of
+// their |change|^2), 1 for independent (orthogonal) changes, P for P equal ones: equal
+// changes count once, independent ones each once. The other rows' changes are summed as they
+// are. (Averaging every row instead, as Intel's pWord2Vec does, divides the updates of a word
+// that one rank alone trained by P; bench/RESULTS.md has what each rule gave.) The lr follows
+// the words of all ranks (their counts travel with each sync). Each rank keeps a copy of the
+// synced rows as last agreed. A distributed run is not bit-reproducible: when the syncs land
+// depends on timing.
 #pragma once
 
 #include <cstdint>

@@ -75,7 +75,7 @@ TEST(CudaDist, TensorSyncOverNccl) {
   sync.start();
   for (int64_t k = 0; k < 4; ++k) {
     NoGradGuard no_grad;
-    a.narrow(0, 10, 1).add_(full({1, 4}, 1.0).to(gpu()));
+    a.narrow(0, 10, 1).add_(full({1, 4}, 1.0).to(gpu()));  // a cold row (hot_rows 2)
     sync.after_launch(k);
   }
   const std::vector<float> x = a.cpu().to_vector<float>();

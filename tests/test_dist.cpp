@@ -136,7 +136,8 @@ TEST(Dist, SingleProcessIsRankZeroOfOne) {
 
 // ModelSync on two tables: after start() every rank has rank 0's tables; each rank then
 // changes some rows (row 0 by every rank, row 1 + r by rank r), and after the epoch's end every
-// rank holds the start plus the sum of all ranks' changes.
+// rank holds the start plus the sum of all ranks' changes, where a hot row's equal changes
+// count once.
 TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
@@ -170,7 +171,8 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   for (int64_t row = 0; row < V; ++row)
     for (int64_t j = 0; j < D; ++j) {
       float ea = a0.row(row)[j], eb = b0.row(row)[j];
-      if (row == 0 && j == 0) ea += float(P), eb += 0.5f * float(P);
+      // Row 0 is hot and every rank made the same change: it counts once (ModelSync's rule).
+      if (row == 0 && j == 0) ea += 1.0f, eb += 0.5f;
       if (row >= 1 && row <= P && j == 1) ea += 2.0f, eb += 1.0f;
       ASSERT_NEAR(a.row(row)[j], ea, 1e-6) << row << " " << j;
       ASSERT_NEAR(b.row(row)[j], eb, 1e-6) << row << " " << j;
@@ -201,14 +203,15 @@ TEST(Dist, ModelSyncLeavesRowsOutsideTheLiveOnesAlone) {
   sync.finish_epoch(30);
   for (int64_t row = 0; row < 12; ++row) {
     const bool live = row == 0 || row == 1 || row == 3 || row == 4 || row == 5 || row == 9;
-    EXPECT_FLOAT_EQ(a.row(row)[0], live ? float(P) : 1.0f) << row;
+    // Hot rows 0 and 1: every rank's equal change counts once; the other live rows sum them.
+    EXPECT_FLOAT_EQ(a.row(row)[0], live && row >= 2 ? float(P) : 1.0f) << row;
   }
   EXPECT_FLOAT_EQ(a.row(7)[1], float(r));
 }
 
 // TensorSync (the GPU trainers' syncs, here on CPU tensors): start() gives every rank rank 0's
 // tables; after an epoch's launches, each rank's changes of that epoch are summed on every
-// rank, and each launch trains its own part of the epoch.
+// rank (a hot row's equal changes counted once), and each launch trains its own part.
 TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
@@ -233,7 +236,7 @@ TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
   for (int64_t row = 0; row < 30; ++row)
     for (int64_t j = 0; j < 4; ++j) {
       float ea = 0, eb = 10;
-      if (row == 0) ea = 5.0f * float(P);
+      if (row == 0) ea = 5.0f;  // hot, the same change on every rank: counted once
       if (row >= 20 && row < 20 + P) ea = 10.0f;
       if (row == 29) eb += 10.0f * float(P);
       ASSERT_FLOAT_EQ(x[size_t(row * 4 + j)], ea) << row;

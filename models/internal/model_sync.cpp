@@ -103,19 +103,28 @@ void ModelSync::cold_slice(size_t t, int64_t k, std::vector<Range>& out) const {
 void ModelSync::pack() {
   size_t floats = 0;
   for (const Range& r : ranges_) floats += size_t((r.end - r.begin) * tables_[r.t]->stride());
+  size_t rows = 0;
+  for (const Range& r : ranges_) rows += size_t(r.end - r.begin);
+  // sum_: the rows' changes, then each row's squared length of this rank's change.
   change_.resize(floats);
-  sum_.resize(floats);
-  size_t at = 0;
+  sum_.resize(floats + rows);
+  size_t at = 0, row_at = floats;
   for (const Range& r : ranges_) {
     const int64_t S = tables_[r.t]->stride();
-    const size_t n = size_t((r.end - r.begin) * S);
     const float* x = tables_[r.t]->row(r.begin);
     const float* base = base_of(r, r.begin);  // a run's rows are consecutive in base_ too
-    for (size_t j = 0; j < n; ++j) change_[at + j] = x[j] - base[j];
-    at += n;
+    for (int64_t row = r.begin; row < r.end; ++row, at += size_t(S)) {
+      float squares = 0;
+      for (int64_t j = 0; j < S; ++j) {
+        const float c = x[(row - r.begin) * S + j] - base[(row - r.begin) * S + j];
+        change_[at + size_t(j)] = c;
+        squares += c * c;
+      }
+      sum_[row_at++] = squares;
+    }
   }
   std::memcpy(sum_.data(), change_.data(), floats * sizeof(float));
-  stats_.bytes += double(floats) * sizeof(float);
+  stats_.bytes += double(sum_.size()) * sizeof(float);
 }
 
 void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
@@ -134,19 +143,27 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
 }
 
 void ModelSync::apply() {
-  size_t at = 0;
+  size_t at = 0, row_at = change_.size();
   for (const Range& r : ranges_) {
     const int64_t S = tables_[r.t]->stride();
-    const size_t n = size_t((r.end - r.begin) * S);
-    float* x = tables_[r.t]->row(r.begin);
-    float* base = base_of(r, r.begin);
-    const float* sum = sum_.data() + at;
-    const float* mine = change_.data() + at;
-    for (size_t j = 0; j < n; ++j) {
-      x[j] += sum[j] - mine[j];
-      base[j] += sum[j];
+    for (int64_t row = r.begin; row < r.end; ++row, at += size_t(S)) {
+      float* x = tables_[r.t]->row(row);
+      float* base = base_of(r, r.begin) + (row - r.begin) * S;
+      const float* sum = sum_.data() + at;
+      const float* mine = change_.data() + at;
+      // A hot row's sum scaled by 1 / max(1, q), q = |sum of changes|^2 / sum of |change|^2:
+      // 1 for independent (orthogonal) changes, P for P equal ones (models/distributed.h).
+      float sum_squares = 0;
+      for (int64_t j = 0; j < S; ++j) sum_squares += sum[j] * sum[j];
+      const float squares = sum_[row_at++];
+      const float scale =
+          squares > 0 && row < d_.hot_rows ? 1.0f / std::max(1.0f, sum_squares / squares) : 1.0f;
+      for (int64_t j = 0; j < S; ++j) {
+        const float change = sum[j] * scale;
+        x[j] += change - mine[j];
+        base[j] += change;
+      }
     }
-    at += n;
   }
   others_done_ = counts_[0] - mine_at_start_;
   rows_pending_.reset();

@@ -4,8 +4,9 @@
 //
 // Each rank keeps `base`, the tables as all ranks last agreed on them. A sync of some rows
 // sums the ranks' changes to them since (x - base, taken from a copy while the threads train
-// on), and each rank sets x += sum - its own change (what its threads changed meanwhile is
-// kept), base += sum. Rows that training cannot change (live, below) are left out.
+// on; a hot row's sum scaled as models/distributed.h says), and each rank sets
+// x += sum - its own change (what its threads changed meanwhile is kept), base += sum. Rows
+// that training cannot change (live, below) are left out.
 //
 // Every rank makes the same syncs in the same order with the same sizes (MPI's rule for
 // collectives): an epoch has `per_epoch` = (units per rank) / sync_every partial syncs, the

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <ember/autograd/grad_mode.h>
+#include <ember/nn/functional.h>
 #include <ember/tensor/error.h>
 
 namespace ember::models {
@@ -42,16 +43,25 @@ void TensorSync::start() {
   }
 }
 
-void TensorSync::sync_rows(size_t t, int64_t begin, int64_t end) {
+void TensorSync::sync_rows(size_t t, int64_t begin, int64_t end, bool hot) {
   if (end <= begin) return;
   Tensor x = tables_[t].narrow(0, begin, end - begin);
   Tensor base = base_[t].narrow(0, begin, end - begin);
   Tensor change = x.clone();
   change.add_(base, -1.0);
+  Tensor squares;  // [rows, 1]: this rank's |change|^2, summed over the ranks
+  if (hot) squares = mul(change, change).sum(1, true).contiguous();
   comm_->allreduce(change, dist::ReduceOp::kSum);
+  stats_.bytes += double(change.numel()) * sizeof(float);
+  if (hot) {
+    // Scaled by 1 / max(1, q), q = |sum|^2 / (sum of |change|^2): ModelSync::apply's rule.
+    comm_->allreduce(squares, dist::ReduceOp::kSum);
+    stats_.bytes += double(squares.numel()) * sizeof(float);
+    const Tensor q = div(mul(change, change).sum(1, true), add(squares, 1e-30));
+    change = mul(change, div(ones_like(q), clamp(q, 1.0, std::nullopt)));
+  }
   base.add_(change);
   x.copy_(base);
-  stats_.bytes += double(change.numel()) * sizeof(float);
 }
 
 void TensorSync::after_launch(int64_t k) {
@@ -61,15 +71,15 @@ void TensorSync::after_launch(int64_t k) {
   const bool whole = k + 1 == launches_;
   for (size_t t = 0; t < tables_.size(); ++t) {
     const int64_t rows = tables_[t].size(0);
+    const int64_t hot = std::min(d_.hot_rows, rows);
+    sync_rows(t, 0, hot, true);
     if (whole) {
-      sync_rows(t, 0, rows);
+      sync_rows(t, hot, rows, false);
       continue;
     }
-    const int64_t hot = std::min(d_.hot_rows, rows),
-                  slice = (rows - hot + launches_ - 2) / std::max<int64_t>(launches_ - 1, 1);
-    sync_rows(t, 0, hot);
+    const int64_t slice = (rows - hot + launches_ - 2) / std::max<int64_t>(launches_ - 1, 1);
     const int64_t begin = std::min(rows, hot + k * slice);
-    sync_rows(t, begin, std::min(rows, begin + slice));
+    sync_rows(t, begin, std::min(rows, begin + slice), false);
   }
   const double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
