@@ -370,15 +370,36 @@ EMBER_INLINE T dot(int64_t k, const T* x, const T* y) {
   return sum;
 }
 
+// The column and row paths and the strided loop sum each C[i,j] alike: acc = 0, then
+// acc += A[i,p] * B[p,j] for p in order; the dot sums in lanes. With k == 1 every path gives
+// the one product. So a depth-1 product (bmm's backward of [B,K,D] x [B,D,1] for the
+// [B,K,D] operand) skips the dot, and a matrix-vector product whose A has contiguous
+// columns (the same backward for the [B,D,1] operand) sums whole columns at a time: both
+// vectorised, with the bits the strided paths gave.
 template <typename T>
 EMBER_INLINE void direct_body(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs,
                               int64_t a_cs, const T* b, int64_t b_rs, int64_t b_cs, T beta, T* c,
                               int64_t c_rs, int64_t c_cs) {
-  if (a_cs == 1 && b_rs == 1) {
+  const bool one_column = n == 1 && a_rs == 1;
+  if (a_cs == 1 && b_rs == 1 && k > 1) {
     // C[i,j] = row i of A . column j of B, both contiguous.
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
         store_c(c + i * c_rs + j * c_cs, dot(k, a + i * a_rs, b + j * b_cs), alpha, beta);
+  } else if (one_column) {
+    // The column of C = sum_p column p of A (contiguous) * B[p,0]; in chunks of rows.
+    constexpr int64_t kChunk = 256;
+    T column[kChunk];
+    for (int64_t i0 = 0; i0 < m; i0 += kChunk) {
+      const int64_t len = m - i0 < kChunk ? m - i0 : kChunk;
+      for (int64_t i = 0; i < len; ++i) column[i] = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        const T bp = b[p * b_rs];
+        const T* ap = a + i0 + p * a_cs;
+        for (int64_t i = 0; i < len; ++i) column[i] += ap[i] * bp;
+      }
+      for (int64_t i = 0; i < len; ++i) store_c(c + (i0 + i) * c_rs, column[i], alpha, beta);
+    }
   } else if (b_cs == 1) {
     // Row i of C = sum_p A[i,p] * row p of B, rows of B contiguous; in chunks of columns.
     constexpr int64_t kChunk = 256;

@@ -3,7 +3,8 @@
 //   micro kernel:  C[mr,nr] = alpha * A[MR,kc] * B[kc,NR] + beta * C[mr,nr] on packed
 //                  panels (A panel is p-major [kc][MR], B panel [kc][NR], zero padded).
 //   direct kernel: the same product on unpacked strided matrices, for tiny sizes where
-//                  packing costs more than it saves (bmm of [5,100] x [100,1] per item).
+//                  packing costs more than it saves (bmm of [5,100] x [100,1] per item, and
+//                  its backward's [5,1] x [1,100] and [100,5] x [5,1]).
 //   packing:       A and B blocks into those panels, whatever their strides.
 // Packing moves 8x8 (float) or 4x4 (double) blocks through register transposes, so a
 // transposed view (as mm's backward passes them) packs as fast as a row-major matrix.
