@@ -4,6 +4,8 @@
 
 #include "testing.h"
 
+#include <ember/tensor/ops/internal/gemm_kernel.h>
+
 namespace ember {
 namespace {
 
@@ -124,6 +126,35 @@ TEST(Matmul, ShortProductsKeepTheirBits) {
       EXPECT_TRUE(all_close(by_columns, mm(a, b_strided), 0, 0)) << dtype << " " << m;
     }
   }
+}
+
+// The AVX-512 micro kernel reads the AVX2 kernel's panels and must write the same bits:
+// full tiles and partial ones, C overwritten (beta 0) and accumulated into (beta 1, a later
+// depth block), with alpha 1: what gemm passes.
+template <typename T>
+void expect_micro_kernels_agree() {
+  using ops::gemm_kernel::Blocking;
+  using ops::gemm_kernel::Isa;
+  auto avx2 = ops::gemm_kernel::micro_kernel<T>(Isa::kAvx2);
+  auto avx512 = ops::gemm_kernel::micro_kernel<T>(Isa::kAvx512);
+  if (!avx2 || !avx512) GTEST_SKIP() << "this CPU has no AVX-512";
+  constexpr int64_t MR = Blocking<T>::kMr, NR = Blocking<T>::kNr, kc = 77;
+  Tensor a_panel = random_tensor({kc * MR}, DTypeOf<T>::value, 50);
+  Tensor b_panel = random_tensor({kc * NR}, DTypeOf<T>::value, 51);
+  Tensor c_start = random_tensor({MR * NR}, DTypeOf<T>::value, 52);
+  for (auto [mr, nr] : {std::make_pair(MR, NR), std::make_pair(int64_t(4), int64_t(5))})
+    for (T beta : {T(0), T(1)}) {
+      Tensor c2 = c_start.clone(), c512 = c_start.clone();
+      avx2(kc, a_panel.data<T>(), b_panel.data<T>(), c2.data<T>(), NR, 1, mr, nr, T(1), beta);
+      avx512(kc, a_panel.data<T>(), b_panel.data<T>(), c512.data<T>(), NR, 1, mr, nr, T(1), beta);
+      EXPECT_TRUE(all_close(c512, c2, 0, 0))
+          << sizeof(T) << " bytes, mr " << mr << " nr " << nr << " beta " << beta;
+    }
+}
+
+TEST(Matmul, Avx512MicroKernelGivesTheAvx2Bits) {
+  expect_micro_kernels_agree<float>();
+  expect_micro_kernels_agree<double>();
 }
 
 TEST(Matmul, BroadcastOperandWithZeroStride) {

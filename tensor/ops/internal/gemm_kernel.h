@@ -1,5 +1,6 @@
 // The inner kernels of gemm.cpp, each in a portable version and an AVX2+FMA version picked
-// at run time (the library is built for generic x86-64).
+// at run time (the library is built for generic x86-64); the micro kernel in an AVX-512
+// version too.
 //   micro kernel:  C[mr,nr] = alpha * A[MR,kc] * B[kc,NR] + beta * C[mr,nr] on packed
 //                  panels (A panel is p-major [kc][MR], B panel [kc][NR], zero padded).
 //   direct kernel: the same product on unpacked strided matrices, for tiny sizes where
@@ -51,6 +52,11 @@ using PackB = void (*)(int64_t kc, int64_t nr, const T* b, int64_t rs, int64_t c
 // The fastest version this CPU runs.
 template <typename T>
 MicroKernel<T> micro_kernel();
+// The micro kernel for one instruction set, or nullptr where this CPU lacks it (tests pin the
+// versions to each other). The AVX-512 one works on the same panels as the AVX2 one.
+enum class Isa { kPortable, kAvx2, kAvx512 };
+template <typename T>
+MicroKernel<T> micro_kernel(Isa isa);
 template <typename T>
 DirectKernel<T> direct_kernel();
 template <typename T>
@@ -59,5 +65,6 @@ template <typename T>
 PackB<T> pack_b();
 
 bool cpu_has_avx2_fma();
+bool cpu_has_avx512();
 
 }  // namespace ember::ops::gemm_kernel
