@@ -73,10 +73,25 @@ Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
   return out;
 }
 
+// A dense sum that nothing else holds or views (the engine's pending gradient of a node
+// with many consumers, an LSTM's W_hh^T with one per step) may be added to in place.
+static bool owned_dense(const Tensor& t) {
+  return !t.is_row_sparse() && t.impl_ptr().use_count() == 1 && t.storage().use_count() == 1 &&
+         t.is_contiguous() && t.offset() == 0 && !t.requires_grad();
+}
+
 Tensor accumulate(const Tensor& sum, const Tensor& grad) {
   if (!sum.defined()) return grad;
   if (!grad.defined()) return sum;
   if (sum.is_row_sparse() && grad.is_row_sparse()) return ops::add_row_sparse(sum, grad);
+  if (owned_dense(sum) && sum.dtype() == grad.dtype() && sum.sizes() == grad.sizes()) {
+    if (grad.is_row_sparse()) {
+      ops::add_row_sparse_to_dense_(sum, grad);
+    } else {
+      ops::add_(sum, grad);
+    }
+    return sum;
+  }
   Tensor dense = sum.is_row_sparse() ? ops::to_dense(sum) : ops::clone(sum);
   if (grad.is_row_sparse()) {
     ops::add_row_sparse_to_dense_(dense, grad);

@@ -68,7 +68,9 @@ Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs,
               Node::Backward backward);
 
 // Gradient accumulation shared by the engine and leaves: dense + dense, row-sparse +
-// row-sparse (stays row-sparse, coalesced), and mixes (become dense). Returns a new tensor.
+// row-sparse (stays row-sparse, coalesced), and mixes (become dense). Returns the sum: `sum`
+// itself, added to in place, when it is dense and nothing else holds or views it (the
+// caller's reference aside); else a new tensor.
 Tensor accumulate(const Tensor& sum, const Tensor& grad);
 
 }  // namespace ember::autograd

@@ -6,10 +6,13 @@
 //   EmbeddingBag mode mean, 4096 bags of 16 ids (offsets) -> [4096, D], forward+backward
 //   SparseAdam step on the sparse Embedding gradient above (state already created)
 //   the sparse path: lookup, backward and SparseAdam step, as one training step does them
-//   the seed's SkipGramModel training step (batch 1024, SparseAdam), see below
+//   the seed's SkipGramModel training step (batch 1024, SparseAdam), see below, with the
+//     bytes it moves; and the copy bandwidth those bytes are measured against
 // Each iteration starts with no gradient on the table (zero_grad's set_to_none); every
 // benchmark warms up for 1 s first (the first calls fault in fresh pages).
 #include <array>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -134,6 +137,21 @@ void BM_SkipGramTrainingStep(benchmark::State& state) {
   for (int64_t b = 0; b < kBatches; ++b)
     batches.push_back(
         {ember::randint(0, V, {B}), ember::randint(0, V, {B}), ember::randint(0, V, {B, K})});
+  // The bytes a step must move, its memory-traffic bound over BM_CopyBandwidth's rate: the
+  // lookups read N = B + B + B * K rows and write them out, the backward writes the N rows'
+  // gradient and the coalesce reads it (4 N rows); each of the U unique rows of both tables
+  // has its coalesced gradient row written and read, and its weight, exp_avg and exp_avg_sq
+  // read and written by SparseAdam (8 U rows).
+  double bytes = 0;
+  for (const auto& [center, positive, negative] : batches) {
+    std::vector<char> center_seen(V, 0), context_seen(V, 0);
+    int64_t unique = 0;
+    for (int64_t id : center.to_vector<int64_t>()) unique += !std::exchange(center_seen[id], 1);
+    for (const Tensor& ids : {positive, negative})
+      for (int64_t id : ids.to_vector<int64_t>()) unique += !std::exchange(context_seen[id], 1);
+    bytes += double(4 * (B + B + B * K) + 8 * unique) * D * sizeof(float) / kBatches;
+  }
+  state.counters["MB_per_step"] = bytes / 1e6;
   int64_t next = 0;
   for (auto _ : state) {
     const auto& [center, positive, negative] = batches[size_t(next++ % kBatches)];
@@ -148,6 +166,24 @@ BENCHMARK(BM_SkipGramTrainingStep)
     ->Unit(benchmark::kMillisecond)
     ->MinWarmUpTime(1.0)
     ->UseRealTime();
+
+// The machine's copy bandwidth, the denominator of the step's bound above: memcpy of a
+// 256 MiB buffer into another (past the caches) on 2 threads, each copying its half.
+// bytes_per_second counts the bytes read and written.
+void BM_CopyBandwidth(benchmark::State& state) {
+  ember::set_num_threads(2);
+  constexpr int64_t kBytes = int64_t(256) << 20;
+  Tensor from = ember::ones({kBytes / 4}), to = ember::zeros({kBytes / 4});
+  const char* src = static_cast<const char*>(from.raw_data());
+  char* dst = static_cast<char*>(to.raw_data());
+  for (auto _ : state)
+    ember::parallel_for(2, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t half = begin; half < end; ++half)
+        std::memcpy(dst + half * kBytes / 2, src + half * kBytes / 2, kBytes / 2);
+    });
+  state.SetBytesProcessed(state.iterations() * 2 * kBytes);
+}
+BENCHMARK(BM_CopyBandwidth)->Unit(benchmark::kMillisecond)->MinWarmUpTime(0.5)->UseRealTime();
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include "testing.h"
 
 #include <ember/nn/embedding.h>
+#include <ember/tensor/ops/row_sparse.h>
 
 namespace ember {
 namespace {
@@ -87,6 +88,53 @@ TEST(Embedding, SparseGradientEqualsDense) {
   EXPECT_TRUE(all_close(sparse.to_dense(), dense_w.grad(), 0, 0));
   // Padding row: zero gradient; by_freq: id 5 (3 times) gets the mean of its rows.
   EXPECT_EQ(dense_w.grad().select(0, 9).to_vector<double>(), (std::vector<double>(4, 0.0)));
+}
+
+// The sparse backward's radix sort over many ids (several passes of 8 bits: 17 bits of
+// position, 9 of id), every id repeated, against a plain loop that sums each id's rows in
+// position order; the sums must match to the bit, as that order is the contract.
+TEST(Embedding, SparseBackwardSumsEachIdInPositionOrder) {
+  constexpr int64_t V = 300, D = 3, N = 70000;
+  Generator g(4);
+  Tensor ids = randint(0, V, {N}, &g);
+  Tensor upstream = randn({N, D}, &g);
+  Tensor w = table(V, D, 5, kFloat32);
+  F::embedding(ids, w, options(7, false, true)).backward(upstream);
+  Tensor sparse = w.grad();
+  std::vector<float> expected(size_t(V * D), 0.0f);
+  std::vector<bool> seen(size_t(V), false);
+  const std::vector<int64_t> id = ids.to_vector<int64_t>();
+  const std::vector<float> up = upstream.to_vector<float>();
+  for (int64_t n = 0; n < N; ++n) {
+    if (id[n] == 7) continue;  // padding_idx
+    seen[id[n]] = true;
+    for (int64_t j = 0; j < D; ++j) expected[id[n] * D + j] += up[n * D + j];
+  }
+  std::vector<int64_t> expected_ids;
+  for (int64_t v = 0; v < V; ++v)
+    if (seen[v]) expected_ids.push_back(v);
+  EXPECT_EQ(sparse.indices().to_vector<int64_t>(), expected_ids);
+  EXPECT_EQ(sparse.to_dense().to_vector<float>(), expected);
+}
+
+// Two sparse gradients of one table (a context table looked up twice) are merged: ids in
+// both sum a's row then b's, as coalescing their concatenation does, to the bit.
+TEST(Embedding, TwoSparseGradientsMergeLikeTheirConcatenation) {
+  Generator g(6);
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> cases = {
+      {{1, 4, 6}, {2, 4, 9}}, {{0, 3}, {0, 3}}, {{}, {5}}, {{2}, {}}, {{5, 8}, {1, 2}}};
+  for (const auto& [ia, ib] : cases) {
+    const int64_t ka = int64_t(ia.size()), kb = int64_t(ib.size());
+    Tensor a = row_sparse(tensor(ia, {ka}, kInt64), randn({ka, 3}, &g), {10, 3});
+    Tensor b = row_sparse(tensor(ib, {kb}, kInt64), randn({kb, 3}, &g), {10, 3});
+    Tensor merged = ops::add_row_sparse(a, b);
+    std::vector<int64_t> all = ia;
+    all.insert(all.end(), ib.begin(), ib.end());
+    Tensor concatenated =
+        row_sparse(tensor(all, {ka + kb}, kInt64), cat({a.values(), b.values()}, 0), {10, 3});
+    EXPECT_EQ(merged.indices().to_vector<int64_t>(), concatenated.indices().to_vector<int64_t>());
+    EXPECT_EQ(merged.values().to_vector<float>(), concatenated.values().to_vector<float>());
+  }
 }
 
 TEST(Embedding, MaxNormRenormalisesLookedUpRowsInPlace) {

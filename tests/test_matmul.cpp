@@ -4,6 +4,8 @@
 
 #include "testing.h"
 
+#include <ember/tensor/ops/internal/gemm_kernel.h>
+
 namespace ember {
 namespace {
 
@@ -62,7 +64,8 @@ INSTANTIATE_TEST_SUITE_P(Sizes, MatmulSizes,
                                            std::make_tuple(1, 50, 70),
                                            std::make_tuple(150, 300, 70),
                                            std::make_tuple(13, 600, 37), std::make_tuple(0, 4, 3),
-                                           std::make_tuple(3, 0, 4)));
+                                           std::make_tuple(3, 0, 4), std::make_tuple(5, 1, 100),
+                                           std::make_tuple(100, 5, 1), std::make_tuple(300, 7, 1)));
 
 TEST(Matmul, LargeMmSameResultOnOneAndTwoThreads) {
   Tensor a = random_tensor({301, 520}, kFloat32, 5);
@@ -97,6 +100,61 @@ TEST(Matmul, PackedLayoutsGiveTheSameBits) {
       EXPECT_TRUE(all_close(mm(a_t, b_t), plain, 0, 0)) << dtype << " both transposed " << m;
     }
   }
+}
+
+TEST(Matmul, ShortProductsKeepTheirBits) {
+  // The direct kernel's short paths: a depth-1 product gives the same bits in every layout
+  // (the skip-gram bmm's backward [5,1] x [1,100]); a matrix-vector product whose A has
+  // contiguous columns ([100,5] x [5,1], and a column longer than the kernel's 256-row
+  // chunk) sums as the row path does, to the bit.
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (int64_t n : {1, 100}) {  // k == 1
+      Tensor a = random_tensor({5, 1}, dtype, 42), b = random_tensor({1, n}, dtype, 43);
+      Tensor plain = mm(a, b);
+      EXPECT_TRUE(all_close(plain, naive_mm(a, b).to(dtype), 0, 0)) << dtype;  // one rounding
+      EXPECT_TRUE(all_close(mm(a.t().contiguous().t(), b), plain, 0, 0)) << dtype;
+      EXPECT_TRUE(all_close(mm(a, b.t().contiguous().t()), plain, 0, 0)) << dtype;
+    }
+    for (auto [m, k] : std::vector<std::pair<int64_t, int64_t>>{{100, 5}, {300, 7}, {3, 40}}) {
+      Tensor a = random_tensor({m, k}, dtype, 44), b = random_tensor({k, 1}, dtype, 45);
+      Tensor a_columns = a.t().contiguous().t();  // A's columns contiguous: the column path
+      Tensor b_strided = random_tensor({2 * k, 1}, dtype, 45).slice(0, 0, 2 * k, 2);
+      b_strided.copy_(b);  // rows of B apart: the row path
+      Tensor by_columns = mm(a_columns, b);
+      const double tol = tolerance(dtype, k);
+      EXPECT_TRUE(all_close(by_columns, naive_mm(a, b), tol, tol)) << dtype << " " << m;
+      EXPECT_TRUE(all_close(by_columns, mm(a, b_strided), 0, 0)) << dtype << " " << m;
+    }
+  }
+}
+
+// The AVX-512 micro kernel reads the AVX2 kernel's panels and must write the same bits:
+// full tiles and partial ones, C overwritten (beta 0) and accumulated into (beta 1, a later
+// depth block), with alpha 1: what gemm passes.
+template <typename T>
+void expect_micro_kernels_agree() {
+  using ops::gemm_kernel::Blocking;
+  using ops::gemm_kernel::Isa;
+  auto avx2 = ops::gemm_kernel::micro_kernel<T>(Isa::kAvx2);
+  auto avx512 = ops::gemm_kernel::micro_kernel<T>(Isa::kAvx512);
+  if (!avx2 || !avx512) GTEST_SKIP() << "this CPU has no AVX-512";
+  constexpr int64_t MR = Blocking<T>::kMr, NR = Blocking<T>::kNr, kc = 77;
+  Tensor a_panel = random_tensor({kc * MR}, DTypeOf<T>::value, 50);
+  Tensor b_panel = random_tensor({kc * NR}, DTypeOf<T>::value, 51);
+  Tensor c_start = random_tensor({MR * NR}, DTypeOf<T>::value, 52);
+  for (auto [mr, nr] : {std::make_pair(MR, NR), std::make_pair(int64_t(4), int64_t(5))})
+    for (T beta : {T(0), T(1)}) {
+      Tensor c2 = c_start.clone(), c512 = c_start.clone();
+      avx2(kc, a_panel.data<T>(), b_panel.data<T>(), c2.data<T>(), NR, 1, mr, nr, T(1), beta);
+      avx512(kc, a_panel.data<T>(), b_panel.data<T>(), c512.data<T>(), NR, 1, mr, nr, T(1), beta);
+      EXPECT_TRUE(all_close(c512, c2, 0, 0))
+          << sizeof(T) << " bytes, mr " << mr << " nr " << nr << " beta " << beta;
+    }
+}
+
+TEST(Matmul, Avx512MicroKernelGivesTheAvx2Bits) {
+  expect_micro_kernels_agree<float>();
+  expect_micro_kernels_agree<double>();
 }
 
 TEST(Matmul, BroadcastOperandWithZeroStride) {
@@ -185,6 +243,13 @@ TEST(MatmulGrad, Mm) {
 TEST(MatmulGrad, Bmm) {
   auto result = gradcheck([](const std::vector<Tensor>& x) { return bmm(x[0], x[1]); },
                           {leaf({2, 3, 4}, 24), leaf({2, 4, 2}, 25)});
+  EXPECT_TRUE(result.ok) << result.report;
+}
+
+TEST(MatmulGrad, BmmOfScoresShape) {
+  // The skip-gram scores: [B, K, D] x [B, D, 1], whose backward takes the short paths.
+  auto result = gradcheck([](const std::vector<Tensor>& x) { return bmm(x[0], x[1]); },
+                          {leaf({3, 5, 7}, 26), leaf({3, 7, 1}, 27)});
   EXPECT_TRUE(result.ok) << result.report;
 }
 

@@ -9,6 +9,7 @@
 #include <ember/config.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/internal/checks.h>
+#include <ember/tensor/ops/row_sparse.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/internal/embedding.h>
@@ -123,27 +124,68 @@ static void check_backward(const Tensor& grad_rows, const Tensor& ids, int64_t n
   check_ids(ids, num_rows, "embedding backward");
 }
 
+// Bits needed to write 0 .. n - 1.
+static int bit_width(uint64_t n) {
+  int bits = 0;
+  while (bits < 64 && (n - 1) >> bits) ++bits;
+  return bits;
+}
+
+// Step 1 of the backward: the positions 0 .. N - 1 sorted by their id, equal ids in position
+// order. Each (id, position) is one key, id in the high bits, so a plain sort of the keys is
+// stable; an LSD radix sort on the key's bits (4 passes of 8 bits for 54,280 rows and 6,144
+// ids) does it in O(N), with no comparisons. The position is key & position_mask.
+static std::vector<uint64_t> sort_positions_by_id(const std::vector<int64_t>& id, int64_t num_rows,
+                                                  uint64_t* position_mask) {
+  const int64_t N = int64_t(id.size());
+  const int position_bits = bit_width(uint64_t(std::max<int64_t>(N, 1)));
+  const int key_bits = position_bits + bit_width(uint64_t(std::max<int64_t>(num_rows, 1)));
+  *position_mask = position_bits == 64 ? ~uint64_t(0) : (uint64_t(1) << position_bits) - 1;
+  std::vector<uint64_t> keys(static_cast<size_t>(N)), scratch(static_cast<size_t>(N));
+  if (key_bits > 64) {  // tables past 2^64 / N rows: sort positions by id, stably
+    std::vector<int64_t> order(static_cast<size_t>(N));
+    std::iota(order.begin(), order.end(), int64_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return id[size_t(a)] < id[size_t(b)]; });
+    *position_mask = ~uint64_t(0);
+    for (int64_t i = 0; i < N; ++i) keys[size_t(i)] = uint64_t(order[size_t(i)]);
+    return keys;
+  }
+  for (int64_t n = 0; n < N; ++n)
+    keys[size_t(n)] = uint64_t(id[size_t(n)]) << position_bits | uint64_t(n);
+  for (int shift = 0; shift < key_bits; shift += 8) {
+    size_t count[257] = {};
+    for (uint64_t key : keys) ++count[((key >> shift) & 255) + 1];
+    for (int d = 0; d < 256; ++d) count[d + 1] += count[d];
+    for (uint64_t key : keys) scratch[count[(key >> shift) & 255]++] = key;
+    keys.swap(scratch);
+  }
+  return keys;
+}
+
 // The shared core of both backward forms on the CPU: sorted unique ids and their summed rows.
 static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
                             std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                            const Tensor& row_scale, Tensor* unique_ids) {
+                            const Tensor& row_scale, Tensor* unique_ids, int64_t num_rows) {
   const int64_t N = ids.numel();
   const int64_t D = grad_rows.size(1);
   std::vector<int64_t> id = ids_int64(ids).to_vector<int64_t>();
   // 1. sort positions by id, stably; 2. find where each id's run starts.
-  std::vector<int64_t> order(N);
-  std::iota(order.begin(), order.end(), int64_t(0));
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return id[a] < id[b]; });
+  uint64_t position_mask = 0;
+  const std::vector<uint64_t> sorted = sort_positions_by_id(id, num_rows, &position_mask);
+  std::vector<int64_t> order(static_cast<size_t>(N));
+  for (int64_t i = 0; i < N; ++i) order[size_t(i)] = int64_t(sorted[size_t(i)] & position_mask);
   std::vector<int64_t> starts;
   for (int64_t i = 0; i < N; ++i)
     if ((i == 0 || id[order[i]] != id[order[i - 1]]) && id[order[i]] != padding_idx.value_or(-1))
       starts.push_back(i);
   const int64_t K = int64_t(starts.size());
-  std::vector<int64_t> unique(K);
-  for (int64_t k = 0; k < K; ++k) unique[k] = id[order[starts[k]]];
-  *unique_ids = tensor(unique, {K}, kInt64);
-  // 3. reduce each run in position order; 4. the caller scatters the rows.
-  Tensor rows = zeros({K, D}, grad_rows.dtype());
+  Tensor unique = empty({K}, kInt64);
+  int64_t* unique_data = unique.data<int64_t>();
+  for (int64_t k = 0; k < K; ++k) unique_data[k] = id[order[starts[k]]];
+  *unique_ids = unique;
+  // 3. reduce each run in position order, from zero; 4. the caller scatters the rows.
+  Tensor rows = empty({K, D}, grad_rows.dtype());
   Tensor grad = contiguous(grad_rows);
   Tensor scale = row_scale.defined() ? contiguous(to_dtype(row_scale, grad.dtype())) : Tensor();
   dispatch_floating(grad.dtype(), "embedding backward", [&](auto tag) {
@@ -151,20 +193,22 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
     const T* g = grad.data<T>();
     const T* s = scale.defined() ? scale.data<T>() : nullptr;
     T* out = rows.data<T>();
-    parallel_for(K, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
-                 [&](int64_t begin, int64_t end) {
-                   for (int64_t k = begin; k < end; ++k) {
-                     T* row = out + k * D;
-                     int64_t count = 0;
-                     for (int64_t i = starts[k]; i < N && id[order[i]] == unique[k]; ++i, ++count) {
-                       const int64_t n = order[i];
-                       const T weight = s ? s[n] : T(1);
-                       for (int64_t j = 0; j < D; ++j) row[j] += weight * g[n * D + j];
-                     }
-                     if (scale_grad_by_freq && count > 1)
-                       for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
-                   }
-                 });
+    parallel_for(
+        K, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)), [&](int64_t begin, int64_t end) {
+          for (int64_t k = begin; k < end; ++k) {
+            T* row = out + k * D;
+            for (int64_t j = 0; j < D; ++j) row[j] = T(0);
+            const int64_t stop = k + 1 < K ? starts[k + 1] : N;
+            int64_t count = 0;
+            for (int64_t i = starts[k]; i < stop && id[order[i]] == unique_data[k]; ++i, ++count) {
+              const int64_t n = order[i];
+              const T weight = s ? s[n] : T(1);
+              for (int64_t j = 0; j < D; ++j) row[j] += weight * g[n * D + j];
+            }
+            if (scale_grad_by_freq && count > 1)
+              for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
+          }
+        });
   });
   return rows;
 }
@@ -179,8 +223,9 @@ Tensor embedding_backward_sparse(const Tensor& grad_rows, const Tensor& ids, int
                                            scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  Tensor rows = backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique);
-  return row_sparse(unique, rows, {num_rows, grad_rows.size(1)});
+  Tensor rows =
+      backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique, num_rows);
+  return make_row_sparse(unique, rows, {num_rows, grad_rows.size(1)});
 }
 
 Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
@@ -193,7 +238,8 @@ Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int6
                                           scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  Tensor rows = backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique);
+  Tensor rows =
+      backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique, num_rows);
   const int64_t D = grad_rows.size(1), K = unique.numel();
   Tensor dense = zeros({num_rows, D}, grad_rows.dtype());
   const int64_t* id = unique.data<int64_t>();

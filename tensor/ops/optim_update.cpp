@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include <ember/config.h>
+#include <ember/tensor/ops/internal/gemm_kernel.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/internal/optim.h>
@@ -77,26 +78,95 @@ void adam_dense(T* p, const T* grad, T* m, T* v, T* v_max, int64_t n, int64_t t,
   });
 }
 
+// SparseAdam on rows [begin, end) of a RowSparse gradient: row k of rows updates row ids[k] of
+// p, m and v (each [V, D]). The rows are scattered over tables larger than the caches, so the
+// rows kLookahead ids ahead are prefetched while this one is updated. The loop over D is
+// vectorised (vsqrtps and vdivps round as sqrtf and '/' do, and no FMA is formed), so every
+// element gets the bits of the plain scalar formula.
+template <typename T>
+struct SparseAdamRows {
+  T* p;
+  T* m;
+  T* v;
+  const int64_t* ids;
+  const T* rows;
+  int64_t D;
+  T sign, one_minus_beta1, one_minus_beta2, eps, neg_step_size;
+};
+
+template <typename T>
+inline __attribute__((always_inline)) void prefetch_row(const T* row, int64_t D) {
+  const char* bytes = reinterpret_cast<const char*>(row);
+  for (int64_t b = 0; b < D * int64_t(sizeof(T)); b += 64) __builtin_prefetch(bytes + b, 1);
+}
+
+template <typename T>
+inline __attribute__((always_inline)) void sparse_adam_body(const SparseAdamRows<T>& a,
+                                                            int64_t begin, int64_t end) {
+  constexpr int64_t kLookahead = 4;
+  const int64_t D = a.D;
+  const T sign = a.sign, c1 = a.one_minus_beta1, c2 = a.one_minus_beta2, eps = a.eps;
+  const T neg_step = a.neg_step_size;
+  for (int64_t k = begin; k < end; ++k) {
+    if (k + kLookahead < end) {
+      const int64_t ahead = a.ids[k + kLookahead] * D;
+      prefetch_row(a.p + ahead, D);
+      prefetch_row(a.m + ahead, D);
+      prefetch_row(a.v + ahead, D);
+    }
+    const int64_t offset = a.ids[k] * D;
+    T* __restrict p = a.p + offset;
+    T* __restrict m = a.m + offset;
+    T* __restrict v = a.v + offset;
+    const T* __restrict g_row = a.rows + k * D;
+#pragma omp simd
+    for (int64_t j = 0; j < D; ++j) {
+      const T g = sign * g_row[j];
+      const T m_j = m[j] + (g - m[j]) * c1;
+      const T v_j = v[j] + (g * g - v[j]) * c2;
+      m[j] = m_j;
+      v[j] = v_j;
+      p[j] = p[j] + m_j / (std::sqrt(v_j) + eps) * neg_step;
+    }
+  }
+}
+
+template <typename T>
+void sparse_adam_generic(const SparseAdamRows<T>& a, int64_t begin, int64_t end) {
+  sparse_adam_body(a, begin, end);
+}
+
+#if defined(__x86_64__)
+// AVX2 without FMA: a fused multiply-add would round differently from the scalar formula.
+template <typename T>
+__attribute__((target("avx2"))) void sparse_adam_avx2(const SparseAdamRows<T>& a, int64_t begin,
+                                                      int64_t end) {
+  sparse_adam_body(a, begin, end);
+}
+#endif
+
 template <typename T>
 void sparse_adam_rows(T* p, T* m, T* v, const int64_t* ids, const T* rows, int64_t K, int64_t D,
                       int64_t t, const AdamStep& o) {
   const double bias_correction1 = 1 - std::pow(o.beta1, double(t));
   const double bias_correction2 = 1 - std::pow(o.beta2, double(t));
   const T step_size = T(o.lr * std::sqrt(bias_correction2) / bias_correction1);
-  const T one_minus_beta1 = T(1 - o.beta1), one_minus_beta2 = T(1 - o.beta2), eps = T(o.eps);
-  const T sign = o.maximize ? T(-1) : T(1);
-  parallel_for(K, rows_per_chunk(D), [&](int64_t begin, int64_t end) {
-    for (int64_t k = begin; k < end; ++k) {
-      const int64_t offset = ids[k] * D;
-      for (int64_t j = 0; j < D; ++j) {
-        const int64_t i = offset + j;
-        T g = sign * rows[k * D + j];
-        m[i] = m[i] + (g - m[i]) * one_minus_beta1;
-        v[i] = v[i] + (g * g - v[i]) * one_minus_beta2;
-        p[i] = p[i] + m[i] / (std::sqrt(v[i]) + eps) * -step_size;
-      }
-    }
-  });
+  const SparseAdamRows<T> a{p,
+                            m,
+                            v,
+                            ids,
+                            rows,
+                            D,
+                            o.maximize ? T(-1) : T(1),
+                            T(1 - o.beta1),
+                            T(1 - o.beta2),
+                            T(o.eps),
+                            -step_size};
+  auto run = sparse_adam_generic<T>;
+#if defined(__x86_64__)
+  if (gemm_kernel::cpu_has_avx2_fma()) run = sparse_adam_avx2<T>;
+#endif
+  parallel_for(K, rows_per_chunk(D), [&](int64_t begin, int64_t end) { run(a, begin, end); });
 }
 
 template <typename T>

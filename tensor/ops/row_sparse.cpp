@@ -5,6 +5,7 @@
 
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/inplace.h>
+#include <ember/tensor/parallel.h>
 
 namespace ember {
 
@@ -87,18 +88,71 @@ void add_row_sparse_to_dense_(const Tensor& dense, const Tensor& sparse, double 
     add_(select(dense, 0, id[i]), select(values, 0, i), alpha);
 }
 
+// Merges the two sorted id lists; a row in both is (0 + a) + b, the sum row_sparse() forms
+// for the two rows of one id taken in that order, so both ways give the same bits.
+//   a: ids [1, 4], rows [p, q];  b: ids [2, 4], rows [r, s]  ->  ids [1, 2, 4], [p, r, q + s]
 Tensor add_row_sparse(const Tensor& a, const Tensor& b) {
   EMBER_CHECK(a.sizes() == b.sizes(), "add: row-sparse sizes differ, ", a.sizes(), " vs ",
               b.sizes());
-  std::vector<int64_t> all = a.indices().to_vector<int64_t>();
-  for (int64_t v : b.indices().to_vector<int64_t>()) all.push_back(v);
-  Shape values_shape = a.values().sizes();
-  values_shape[0] = int64_t(all.size());
-  Tensor stacked = empty(values_shape, TensorOptions(a.dtype()).device(a.device()));
-  const int64_t ka = a.values().size(0);
-  copy_(slice(stacked, 0, 0, ka, 1), a.values());
-  copy_(slice(stacked, 0, ka, int64_t(all.size()), 1), b.values());
-  return row_sparse(tensor(all, {int64_t(all.size())}, kInt64), stacked, a.sizes());
+  EMBER_CHECK(a.dtype() == b.dtype(), "add: row-sparse dtypes differ, ", a.dtype(), " vs ",
+              b.dtype());
+  if (a.is_cuda() || b.is_cuda() || (a.dtype() != kFloat32 && a.dtype() != kFloat64)) {
+    std::vector<int64_t> all = a.indices().to_vector<int64_t>();
+    for (int64_t v : b.indices().to_vector<int64_t>()) all.push_back(v);
+    Shape values_shape = a.values().sizes();
+    values_shape[0] = int64_t(all.size());
+    Tensor stacked = empty(values_shape, TensorOptions(a.dtype()).device(a.device()));
+    const int64_t ka = a.values().size(0);
+    copy_(slice(stacked, 0, 0, ka, 1), a.values());
+    copy_(slice(stacked, 0, ka, int64_t(all.size()), 1), b.values());
+    return row_sparse(tensor(all, {int64_t(all.size())}, kInt64), stacked, a.sizes());
+  }
+  Tensor ids_a = contiguous(a.indices()), ids_b = contiguous(b.indices());
+  Tensor rows_a = contiguous(a.values()), rows_b = contiguous(b.values());
+  const int64_t* ia = ids_a.data<int64_t>();
+  const int64_t* ib = ids_b.data<int64_t>();
+  const int64_t ka = ids_a.numel(), kb = ids_b.numel();
+  const int64_t D = ka > 0 ? rows_a.numel() / ka : (kb > 0 ? rows_b.numel() / kb : 0);
+  // Where each output row comes from: source[r] = {index into a or -1, index into b or -1}.
+  std::vector<std::pair<int64_t, int64_t>> source;
+  source.reserve(size_t(ka + kb));
+  Tensor ids = empty({ka + kb}, kInt64);
+  int64_t* out_ids = ids.data<int64_t>();
+  for (int64_t i = 0, j = 0; i < ka || j < kb;) {
+    if (j == kb || (i < ka && ia[i] < ib[j])) {
+      out_ids[source.size()] = ia[i];
+      source.push_back({i++, -1});
+    } else if (i == ka || ib[j] < ia[i]) {
+      out_ids[source.size()] = ib[j];
+      source.push_back({-1, j++});
+    } else {
+      out_ids[source.size()] = ia[i];
+      source.push_back({i++, j++});
+    }
+  }
+  const int64_t K = int64_t(source.size());
+  Shape values_shape = rows_a.sizes();
+  values_shape[0] = K;
+  Tensor values = empty(values_shape, a.dtype());
+  dispatch_floating(a.dtype(), "add (row-sparse)", [&](auto tag) {
+    using T = decltype(tag);
+    const T* ra = rows_a.data<T>();
+    const T* rb = rows_b.data<T>();
+    T* out = values.data<T>();
+    parallel_for(K, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
+                 [&](int64_t begin, int64_t end) {
+                   for (int64_t r = begin; r < end; ++r) {
+                     const auto [i, j] = source[size_t(r)];
+                     T* row = out + r * D;
+                     for (int64_t d = 0; d < D; ++d) row[d] = T(0);
+                     if (i >= 0)
+                       for (int64_t d = 0; d < D; ++d) row[d] += ra[i * D + d];
+                     if (j >= 0)
+                       for (int64_t d = 0; d < D; ++d) row[d] += rb[j * D + d];
+                   }
+                 });
+  });
+  return make_row_sparse(slice(ids, 0, 0, K, 1), values, a.sizes());
 }
 
 }  // namespace ops

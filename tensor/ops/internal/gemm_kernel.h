@@ -1,9 +1,11 @@
 // The inner kernels of gemm.cpp, each in a portable version and an AVX2+FMA version picked
-// at run time (the library is built for generic x86-64).
+// at run time (the library is built for generic x86-64); the micro kernel in an AVX-512
+// version too.
 //   micro kernel:  C[mr,nr] = alpha * A[MR,kc] * B[kc,NR] + beta * C[mr,nr] on packed
 //                  panels (A panel is p-major [kc][MR], B panel [kc][NR], zero padded).
 //   direct kernel: the same product on unpacked strided matrices, for tiny sizes where
-//                  packing costs more than it saves (bmm of [5,100] x [100,1] per item).
+//                  packing costs more than it saves (bmm of [5,100] x [100,1] per item, and
+//                  its backward's [5,1] x [1,100] and [100,5] x [5,1]).
 //   packing:       A and B blocks into those panels, whatever their strides.
 // Packing moves 8x8 (float) or 4x4 (double) blocks through register transposes, so a
 // transposed view (as mm's backward passes them) packs as fast as a row-major matrix.
@@ -50,6 +52,11 @@ using PackB = void (*)(int64_t kc, int64_t nr, const T* b, int64_t rs, int64_t c
 // The fastest version this CPU runs.
 template <typename T>
 MicroKernel<T> micro_kernel();
+// The micro kernel for one instruction set, or nullptr where this CPU lacks it (tests pin the
+// versions to each other). The AVX-512 one works on the same panels as the AVX2 one.
+enum class Isa { kPortable, kAvx2, kAvx512 };
+template <typename T>
+MicroKernel<T> micro_kernel(Isa isa);
 template <typename T>
 DirectKernel<T> direct_kernel();
 template <typename T>
@@ -58,5 +65,6 @@ template <typename T>
 PackB<T> pack_b();
 
 bool cpu_has_avx2_fma();
+bool cpu_has_avx512();
 
 }  // namespace ember::ops::gemm_kernel
