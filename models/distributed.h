@@ -11,20 +11,21 @@
 //   at the end of every epoch, before the checkpoint is written: every row of every table
 //     (GloVe's rows hold AdaGrad's sums too), with the threads stopped, so that every rank
 //     ends the epoch with the same model.
-// A hot row is updated thousands of times between two syncs on every rank, and each rank's
-// change has gone most of the way to where the row settles: those changes are largely the
-// same change, and summing them moves the row P times too far (4 ranks on en7m: analogy
-// 0.002). So a hot row's summed change is divided by q = |sum of the changes|^2 / (sum of
-// their |change|^2), 1 for independent (orthogonal) changes, P for P equal ones: equal
-// changes count once, independent ones each once. The other rows' changes are summed as they
-// are. (Averaging every row instead, as Intel's pWord2Vec does, divides the updates of a word
-// that one rank alone trained by P; bench/RESULTS.md has what each rule gave.) The lr follows
-// the words of all ranks (their counts travel with each sync). Each rank keeps a copy of the
-// synced rows as last agreed. A distributed run is not bit-reproducible: when the syncs land
-// depends on timing.
+// The rows of the most frequent words are updated so often between two syncs (lr x updates
+// >= 1: `scaled_rows`, saturating_rows below) that each rank's change has gone most of the way
+// to where the row settles: those changes are largely the same change, and summing them moves
+// the row P times too far (4 ranks on en7m: analogy 0.002). So such a row's summed change is
+// divided by q = |sum of the changes|^2 / (sum of their |change|^2), 1 for independent
+// (orthogonal) changes, P for P equal ones: equal changes count once, independent ones each
+// once. The other rows' changes are summed as they are. (Averaging every row instead, as Intel's
+// pWord2Vec does, divides the updates of a word that one rank alone trained by P; bench/RESULTS.md
+// has what each rule gave.) The lr follows the words of all ranks (their counts travel with each
+// sync). Each rank keeps a copy of the synced rows as last agreed. A distributed run is not
+// bit-reproducible: when the syncs land depends on timing.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <ember/dist/communicator.h>
 
@@ -34,11 +35,21 @@ struct Distributed {
   dist::Communicator* comm = nullptr;  // nullptr (or a job of one): this process alone
   int64_t sync_every = 100000;         // corpus ids (GloVe: records) a rank trains between syncs
   int64_t hot_rows = 4096;             // rows in every sync, the rest in slices
+  int64_t scaled_rows = 0;             // rows [0, n) whose summed changes are scaled (above);
+                                       // the trainers set it (saturating_rows)
 
   bool active() const { return comm && comm->size() > 1; }
   int rank() const { return active() ? comm->rank() : 0; }
   int ranks() const { return active() ? comm->size() : 1; }
 };
+
+// How many of the most frequent words (counts [V], descending) a rank updates so often between
+// two syncs that lr x updates >= 1: per sync_every corpus ids, a word's kept occurrences
+// (keep [V]: its subsampling thresholds out of 2^32) update its input row `window` times and
+// its output row once, and every kept token draws `negative` output rows by count^power.
+int64_t saturating_rows(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
+                        int64_t window, int64_t negative, double power, double lr,
+                        int64_t sync_every);
 
 // What a run's syncs cost, as TrainProgress reports it.
 struct SyncStats {

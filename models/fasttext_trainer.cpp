@@ -411,14 +411,18 @@ Tensor FastTextTrainer::word_vectors() const {
 
 void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
                             int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
-  const FastTextOptions& o = options_;
   hogwild::check_corpus_ids("fasttext", corpus, vocab_.size());
   // fastText counts frequencies against every token read (its ntokens), including the
   // "</s>" it reads at the end of each line.
   const int64_t total_tokens =
       std::max(vocab_.total_tokens(), vocab_.kept_tokens()) + corpus.num_sentences();
-  const std::vector<uint32_t> keep = data::keep_thresholds(vocab_.counts(), total_tokens, o.sample);
-  if (o.device.is_cuda()) return train_cuda(corpus, keep, progress, first_epoch, after_epoch);
+  const std::vector<uint32_t> keep =
+      data::keep_thresholds(vocab_.counts(), total_tokens, options_.sample);
+  if (options_.device.is_cuda())
+    return train_cuda(corpus, keep, progress, first_epoch, after_epoch);
+  FastTextOptions o = options_;
+  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.5,
+                                              o.lr, o.distributed.sync_every);
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.5),
                                         /*window_from_top=*/false);
 
@@ -452,7 +456,9 @@ void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
                                  const std::function<void(int64_t)>& after_epoch) {
 #if EMBER_WITH_CUDA
   using namespace device_tables;
-  const FastTextOptions& o = options_;
+  FastTextOptions o = options_;
+  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.5,
+                                              o.lr, o.distributed.sync_every);
   const Device device = o.device;
   cuda::DeviceGuard guard(checked_device("fasttext", device));
   const int64_t V = vocab_.size();

@@ -57,13 +57,15 @@ float Word2VecTrainer::step(const std::vector<int32_t>& inputs, const std::vecto
 
 void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
                             int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
-  const Word2VecOptions& o = options_;
   hogwild::check_corpus_ids("word2vec", corpus, vocab_.size());
-  if (o.device.is_cuda()) return train_cuda(corpus, progress, first_epoch, after_epoch);
+  if (options_.device.is_cuda()) return train_cuda(corpus, progress, first_epoch, after_epoch);
+  const std::vector<uint32_t> keep =
+      data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), options_.sample);
+  Word2VecOptions o = options_;
+  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.75,
+                                              o.lr, o.distributed.sync_every);
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.75),
                                         /*window_from_top=*/true);
-  const std::vector<uint32_t> keep =
-      data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
 
   using namespace word2vec_steps;
   if (o.cbow)
@@ -84,12 +86,14 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
                                  const std::function<void(int64_t)>& after_epoch) {
 #if EMBER_WITH_CUDA
   using namespace device_tables;
-  const Word2VecOptions& o = options_;
+  Word2VecOptions o = options_;
   const Device device = o.device;
   cuda::DeviceGuard guard(checked_device("word2vec", device));
   const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.75);
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
+  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.75,
+                                              o.lr, o.distributed.sync_every);
 
   cuda::Word2VecLaunch l{};
   l.cbow = o.cbow;

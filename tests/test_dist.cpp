@@ -136,8 +136,8 @@ TEST(Dist, SingleProcessIsRankZeroOfOne) {
 
 // ModelSync on two tables: after start() every rank has rank 0's tables; each rank then
 // changes some rows (row 0 by every rank, row 1 + r by rank r), and after the epoch's end every
-// rank holds the start plus the sum of all ranks' changes, where a hot row's equal changes
-// count once.
+// rank holds the start plus the sum of all ranks' changes, where a scaled row's equal
+// changes count once.
 TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
@@ -149,6 +149,7 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   d.comm = &c;
   d.sync_every = 10;
   d.hot_rows = 2;
+  d.scaled_rows = 1;  // row 0 (hot) counts equal changes once; row 1 (hot) sums them
   const int64_t epoch_units = 100 * P;  // 100 a rank: 10 partial syncs an epoch
   models::ModelSync sync(d, {&a, &b}, 100, epoch_units);
   sync.start();
@@ -194,6 +195,7 @@ TEST(Dist, ModelSyncLeavesRowsOutsideTheLiveOnesAlone) {
   d.comm = &c;
   d.sync_every = 10;
   d.hot_rows = 2;
+  d.scaled_rows = 2;
   models::ModelSync sync(d, {&a}, 30, 30 * P, {{0, 1, 3, 4, 5, 9}});
   sync.start();                                                  // rank 0's zeros everywhere
   for (int64_t row = 0; row < 12; ++row) a.row(row)[0] += 1.0f;  // every row, on every rank
@@ -203,7 +205,7 @@ TEST(Dist, ModelSyncLeavesRowsOutsideTheLiveOnesAlone) {
   sync.finish_epoch(30);
   for (int64_t row = 0; row < 12; ++row) {
     const bool live = row == 0 || row == 1 || row == 3 || row == 4 || row == 5 || row == 9;
-    // Hot rows 0 and 1: every rank's equal change counts once; the other live rows sum them.
+    // Scaled rows 0 and 1: every rank's equal change counts once; the other live rows sum them.
     EXPECT_FLOAT_EQ(a.row(row)[0], live && row >= 2 ? float(P) : 1.0f) << row;
   }
   EXPECT_FLOAT_EQ(a.row(7)[1], float(r));
@@ -211,13 +213,14 @@ TEST(Dist, ModelSyncLeavesRowsOutsideTheLiveOnesAlone) {
 
 // TensorSync (the GPU trainers' syncs, here on CPU tensors): start() gives every rank rank 0's
 // tables; after an epoch's launches, each rank's changes of that epoch are summed on every
-// rank (a hot row's equal changes counted once), and each launch trains its own part.
+// rank (a scaled row's equal changes counted once), and each launch trains its own part.
 TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
   models::Distributed d;
   d.comm = &c;
   d.hot_rows = 3;
+  d.scaled_rows = 1;
   Tensor a = full({30, 4}, double(r)), b = full({30, 4}, 10.0 + r);
   models::TensorSync sync(d, {a, b}, 5);
   sync.start();
@@ -236,7 +239,7 @@ TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
   for (int64_t row = 0; row < 30; ++row)
     for (int64_t j = 0; j < 4; ++j) {
       float ea = 0, eb = 10;
-      if (row == 0) ea = 5.0f;  // hot, the same change on every rank: counted once
+      if (row == 0) ea = 5.0f;  // scaled, the same change on every rank: counted once
       if (row >= 20 && row < 20 + P) ea = 10.0f;
       if (row == 29) eb += 10.0f * float(P);
       ASSERT_FLOAT_EQ(x[size_t(row * 4 + j)], ea) << row;
@@ -311,6 +314,21 @@ TEST(DistDataParallel, RanksOnPartsOfABatchStepAsOneProcessOnTheWhole) {
   EXPECT_LT(max_diff(whole.emb->weight, parts.emb->weight), 1e-6);
   for (size_t i = 0; i < whole.lin->parameters().size(); ++i)
     EXPECT_LT(max_diff(whole.lin->parameters()[i], parts.lin->parameters()[i]), 1e-6) << i;
+}
+
+// saturating_rows: the words a rank updates so often between two syncs that lr x updates >= 1.
+// Counts 10^6, 10^4, 10^2 of 1,010,100 tokens, no subsampling, window 5, 5 negatives, lr 0.025:
+// a word's input row takes 5 updates an occurrence, so one with 8 or more occurrences between
+// syncs saturates (5 x 8 x 0.025 = 1). Every 10^5 ids the third word has ~9.9 of them: all
+// three; every 10^3, the second's ~9.9: two; every 10, the first's ~9.9: one; every id, none.
+TEST(Dist, SaturatingRowsCountsTheWordsUpdatedMostBetweenSyncs) {
+  const std::vector<int64_t> counts = {1000000, 10000, 100};
+  const std::vector<uint32_t> keep(3, ~0u);
+  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 100000), 3);
+  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 1000), 2);
+  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 10), 1);
+  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 1), 0);
+  EXPECT_EQ(models::saturating_rows({}, {}, 5, 5, 0.75, 0.025, 10), 0);
 }
 
 }  // namespace

@@ -43,17 +43,17 @@ void TensorSync::start() {
   }
 }
 
-void TensorSync::sync_rows(size_t t, int64_t begin, int64_t end, bool hot) {
+void TensorSync::sync_rows(size_t t, int64_t begin, int64_t end, bool scaled) {
   if (end <= begin) return;
   Tensor x = tables_[t].narrow(0, begin, end - begin);
   Tensor base = base_[t].narrow(0, begin, end - begin);
   Tensor change = x.clone();
   change.add_(base, -1.0);
   Tensor squares;  // [rows, 1]: this rank's |change|^2, summed over the ranks
-  if (hot) squares = mul(change, change).sum(1, true).contiguous();
+  if (scaled) squares = mul(change, change).sum(1, true).contiguous();
   comm_->allreduce(change, dist::ReduceOp::kSum);
   stats_.bytes += double(change.numel()) * sizeof(float);
-  if (hot) {
+  if (scaled) {
     // Scaled by 1 / max(1, q), q = |sum|^2 / (sum of |change|^2): ModelSync::apply's rule.
     comm_->allreduce(squares, dist::ReduceOp::kSum);
     stats_.bytes += double(squares.numel()) * sizeof(float);
@@ -71,8 +71,9 @@ void TensorSync::after_launch(int64_t k) {
   const bool whole = k + 1 == launches_;
   for (size_t t = 0; t < tables_.size(); ++t) {
     const int64_t rows = tables_[t].size(0);
-    const int64_t hot = std::min(d_.hot_rows, rows);
-    sync_rows(t, 0, hot, true);
+    const int64_t hot = std::min(d_.hot_rows, rows), scaled = std::min(d_.scaled_rows, hot);
+    sync_rows(t, 0, scaled, true);
+    sync_rows(t, scaled, hot, false);
     if (whole) {
       sync_rows(t, hot, rows, false);
       continue;

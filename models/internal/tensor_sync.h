@@ -1,8 +1,8 @@
 // The syncs of a distributed run (models/distributed.h) for trainers whose tables are
 // tensors: the CUDA trainers', between their kernel launches (nothing trains meanwhile). After
 // launch k of an epoch's `launches`: rows [0, hot_rows) of every table and the k-th slice of
-// the others, each rank's change since the last sync (x - base) summed over the ranks (hot
-// rows scaled as in models/internal/model_sync.h), then x = base += sum; the epoch's last
+// the others, each rank's change since the last sync (x - base) summed over the ranks (the
+// saturating rows scaled as models/distributed.h says), then x = base += sum; the epoch's last
 // launch syncs every row. CUDA tables go over NCCL where
 // ember has it (one rank per GPU), else over the MPI communicator, staged through the host.
 //
@@ -40,8 +40,8 @@ class TensorSync {
   const SyncStats& stats() const { return stats_; }
 
  private:
-  // Rows [begin, end) of table t; hot: scaled as ModelSync scales hot rows.
-  void sync_rows(size_t t, int64_t begin, int64_t end, bool hot);
+  // Rows [begin, end) of table t; scaled: as ModelSync scales the saturating rows.
+  void sync_rows(size_t t, int64_t begin, int64_t end, bool scaled);
 
   Distributed d_;
   std::vector<Tensor> tables_, base_;
