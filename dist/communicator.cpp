@@ -127,6 +127,15 @@ Communicator& world() {
   return *comm;
 }
 
+int first_rank_differing(Communicator& comm, const std::string& text) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (const char c : text) hash = (hash ^ uint8_t(c)) * 0x100000001b3ull;
+  const std::vector<int64_t> all = comm.allgather(int64_t(hash));
+  for (size_t r = 1; r < all.size(); ++r)
+    if (all[r] != all[0]) return int(r);
+  return -1;
+}
+
 std::string rank_label(const Communicator& comm) {
   return comm.size() > 1 ? detail::str("rank ", comm.rank(), " of ", comm.size()) : std::string();
 }

@@ -157,6 +157,10 @@ bool has_nccl();
 // NCCL only (has_nccl()); its collectives run on ember's stream of that device.
 std::unique_ptr<Communicator> nccl_communicator(Communicator& bootstrap, int device);
 
+// The first rank whose `text` differs from rank 0's (compared by a 64-bit FNV-1a hash), or
+// -1 where all ranks agree: how a job finds the rank started with other options or data.
+int first_rank_differing(Communicator& comm, const std::string& text);
+
 // "rank 1 of 4" for messages, "" for a job of one process.
 std::string rank_label(const Communicator& comm);
 

@@ -413,14 +413,9 @@ TrainedClassifier train_classifier(const std::string& path, const ClassifierTrai
         path, " ", dataset.size(), " examples ", vocab.size(), " words ", shape.classes,
         " labels; ", o.architecture, " epochs ", epochs, " batch ", o.batch, " seed ", o.seed,
         " dim ", shape.dim, " hidden ", o.hidden, " word_dropout ", o.word_dropout);
-    uint64_t hash = 0xcbf29ce484222325ull;
-    for (const char c : what) hash = (hash ^ uint8_t(c)) * 0x100000001b3ull;
-    const std::vector<int64_t> all = comm->allgather(int64_t(hash));
-    for (size_t r = 1; r < all.size(); ++r)
-      EMBER_CHECK(all[r] == all[0], "classifier: rank ", r,
-                  " has other data or options than "
-                  "rank 0 (",
-                  what, " here): every rank must be given the same ones");
+    const int r = dist::first_rank_differing(*comm, what);
+    EMBER_CHECK(r < 0, "classifier: rank ", r, " has other data or options than rank 0 (", what,
+                " here): every rank must be given the same ones");
     data_parallel.emplace(*model.module, *comm);
     gen.manual_seed(o.seed + uint64_t(rank) * 0x9E3779B97F4A7C15ull);
   }

@@ -13,6 +13,7 @@
 #include <ember/data/fasttext_bin.h>
 #include <ember/data/vectors.h>
 #include <ember/data/vocab.h>
+#include <ember/dist/communicator.h>
 #include <ember/models/fasttext_trainer.h>
 #include <ember/models/glove_trainer.h>
 #include <ember/models/word2vec_trainer.h>
@@ -91,36 +92,23 @@ std::string options_differences(const std::string& stored, const std::string& gi
   return out;
 }
 
-// FNV-1a 64 of a string, as an int64 that ranks compare.
-int64_t fingerprint(const std::string& text) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (const char c : text) hash = (hash ^ uint8_t(c)) * 0x100000001b3ull;
-  return int64_t(hash);
-}
-
 // That every rank of a distributed run trains with the same options (the ranks of a run with
 // other epochs or sizes would wait for each other forever), an error naming the first rank
 // that differs.
 void check_same_options(const Distributed& d, const WordVectorsJobOptions& o) {
   if (!d.active()) return;
-  const std::vector<int64_t> all = d.comm->allgather(fingerprint(o.describe()));
-  for (size_t r = 1; r < all.size(); ++r)
-    EMBER_CHECK(all[r] == all[0], "ember train: rank ", r,
-                " was started with other options than "
-                "rank 0 (",
-                o.describe(), " here): every rank must be given the same ones");
+  const int r = dist::first_rank_differing(*d.comm, o.describe());
+  EMBER_CHECK(r < 0, "ember train: rank ", r, " was started with other options than rank 0 (",
+              o.describe(), " here): every rank must be given the same ones");
 }
 
 // That every rank read the same corpus into the same ids: their digests compared, an error
 // naming the first rank that differs.
 void check_same_corpus(const Distributed& d, const std::string& input, const std::string& digest) {
   if (!d.active()) return;
-  const std::vector<int64_t> all = d.comm->allgather(fingerprint(digest));
-  for (size_t r = 1; r < all.size(); ++r)
-    EMBER_CHECK(all[r] == all[0], "ember train: rank ", r, " read another corpus from --input ",
-                input,
-                " than rank 0 (or built another vocabulary): every rank must read the "
-                "same file");
+  const int r = dist::first_rank_differing(*d.comm, digest);
+  EMBER_CHECK(r < 0, "ember train: rank ", r, " read another corpus from --input ", input,
+              " than rank 0 (or built another vocabulary): every rank must read the same file");
 }
 
 void tell(const WordVectorsJobHooks& hooks, const std::string& line) {
