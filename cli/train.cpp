@@ -151,6 +151,22 @@ int train(int argc, char** argv) {
                  "with several processes: the most frequent words' rows in every\n"
                  "sync (the others in slices, all once an epoch)")
       ->check(at_least<int64_t>(0));
+  int64_t corpus_budget_mb = 0;
+  CLI::Option* budget_option =
+      app.add_option("--corpus-budget", corpus_budget_mb,
+                     "corpora larger than memory (skipgram, cbow, fasttext on the CPU):\n"
+                     "write the corpus's ids to a file and train from it through MB\n"
+                     "megabytes of buffers (all threads), not holding them (about 4 bytes\n"
+                     "a kept word); the same vectors, and --resume works either way.\n"
+                     "Never automatic: without it the corpus is held in memory")
+          ->check(in_range<int64_t>(1, int64_t(1) << 20))
+          ->type_name("MB")
+          ->default_str("off");
+  app.add_option("--ids-file", o.ids_file,
+                 "with --corpus-budget: write the ids to FILE and keep it (default: a\n"
+                 "temporary directory beside PREFIX, removed after the run)")
+      ->type_name("FILE")
+      ->needs(budget_option);
   app.add_flag("--resume", o.resume, "continue from PREFIX.ckpt.safetensors (same options)");
   app.add_flag("--quiet", quiet, "no progress line");
   parse_command_line(app, argc, argv);
@@ -160,6 +176,7 @@ int train(int argc, char** argv) {
   o.sample = given(sample_option, sample);
   o.lr = given(lr_option, lr);
   o.device = parse_device(device);
+  o.corpus_budget = corpus_budget_mb << 20;
   require_regular_input("--input", o.input,
                         "ember train reads it twice, to count the words and to train");
   prepare_output("--output", o.output, true);

@@ -1,4 +1,5 @@
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <unistd.h>
@@ -36,6 +37,31 @@ TempFile& TempFile::operator=(TempFile&& other) noexcept {
 }
 
 std::string TempFile::release() { return std::exchange(path_, {}); }
+
+TempDir::TempDir(const std::string& dir, const std::string& stem) {
+  std::string pattern = (dir.empty() ? std::string(".") : dir) + "/" + stem + "XXXXXX";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  EMBER_CHECK(mkdtemp(name.data()) != nullptr, "cannot create a temporary directory ", pattern,
+              ": ", std::strerror(errno));
+  path_ = name.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+}
+
+TempDir::TempDir(TempDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+
+TempDir& TempDir::operator=(TempDir&& other) noexcept {
+  if (this != &other) {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+    path_ = std::exchange(other.path_, {});
+  }
+  return *this;
+}
 
 std::FILE* open_file(const std::string& path, const char* mode) {
   std::FILE* file = std::fopen(path.c_str(), mode);

@@ -1,6 +1,6 @@
 // TempFile: a uniquely named file (mkstemp) in a directory, removed when the object dies;
-// and whole-record binary reads and writes that name the file in their errors. Used for the
-// co-occurrence builder's spilled chunks and shuffle buckets.
+// TempDir, the same for a directory; and whole-record binary reads and writes that name the file in
+// their errors. Used for the co-occurrence builder's spilled chunks and shuffle buckets.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,24 @@ class TempFile {
   const std::string& path() const { return path_; }
   // Gives up ownership: the file stays on disk.
   std::string release();
+
+ private:
+  std::string path_;
+};
+
+// A uniquely named directory (mkdtemp) "<dir>/<stem>XXXXXX", removed with all it holds when
+// the object dies.
+class TempDir {
+ public:
+  TempDir() = default;
+  TempDir(const std::string& dir, const std::string& stem);
+  ~TempDir();
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&& other) noexcept;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
 
  private:
   std::string path_;

@@ -409,17 +409,37 @@ Tensor FastTextTrainer::word_vectors() const {
   return out;
 }
 
-void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
-                            int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
-  hogwild::check_corpus_ids("fasttext", corpus, vocab_.size());
+std::vector<uint32_t> FastTextTrainer::keep_thresholds(int64_t sentences) const {
   // fastText counts frequencies against every token read (its ntokens), including the
   // "</s>" it reads at the end of each line.
-  const int64_t total_tokens =
-      std::max(vocab_.total_tokens(), vocab_.kept_tokens()) + corpus.num_sentences();
-  const std::vector<uint32_t> keep =
-      data::keep_thresholds(vocab_.counts(), total_tokens, options_.sample);
-  if (options_.device.is_cuda())
-    return train_cuda(corpus, keep, progress, first_epoch, after_epoch);
+  const int64_t total_tokens = std::max(vocab_.total_tokens(), vocab_.kept_tokens()) + sentences;
+  return data::keep_thresholds(vocab_.counts(), total_tokens, options_.sample);
+}
+
+void FastTextTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
+                            int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
+  const FastTextOptions& o = options_;
+  if (o.device.is_cuda()) {
+    hogwild::check_corpus("fasttext", data::SentenceSource(corpus), vocab_.size(), o.threads);
+    return train_cuda(corpus, keep_thresholds(corpus.num_sentences()), progress, first_epoch,
+                      after_epoch);
+  }
+  train_cpu(data::SentenceSource(corpus), progress, first_epoch, after_epoch);
+}
+
+void FastTextTrainer::train(const data::EncodedCorpusFile& corpus, const ProgressCallback& progress,
+                            int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
+  EMBER_CHECK(!options_.device.is_cuda(), "fasttext: a corpus on disk (", corpus.path(),
+              ") trains on the CPU; the CUDA trainer takes an EncodedCorpus in memory");
+  train_cpu(data::SentenceSource(corpus, options_.corpus_budget), progress, first_epoch,
+            after_epoch);
+}
+
+void FastTextTrainer::train_cpu(const data::SentenceSource& corpus,
+                                const ProgressCallback& progress, int64_t first_epoch,
+                                const std::function<void(int64_t)>& after_epoch) {
+  hogwild::check_corpus("fasttext", corpus, vocab_.size(), options_.threads);
+  const std::vector<uint32_t> keep = keep_thresholds(corpus.num_sentences());
   FastTextOptions o = options_;
   o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.5,
                                               o.lr, o.distributed.sync_every);

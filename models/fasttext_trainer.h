@@ -9,7 +9,9 @@
 #include <vector>
 
 #include <ember/data/encoded_corpus.h>
+#include <ember/data/encoded_corpus_file.h>
 #include <ember/data/fasttext_ngrams.h>
+#include <ember/data/sentence_chunks.h>
 #include <ember/data/vocab.h>
 #include <ember/models/distributed.h>
 #include <ember/models/row_table.h>
@@ -45,6 +47,8 @@ struct FastTextOptions {
   // the tables (word and n-gram rows, output rows) synced with theirs (on a GPU, between
   // kernel launches: models/internal/tensor_sync.h).
   Distributed distributed;
+  // A corpus on disk (train(const data::EncodedCorpusFile&)): Word2VecOptions::corpus_budget.
+  int64_t corpus_budget = int64_t(64) << 20;
 };
 
 class FastTextTrainer {
@@ -55,6 +59,10 @@ class FastTextTrainer {
   // Trains epochs [first_epoch, options.epochs) over the corpus; `after_epoch(e)` runs after
   // each epoch. Progress reports raw corpus words per second per thread.
   void train(const data::EncodedCorpus& corpus, const ProgressCallback& progress = {},
+             int64_t first_epoch = 0, const std::function<void(int64_t)>& after_epoch = {});
+  // The same over a corpus on disk, larger than memory, read through options().corpus_budget
+  // bytes of buffers: the same tables to the bit. The CPU trainer only.
+  void train(const data::EncodedCorpusFile& corpus, const ProgressCallback& progress = {},
              int64_t first_epoch = 0, const std::function<void(int64_t)>& after_epoch = {});
 
   RowTable& input() { return input_; }    // [V + bucket, D]: word rows, then n-gram rows
@@ -82,6 +90,10 @@ class FastTextTrainer {
                     const std::vector<int32_t>& negatives, float lr);
 
  private:
+  // The subsampling thresholds for `sentences` sentences (fastText counts a "</s>" each).
+  std::vector<uint32_t> keep_thresholds(int64_t sentences) const;
+  void train_cpu(const data::SentenceSource& corpus, const ProgressCallback& progress,
+                 int64_t first_epoch, const std::function<void(int64_t)>& after_epoch);
   void train_cuda(const data::EncodedCorpus& corpus, const std::vector<uint32_t>& keep,
                   const ProgressCallback& progress, int64_t first_epoch,
                   const std::function<void(int64_t)>& after_epoch);

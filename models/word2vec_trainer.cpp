@@ -57,8 +57,26 @@ float Word2VecTrainer::step(const std::vector<int32_t>& inputs, const std::vecto
 
 void Word2VecTrainer::train(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
                             int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
-  hogwild::check_corpus_ids("word2vec", corpus, vocab_.size());
-  if (options_.device.is_cuda()) return train_cuda(corpus, progress, first_epoch, after_epoch);
+  const Word2VecOptions& o = options_;
+  if (o.device.is_cuda()) {
+    hogwild::check_corpus("word2vec", data::SentenceSource(corpus), vocab_.size(), o.threads);
+    return train_cuda(corpus, progress, first_epoch, after_epoch);
+  }
+  train_cpu(data::SentenceSource(corpus), progress, first_epoch, after_epoch);
+}
+
+void Word2VecTrainer::train(const data::EncodedCorpusFile& corpus, const ProgressCallback& progress,
+                            int64_t first_epoch, const std::function<void(int64_t)>& after_epoch) {
+  EMBER_CHECK(!options_.device.is_cuda(), "word2vec: a corpus on disk (", corpus.path(),
+              ") trains on the CPU; the CUDA trainer takes an EncodedCorpus in memory");
+  train_cpu(data::SentenceSource(corpus, options_.corpus_budget), progress, first_epoch,
+            after_epoch);
+}
+
+void Word2VecTrainer::train_cpu(const data::SentenceSource& corpus,
+                                const ProgressCallback& progress, int64_t first_epoch,
+                                const std::function<void(int64_t)>& after_epoch) {
+  hogwild::check_corpus("word2vec", corpus, vocab_.size(), options_.threads);
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), options_.sample);
   Word2VecOptions o = options_;

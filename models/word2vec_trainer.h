@@ -33,6 +33,8 @@
 #include <vector>
 
 #include <ember/data/encoded_corpus.h>
+#include <ember/data/encoded_corpus_file.h>
+#include <ember/data/sentence_chunks.h>
 #include <ember/data/vocab.h>
 #include <ember/models/distributed.h>
 #include <ember/models/row_table.h>
@@ -74,6 +76,10 @@ struct Word2VecOptions {
   // the tables synced with theirs (on a GPU, between kernel launches:
   // models/internal/tensor_sync.h).
   Distributed distributed;
+  // A corpus on disk (train(const data::EncodedCorpusFile&)): the bytes of the buffers its
+  // sentences are read through, all threads' together (a thread's share must hold the longest
+  // sentence: 40 KB at most).
+  int64_t corpus_budget = int64_t(64) << 20;
 };
 
 class Word2VecTrainer {
@@ -84,6 +90,10 @@ class Word2VecTrainer {
   // Trains epochs [first_epoch, options.epochs) over the corpus; `after_epoch(e)` runs
   // after each epoch (the CLI writes its checkpoint there).
   void train(const data::EncodedCorpus& corpus, const ProgressCallback& progress = {},
+             int64_t first_epoch = 0, const std::function<void(int64_t)>& after_epoch = {});
+  // The same over a corpus on disk, larger than memory, read through options().corpus_budget
+  // bytes of buffers: the same tables to the bit. The CPU trainer only.
+  void train(const data::EncodedCorpusFile& corpus, const ProgressCallback& progress = {},
              int64_t first_epoch = 0, const std::function<void(int64_t)>& after_epoch = {});
 
   RowTable& input() { return input_; }
@@ -98,6 +108,8 @@ class Word2VecTrainer {
   float step(const std::vector<int32_t>& inputs, const std::vector<int32_t>& targets, float lr);
 
  private:
+  void train_cpu(const data::SentenceSource& corpus, const ProgressCallback& progress,
+                 int64_t first_epoch, const std::function<void(int64_t)>& after_epoch);
   void train_cuda(const data::EncodedCorpus& corpus, const ProgressCallback& progress,
                   int64_t first_epoch, const std::function<void(int64_t)>& after_epoch);
 

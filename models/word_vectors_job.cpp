@@ -6,11 +6,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include <ember/data/cooccurrence.h>
 #include <ember/data/encoded_corpus.h>
+#include <ember/data/encoded_corpus_file.h>
 #include <ember/data/fasttext_bin.h>
+#include <ember/data/temp_file.h>
 #include <ember/data/vectors.h>
 #include <ember/data/vocab.h>
 #include <ember/dist/communicator.h>
@@ -32,10 +35,13 @@ double seconds_since(Clock::time_point t) {
 }
 
 // What every trainer starts from: the vocabulary (built, or the checkpoint's), the corpus
-// as ids, and on resume the checkpoint's tensors and the epochs already done.
+// as ids (in memory, or in a file with corpus_budget), and on resume the checkpoint's tensors
+// and the epochs already done.
 struct Start {
   data::Vocabulary vocab;
   data::EncodedCorpus corpus;
+  data::TempDir corpus_directory;  // corpus_file's, when it is a temporary one
+  std::optional<data::EncodedCorpusFile> corpus_file;
   std::map<std::string, Tensor> saved;
   std::map<std::string, std::string> saved_metadata;
   int64_t first_epoch = 0;
@@ -43,17 +49,74 @@ struct Start {
   std::string corpus_digest;  // corpus_digest(corpus), stored in every checkpoint
 };
 
+void tell(const WordVectorsJobHooks& hooks, const std::string& line) {
+  if (hooks.note) hooks.note(line);
+}
+
+int64_t raw_tokens(const Start& s) {
+  return s.corpus_file ? s.corpus_file->raw_tokens() : s.corpus.raw_tokens;
+}
+
 // What the checkpoint records of the corpus, so that --resume with another one is refused:
 // FNV-1a 64 over the encoded ids and the sentence starts (one value at a time), and counts.
-std::string corpus_digest(const data::EncodedCorpus& corpus) {
+// The same of a corpus in memory and of its file.
+struct CorpusHash {
   uint64_t hash = 0xcbf29ce484222325ull;
-  const auto mix = [&hash](uint64_t value) { hash = (hash ^ value) * 0x100000001b3ull; };
-  for (const int32_t id : corpus.ids) mix(uint32_t(id));
-  for (const int64_t start : corpus.sentence_starts) mix(uint64_t(start));
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-  return detail::str("fnv1a64=", hex, " tokens=", corpus.raw_tokens, " kept=", corpus.num_ids(),
-                     " sentences=", corpus.num_sentences());
+  void mix(uint64_t value) { hash = (hash ^ value) * 0x100000001b3ull; }
+  std::string digest(int64_t raw_tokens, int64_t ids, int64_t sentences) const {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    return detail::str("fnv1a64=", hex, " tokens=", raw_tokens, " kept=", ids,
+                       " sentences=", sentences);
+  }
+};
+
+std::string corpus_digest(const data::EncodedCorpus& corpus) {
+  CorpusHash h;
+  for (const int32_t id : corpus.ids) h.mix(uint32_t(id));
+  for (const int64_t start : corpus.sentence_starts) h.mix(uint64_t(start));
+  return h.digest(corpus.raw_tokens, corpus.num_ids(), corpus.num_sentences());
+}
+
+// Read back 64K values at a time.
+std::string corpus_digest(const data::EncodedCorpusFile& file) {
+  constexpr int64_t kChunk = 1 << 16;
+  CorpusHash h;
+  std::vector<int32_t> ids(static_cast<size_t>(kChunk));
+  for (int64_t first = 0; first < file.num_ids(); first += kChunk) {
+    const int64_t n = std::min(kChunk, file.num_ids() - first);
+    file.read_ids(first, n, ids.data());
+    for (int64_t i = 0; i < n; ++i) h.mix(uint32_t(ids[size_t(i)]));
+  }
+  std::vector<int64_t> starts(static_cast<size_t>(kChunk));
+  for (int64_t first = 0; first <= file.num_sentences(); first += kChunk) {
+    const int64_t n = std::min(kChunk, file.num_sentences() + 1 - first);
+    file.read_starts(first, n, starts.data());
+    for (int64_t i = 0; i < n; ++i) h.mix(uint64_t(starts[size_t(i)]));
+  }
+  return h.digest(file.raw_tokens(), file.num_ids(), file.num_sentences());
+}
+
+// The corpus encoded into a file (WordVectorsJobOptions::ids_file, or a temporary directory
+// beside the output), one per rank of a distributed run.
+void encode_to_file(const WordVectorsJobOptions& o, Start& s, const WordVectorsJobHooks& hooks) {
+  std::string path = o.ids_file;
+  if (path.empty()) {
+    const std::filesystem::path output(o.output);
+    const std::string directory =
+        output.has_parent_path() ? output.parent_path().string() : std::string(".");
+    s.corpus_directory = data::TempDir(directory, "." + output.filename().string() + ".corpus-");
+    path = s.corpus_directory.path() + "/ids";
+  }
+  if (o.distributed.ranks() > 1) path += detail::str(".rank", o.distributed.rank());
+  s.corpus_file.emplace(data::EncodedCorpusFile::encode(o.input, s.vocab, path));
+  if (o.ids_file.empty()) s.corpus_file->remove_when_closed();
+  const data::EncodedCorpusFile& file = *s.corpus_file;
+  char size[80];
+  std::snprintf(size, sizeof size, " (%.1f MB), read through %.1f MB of buffers",
+                double(4 * file.num_ids() + 8 * file.num_sentences()) / double(1 << 20),
+                double(o.corpus_budget) / double(1 << 20));
+  tell(hooks, "Corpus ids in " + path + size);
 }
 
 // "key=value key=value" (describe()'s form) as a map.
@@ -111,10 +174,6 @@ void check_same_corpus(const Distributed& d, const std::string& input, const std
               " than rank 0 (or built another vocabulary): every rank must read the same file");
 }
 
-void tell(const WordVectorsJobHooks& hooks, const std::string& line) {
-  if (hooks.note) hooks.note(line);
-}
-
 Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) {
   Start s;
   s.checkpoint = o.output + ".ckpt.safetensors";
@@ -148,10 +207,14 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
     vo.max_size = o.max_vocab;
     s.vocab = data::Vocabulary::build(o.input, vo);
   }
-  s.corpus = data::EncodedCorpus::encode(o.input, s.vocab);
-  EMBER_CHECK(s.corpus.num_ids() > 0, "ember train: no word of ", o.input, " occurs ", o.min_count,
+  if (o.corpus_budget > 0)
+    encode_to_file(o, s, hooks);
+  else
+    s.corpus = data::EncodedCorpus::encode(o.input, s.vocab);
+  const int64_t kept = s.corpus_file ? s.corpus_file->num_ids() : s.corpus.num_ids();
+  EMBER_CHECK(kept > 0, "ember train: no word of ", o.input, " occurs ", o.min_count,
               " times or more (lower --min-count)");
-  s.corpus_digest = corpus_digest(s.corpus);
+  s.corpus_digest = s.corpus_file ? corpus_digest(*s.corpus_file) : corpus_digest(s.corpus);
   if (o.resume) {
     std::map<std::string, std::string>& meta = s.saved_metadata;
     if (!meta.count("corpus")) {
@@ -165,8 +228,8 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
     }
   }
   check_same_corpus(o.distributed, o.input, s.corpus_digest);
-  tell(hooks, detail::str("Read ", s.corpus.raw_tokens, " words, vocabulary ", s.vocab.size(),
-                          " words (min-count ", o.min_count, "), ", s.corpus.num_ids(), " kept"));
+  tell(hooks, detail::str("Read ", raw_tokens(s), " words, vocabulary ", s.vocab.size(),
+                          " words (min-count ", o.min_count, "), ", kept, " kept"));
   return s;
 }
 
@@ -207,10 +270,14 @@ double train_input_output(const WordVectorsJobOptions& o, const Start& s, Traine
     trainer.output().copy_from(saved_tensor(s, "output"));
   }
   const auto train_start = Clock::now();
-  trainer.train(s.corpus, progress, s.first_epoch, [&](int64_t epoch) {
+  const auto after_epoch = [&](int64_t epoch) {
     save_checkpoint(o, s, epoch,
                     {{"input", trainer.input().view()}, {"output", trainer.output().view()}});
-  });
+  };
+  if (s.corpus_file)
+    trainer.train(*s.corpus_file, progress, s.first_epoch, after_epoch);
+  else
+    trainer.train(s.corpus, progress, s.first_epoch, after_epoch);
   return seconds_since(train_start);
 }
 
@@ -292,6 +359,14 @@ WordVectorsJobOptions WordVectorsJobOptions::resolved() const {
       *o.lr > 0 && *o.sample >= 0 && o.min_lr_ratio >= 0 && o.min_lr_ratio <= 1,
       "ember train: lr must be positive, sample at least 0 and min_lr_ratio in [0, 1], got ", *o.lr,
       ", ", *o.sample, " and ", o.min_lr_ratio);
+  EMBER_CHECK(o.corpus_budget >= 0, "ember train: corpus_budget must be at least 0, got ",
+              o.corpus_budget);
+  EMBER_CHECK(
+      o.corpus_budget == 0 || o.model == "glove" || !o.device.is_cuda(),
+      "ember train: a corpus read from disk (corpus_budget) trains on the CPU; on a GPU the "
+      "corpus is held in memory");
+  EMBER_CHECK(o.ids_file.empty() || o.corpus_budget > 0, "ember train: ids_file (", o.ids_file,
+              ") is the file of a corpus_budget run");
   return o;
 }
 
@@ -320,10 +395,10 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
   if (o.distributed.rank() == 0) hooks = all_hooks;
   check_same_options(o.distributed, o);
   const Start s = prepare(o, hooks);
-  result.corpus_tokens = s.corpus.raw_tokens;
+  result.corpus_tokens = raw_tokens(s);
   result.epochs_trained = *o.epochs - s.first_epoch;
   result.unit = "words";
-  result.units = double(s.corpus.raw_tokens) * double(result.epochs_trained);
+  result.units = double(result.corpus_tokens) * double(result.epochs_trained);
   Tensor vectors;  // [V, D]
   if (o.model == "glove") {
     const auto stage = Clock::now();
@@ -376,6 +451,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     fo.device = o.device;
     fo.minibatch = o.minibatch;
     fo.distributed = o.distributed;
+    fo.corpus_budget = o.corpus_budget;
     FastTextTrainer trainer(s.vocab, fo);
     result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
     vectors = trainer.word_vectors();
@@ -399,6 +475,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     wo.seed = o.seed;
     wo.device = o.device;
     wo.distributed = o.distributed;
+    wo.corpus_budget = o.corpus_budget;
     Word2VecTrainer trainer(s.vocab, wo);
     result.train_seconds = train_input_output(o, s, trainer, hooks.progress);
     vectors = trainer.input().view();

@@ -60,6 +60,15 @@ struct WordVectorsJobOptions {
   int64_t minn = 3, maxn = 6, bucket = 2000000;  // fasttext's subwords
   double x_max = 100, alpha = 0.75;              // glove's weighting
   bool resume = false;  // continue from PREFIX.ckpt.safetensors, made with the same options
+  // Corpora larger than memory: > 0 writes the corpus's ids to a file (data/encoded_corpus_file.h)
+  // and trains from it through buffers of at most this many bytes in all, instead of holding
+  // them (about 4 bytes a kept word): peak memory is then the tables and this. The vectors are
+  // the same to the bit, and a checkpoint resumes either way. skipgram, cbow and fasttext on
+  // the CPU (glove streams its co-occurrences already). Never automatic.
+  int64_t corpus_budget = 0;
+  // With corpus_budget: the file the ids go to, which stays after the run (one per rank,
+  // FILE.rankR, with several); "": a temporary directory beside `output`, removed after it.
+  std::string ids_file;
   // Several processes (mpirun): each reads the corpus and trains its shard, the ranks sync
   // their tables (models/distributed.h); rank 0 alone writes the files, which every rank
   // reads on resume (PREFIX on a file system all ranks see). CPU trainers only.

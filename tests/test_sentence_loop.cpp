@@ -123,7 +123,7 @@ struct Recorder {
 };
 
 // w: a worker over sentences [begin, end) of corpus, of 1,000 ids in all epochs.
-void set_worker(models::hogwild::CorpusWorker& w, const data::EncodedCorpus& corpus, int64_t begin,
+void set_worker(models::hogwild::CorpusWorker& w, const data::SentenceSource& corpus, int64_t begin,
                 int64_t end, std::atomic<int64_t>& words_done) {
   w.corpus = &corpus;
   w.begin_sentence = begin;
@@ -140,8 +140,9 @@ TEST(SentenceLoop, EveryCentreWithContextGetsItsWindowSlotAndSentenceLr) {
   const std::vector<uint32_t> keep_all(size_t(V), 0xFFFFFFFFu);
   const DrawTables tables(data::AliasTable::from_counts(vocab.counts()), false);
   std::atomic<int64_t> words_done{0};
+  const data::SentenceSource source(corpus);
   models::hogwild::CorpusWorker w;
-  set_worker(w, corpus, 5, 25, words_done);
+  set_worker(w, source, 5, 25, words_done);
   PhiloxDraws draws(tables, seed, epoch, 0);
   Recorder step;
   models::sentence_loop::run(w, epoch, keep_all.data(), window, draws, step);
@@ -181,8 +182,9 @@ TEST(SentenceLoop, SubsamplingKeepsTheTokensWhoseCoinIsUnderTheThreshold) {
   keep[3] = 0;                                         // word 3 almost never
   const DrawTables tables(data::AliasTable::from_counts(vocab.counts()), false);
   std::atomic<int64_t> words_done{0};
+  const data::SentenceSource source(corpus);
   models::hogwild::CorpusWorker w;
-  set_worker(w, corpus, 0, 1, words_done);
+  set_worker(w, source, 0, 1, words_done);
   PhiloxDraws draws(tables, 1, 0, 0);
   Recorder step;
   models::sentence_loop::run(w, 0, keep.data(), 5, draws, step);
@@ -207,8 +209,9 @@ TEST(SentenceLoop, LcgDrawsSetTheLrFromTheWordsAllThreadsHaveDone) {
   const std::vector<uint32_t> keep_all(size_t(V), 0xFFFFFFFFu);
   const DrawTables tables(data::AliasTable::from_counts(vocab.counts()), true);
   std::atomic<int64_t> words_done{400};  // other threads' words so far
+  const data::SentenceSource source(corpus);
   models::hogwild::CorpusWorker w;
-  set_worker(w, corpus, 0, 3, words_done);
+  set_worker(w, source, 0, 3, words_done);
   LcgDraws draws(tables, 1, 0, 0);
   Recorder step;
   models::sentence_loop::run(w, 0, keep_all.data(), 5, draws, step);

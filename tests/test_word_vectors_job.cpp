@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <ember/data/encoded_corpus_file.h>
 #include <ember/data/fasttext_bin.h>
 #include <ember/data/vectors.h>
 #include <ember/models/word_vectors_job.h>
@@ -205,6 +206,77 @@ TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
   EXPECT_EQ(theirs.status, 0) << theirs.output;
   EXPECT_EQ(ours.status, 0) << ours.output;
   EXPECT_EQ(ours.output, theirs.output);
+  fs::remove_all(dir);
+}
+
+// The job: the same vectors and checkpoint digest streamed or not, a checkpoint made in memory
+// resumes streamed, the temporary directory goes and --ids-file's file stays.
+TEST(WordVectorsJob, StreamsTheCorpusWithTheSameVectorsDigestAndResume) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_word_vectors_stream_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto in_dir = [&](const std::string& name) { return (dir / name).string(); };
+  models::WordVectorsJobOptions o;
+  o.model = "skipgram";
+  o.input = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";
+  o.dim = 16;
+  o.epochs = 2;
+  o.threads = 1;
+  o.output = in_dir("memory");
+  const models::WordVectorsJobResult memory = models::train_word_vectors(o);
+  o.output = in_dir("streamed");
+  o.corpus_budget = 8192;
+  std::vector<std::string> notes;
+  models::WordVectorsJobHooks hooks;
+  hooks.note = [&](const std::string& line) { notes.push_back(line); };
+  const models::WordVectorsJobResult streamed = models::train_word_vectors(o, hooks);
+  EXPECT_EQ(streamed.corpus_tokens, memory.corpus_tokens);
+  EXPECT_EQ(streamed.units, memory.units);
+  EXPECT_EQ(slurp(streamed.vec_path), slurp(memory.vec_path));
+  std::map<std::string, std::string> a, b;
+  nn::load_safetensors(memory.checkpoint_path, &a);
+  const std::map<std::string, Tensor> state = nn::load_safetensors(streamed.checkpoint_path, &b);
+  EXPECT_EQ(a["corpus"], b["corpus"]);
+  EXPECT_EQ(a["options"], b["options"]);
+  bool said = false;
+  for (const std::string& note : notes) said |= note.find("Corpus ids in ") != std::string::npos;
+  EXPECT_TRUE(said);
+  for (const auto& entry : fs::directory_iterator(dir))  // no .streamed.corpus-XXXXXX
+    EXPECT_EQ(entry.path().filename().string().find(".streamed.corpus-"), std::string::npos)
+        << entry.path();
+
+  // The in-memory checkpoint, as if after epoch 1: resumed from memory and streamed, the same.
+  std::map<std::string, std::string> after_one = a;
+  after_one["epochs_done"] = "1";
+  o.resume = true;
+  std::vector<std::string> vectors;
+  for (const int64_t budget : {int64_t(0), int64_t(8192)}) {
+    nn::save_safetensors(in_dir("resumed.ckpt.safetensors"),
+                         nn::load_safetensors(memory.checkpoint_path), after_one);
+    fs::copy_file(memory.vocab_path, in_dir("resumed.vocab"), fs::copy_options::overwrite_existing);
+    o.output = in_dir("resumed");
+    o.corpus_budget = budget;
+    EXPECT_EQ(models::train_word_vectors(o).epochs_trained, 1);
+    vectors.push_back(slurp(in_dir("resumed.vec")));
+  }
+  EXPECT_EQ(vectors[0], vectors[1]);
+  EXPECT_NE(vectors[0], slurp(memory.vec_path));
+
+  // --ids-file: written there and kept.
+  o.resume = false;
+  o.output = in_dir("kept");
+  o.ids_file = in_dir("kept.ids");
+  models::train_word_vectors(o);
+  const data::EncodedCorpusFile kept(o.ids_file);
+  EXPECT_EQ(kept.raw_tokens(), memory.corpus_tokens);
+  o.corpus_budget = 0;
+  EXPECT_EMBER_ERROR(o.resolved(), "ids_file (" + o.ids_file + ") is the file of a corpus_budget");
+  o.corpus_budget = -1;
+  EXPECT_EMBER_ERROR(o.resolved(), "corpus_budget must be at least 0, got -1");
+  o.corpus_budget = 8192;
+  o.ids_file = in_dir("no/such/dir/ids");
+  EXPECT_EMBER_ERROR(models::train_word_vectors(o), in_dir("no/such/dir/.ids.tmp"));
   fs::remove_all(dir);
 }
 

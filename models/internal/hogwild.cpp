@@ -35,10 +35,24 @@ void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, 
               kMaxThreads, ", got ", threads);
 }
 
-void check_corpus_ids(const char* trainer, const data::EncodedCorpus& corpus, int64_t V) {
-  for (size_t p = 0; p < corpus.ids.size(); ++p)
-    EMBER_CHECK(corpus.ids[p] >= 0 && corpus.ids[p] < V, trainer, ": corpus id ", corpus.ids[p],
-                " at position ", p, " out of range for a vocabulary of ", V, " words");
+void check_corpus(const char* trainer, const data::SentenceSource& corpus, int64_t V,
+                  int64_t threads) {
+  if (const data::EncodedCorpus* memory = corpus.memory()) {
+    const std::vector<int32_t>& ids = memory->ids;
+    for (size_t p = 0; p < ids.size(); ++p)
+      EMBER_CHECK(ids[p] >= 0 && ids[p] < V, trainer, ": corpus id ", ids[p], " at position ", p,
+                  " out of range for a vocabulary of ", V, " words");
+    return;
+  }
+  const data::EncodedCorpusFile& file = *corpus.file();
+  EMBER_CHECK(file.vocab_size() <= V, trainer, ": ", file.path(),
+              " was encoded with a vocabulary of ", file.vocab_size(),
+              " words, more than the trainer's ", V);
+  const int64_t need = data::SentenceChunks::min_bytes(file);
+  EMBER_CHECK(corpus.budget() / threads >= need, trainer, ": a corpus_budget of ", corpus.budget(),
+              " bytes gives each of ", threads, " threads ", corpus.budget() / threads,
+              " bytes, less than the longest sentence of ", file.path(), " needs (",
+              file.longest_sentence(), " ids: ", need, " bytes)");
 }
 
 bool cpu_has_avx2() {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <ember/data/encoded_corpus.h>
+#include <ember/data/sentence_chunks.h>
 #include <ember/models/distributed.h>
 #include <ember/models/internal/model_sync.h>
 #include <ember/models/row_table.h>
@@ -30,8 +31,11 @@ void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, 
                           int64_t threads);
 
 // That every id of the corpus is a word of a V-word vocabulary (an ember::Error naming
-// `trainer` and the position otherwise).
-void check_corpus_ids(const char* trainer, const data::EncodedCorpus& corpus, int64_t V);
+// `trainer` and the position otherwise); of a corpus on disk, that it was encoded with at most
+// V words (its reads check each id) and that each of `threads` threads' share of its budget
+// holds its longest sentence.
+void check_corpus(const char* trainer, const data::SentenceSource& corpus, int64_t V,
+                  int64_t threads);
 
 // True when the CPU runs AVX2 and FMA (checked once).
 bool cpu_has_avx2();
@@ -87,8 +91,9 @@ void run_epochs(int64_t threads, int64_t first_epoch, int64_t epochs,
 // sentences, the counter of corpus ids done by all threads, and what it last reported.
 // sentence_loop::SentenceWorker derives from it, and a trainer's Worker from that.
 struct CorpusWorker {
-  const data::EncodedCorpus* corpus = nullptr;
+  const data::SentenceSource* corpus = nullptr;
   int64_t begin_sentence = 0, end_sentence = 0;
+  int64_t chunk_bytes = 0;  // a corpus on disk: the bytes of this worker's buffers
   std::atomic<int64_t>* words_done = nullptr;  // corpus ids processed by this rank's threads
   // Corpus ids the other ranks of a distributed run have processed, as of the last sync.
   const std::atomic<int64_t>* others_done = nullptr;
@@ -98,13 +103,14 @@ struct CorpusWorker {
 };
 
 // Trains epochs [first_epoch, epochs) with one thread per worker: gives worker t the t-th
-// share of this rank's shard of the sentences, runs run(worker, epoch, thread) with thread the
+// share of this rank's shard of the sentences (and of a corpus on disk, the t-th share of
+// its budget), runs run(worker, epoch, thread) with thread the
 // worker's index among all ranks' (its random streams), and reports progress in raw corpus
 // words per second (run_epochs above) with the workers' mean loss and highest lr. A
 // distributed run (d.active()) syncs `tables` across the ranks (models/distributed.h), of
 // each only its `live` rows where given (ModelSync).
 template <typename Worker>
-void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& workers,
+void train_over_corpus(const data::SentenceSource& corpus, std::vector<Worker>& workers,
                        int64_t first_epoch, int64_t epochs, double lr,
                        void (*run)(Worker&, int64_t epoch, int64_t thread),
                        const ProgressCallback& progress,
@@ -113,9 +119,8 @@ void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& w
                        std::vector<std::vector<int32_t>> live = {}) {
   const int64_t threads = int64_t(workers.size()), rank = d.rank(), ranks = d.ranks();
   const std::vector<int64_t> bounds = corpus.split(ranks * threads);
-  const int64_t* starts = corpus.sentence_starts.data();
-  const int64_t shard =
-      starts[bounds[size_t((rank + 1) * threads)]] - starts[bounds[size_t(rank * threads)]];
+  const int64_t shard = corpus.sentence_start(bounds[size_t((rank + 1) * threads)]) -
+                        corpus.sentence_start(bounds[size_t(rank * threads)]);
   std::atomic<int64_t> words_done{first_epoch * corpus.num_ids()}, others_done{0};
   const int64_t total_words = epochs * corpus.num_ids();
   for (int64_t t = 0; t < threads; ++t) {
@@ -123,6 +128,7 @@ void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& w
     w.corpus = &corpus;
     w.begin_sentence = bounds[size_t(rank * threads + t)];
     w.end_sentence = bounds[size_t(rank * threads + t) + 1];
+    w.chunk_bytes = corpus.budget() / threads;
     w.words_done = &words_done;
     w.others_done = &others_done;
     w.total_words = total_words;
@@ -131,7 +137,7 @@ void train_over_corpus(const data::EncodedCorpus& corpus, std::vector<Worker>& w
   ModelSync sync(d, std::move(tables), shard, corpus.num_ids(), std::move(live));
   sync.start();
   const double raw_per_id =
-      corpus.num_ids() ? double(corpus.raw_tokens) / double(corpus.num_ids()) : 1.0;
+      corpus.num_ids() ? double(corpus.raw_tokens()) / double(corpus.num_ids()) : 1.0;
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const int64_t done_at_start = words_done.load();

@@ -35,6 +35,7 @@
 #include <ember/cuda/sentence_launch.h>
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/sampling.h>
+#include <ember/data/sentence_chunks.h>
 #include <ember/models/internal/hogwild.h>
 #include <ember/models/internal/row_loops.h>
 #include <ember/models/row_table.h>
@@ -173,17 +174,17 @@ struct SentenceWorker : hogwild::CorpusWorker {
   int64_t S = 0;
 };
 
-// One epoch of one thread over its sentences [w.begin_sentence, w.end_sentence) of w.corpus.
+// One epoch of one thread over its sentences [w.begin_sentence, w.end_sentence) of w.corpus,
+// read a chunk at a time (data::SentenceChunks: all at once from memory).
 // keep: [V] subsampling thresholds.
 template <typename Draws, typename Step>
 EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint32_t* keep,
                              int64_t window, Draws& draws, Step& step) {
-  const int32_t* ids = w.corpus->ids.data();
-  const int64_t* starts = w.corpus->sentence_starts.data();
   const int64_t N = w.corpus->num_ids();
+  data::SentenceChunks chunks(*w.corpus, w.begin_sentence, w.end_sentence, w.chunk_bytes);
   std::vector<int32_t> sentence(static_cast<size_t>(data::EncodedCorpus::kMaxSentence));
 
-  float lr = step.lr_at(epoch * N + starts[w.begin_sentence]);
+  float lr = step.lr_at(epoch * N + w.corpus->sentence_start(w.begin_sentence));
   int64_t unreported = 0;
   uint64_t centres = 0;
   double loss_sum = 0;
@@ -201,27 +202,31 @@ EMBER_ALWAYS_INLINE void run(hogwild::CorpusWorker& w, int64_t epoch, const uint
   };
   report();
 
-  for (int64_t s = w.begin_sentence; s < w.end_sentence; ++s) {
-    const int64_t begin = starts[s], end = starts[s + 1];
-    if (Draws::kCounterBased) lr = step.lr_at(epoch * N + begin);
-    int64_t n = 0;
-    for (int64_t p = begin; p < end; ++p)
-      if (draws.keep_coin(p) <= keep[ids[p]]) sentence[size_t(n++)] = ids[p];
-    unreported += end - begin;
-    if (unreported >= 10000) report();
-    step.before_sentence(sentence.data(), n);
+  while (chunks.next()) {
+    const int64_t* starts = chunks.starts();  // [chunks.size() + 1]: corpus positions
+    for (int64_t c = 0; c < chunks.size(); ++c) {
+      const int64_t begin = starts[c], end = starts[c + 1];
+      const int32_t* ids = chunks.ids() + (begin - starts[0]);  // [end - begin]
+      if (Draws::kCounterBased) lr = step.lr_at(epoch * N + begin);
+      int64_t n = 0;
+      for (int64_t q = 0; q < end - begin; ++q)
+        if (draws.keep_coin(begin + q) <= keep[ids[q]]) sentence[size_t(n++)] = ids[q];
+      unreported += end - begin;
+      if (unreported >= 10000) report();
+      step.before_sentence(sentence.data(), n);
 
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t slot = begin + i;
-      const int64_t reach = draws.reach(slot, window);
-      const int64_t lo = std::max<int64_t>(0, i - reach), hi = std::min(n, i + reach + 1);
-      if (hi - lo <= 1) continue;  // no context
-      const bool want_loss = ++centres % Step::kLossEvery == 0;
-      const Loss loss = step(sentence.data(), i, lo, hi, slot, lr, want_loss, draws);
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t slot = begin + i;
+        const int64_t reach = draws.reach(slot, window);
+        const int64_t lo = std::max<int64_t>(0, i - reach), hi = std::min(n, i + reach + 1);
+        if (hi - lo <= 1) continue;  // no context
+        const bool want_loss = ++centres % Step::kLossEvery == 0;
+        const Loss loss = step(sentence.data(), i, lo, hi, slot, lr, want_loss, draws);
+        loss_sum += loss.sum, loss_count += loss.count;
+      }
+      const Loss loss = step.after_sentence(lr, draws);
       loss_sum += loss.sum, loss_count += loss.count;
     }
-    const Loss loss = step.after_sentence(lr, draws);
-    loss_sum += loss.sum, loss_count += loss.count;
   }
   report();
 }
@@ -249,7 +254,7 @@ auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
 // it lists any). Each worker gets the draws, the thresholds keep [V], the options and the
 // tables, then set_up(worker) adds what is its model's own.
 template <typename Step, typename Worker, typename Options>
-void train(const data::EncodedCorpus& corpus, const Options& o, const DrawTables& draws,
+void train(const data::SentenceSource& corpus, const Options& o, const DrawTables& draws,
            const std::vector<uint32_t>& keep, RowTable& input, RowTable& output,
            int64_t first_epoch, const ProgressCallback& progress,
            const std::function<void(int64_t)>& after_epoch,
