@@ -161,6 +161,7 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
 
   const auto change = [&](models::RowTable& t, float by) {
     t.row(0)[0] += by;
+    t.row(1)[2] += by;  // hot, not scaled: every rank's equal change counts
     t.row(1 + r)[1] += 2 * by;
   };
   // Halfway: the partial syncs due by then start and are applied by later polls.
@@ -174,6 +175,7 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
       float ea = a0.row(row)[j], eb = b0.row(row)[j];
       // Row 0 is hot and every rank made the same change: it counts once (ModelSync's rule).
       if (row == 0 && j == 0) ea += 1.0f, eb += 0.5f;
+      if (row == 1 && j == 2) ea += float(P), eb += 0.5f * float(P);
       if (row >= 1 && row <= P && j == 1) ea += 2.0f, eb += 1.0f;
       ASSERT_NEAR(a.row(row)[j], ea, 1e-6) << row << " " << j;
       ASSERT_NEAR(b.row(row)[j], eb, 1e-6) << row << " " << j;

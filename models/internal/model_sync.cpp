@@ -151,13 +151,14 @@ void ModelSync::apply() {
       float* base = base_of(r, r.begin) + (row - r.begin) * S;
       const float* sum = sum_.data() + at;
       const float* mine = change_.data() + at;
-      // A hot row's sum scaled by 1 / max(1, q), q = |sum of changes|^2 / sum of |change|^2:
-      // 1 for independent (orthogonal) changes, P for P equal ones (models/distributed.h).
+      // A saturating row's sum scaled by 1 / max(1, q), q = |sum of changes|^2 / sum of
+      // |change|^2: 1 for independent (orthogonal) changes, P for P equal ones
+      // (models/distributed.h).
       float sum_squares = 0;
       for (int64_t j = 0; j < S; ++j) sum_squares += sum[j] * sum[j];
       const float squares = sum_[row_at++];
       const float scale =
-          squares > 0 && row < d_.hot_rows ? 1.0f / std::max(1.0f, sum_squares / squares) : 1.0f;
+          squares > 0 && row < d_.scaled_rows ? 1.0f / std::max(1.0f, sum_squares / squares) : 1.0f;
       for (int64_t j = 0; j < S; ++j) {
         const float change = sum[j] * scale;
         x[j] += change - mine[j];

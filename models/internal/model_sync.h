@@ -4,7 +4,7 @@
 //
 // Each rank keeps `base`, the tables as all ranks last agreed on them. A sync of some rows
 // sums the ranks' changes to them since (x - base, taken from a copy while the threads train
-// on; a hot row's sum scaled as models/distributed.h says), and each rank sets
+// on; a saturating row's sum scaled as models/distributed.h says), and each rank sets
 // x += sum - its own change (what its threads changed meanwhile is kept), base += sum. Rows
 // that training cannot change (live, below) are left out.
 //
