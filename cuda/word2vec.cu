@@ -1,6 +1,7 @@
-// The CUDA twin of the fused word2vec trainer (models/word2vec_trainer.cpp): its per-centre
-// steps, run by sentence_kernel (cuda/sentence_warp.cuh), one warp per sentence. Each lane
-// holds C float4 chunks of a row (dim <= 128 * C), so a dot product is a per-lane FMA chain
+// The CUDA twin of the fused word2vec trainer (models/word2vec_trainer.cpp) with
+// minibatch = false, word2vec.c's order (the minibatch kernel is cuda/word2vec_window.cu): its
+// per-centre steps, run by sentence_kernel (cuda/sentence_warp.cuh), one warp per sentence. Each
+// lane holds C float4 chunks of a row (dim <= 128 * C), so a dot product is a per-lane FMA chain
 // and a 5-step shuffle reduction. Updates are float4 atomicAdds (sm_90): thousands of warps hit
 // the frequent rows at once, and plain stores would lose most of their updates; reads stay
 // unsynchronised, as in Hogwild. Runs are therefore not bit-reproducible on the GPU, except a
@@ -75,6 +76,7 @@ struct Word2VecStep {
 }  // namespace
 
 void word2vec_train(const Word2VecLaunch& l) {
+  if (l.minibatch) return word2vec_window_train(l);
   check_sentence_launch("word2vec", l, kWord2VecMaxDim, kWord2VecMaxNegative);
   if (l.cbow)
     launch_sentences<Word2VecStep<true>>(l);

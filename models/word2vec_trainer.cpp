@@ -115,11 +115,12 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
 
   cuda::Word2VecLaunch l{};
   l.cbow = o.cbow;
+  l.minibatch = o.minibatch;  // the window kernel, one persistent launch an epoch; or pairs
   l.lr_drop = o.lr * (1.0 - o.min_lr_ratio);
   train_sentences(
       corpus, o, keep, negatives, input_, output_, l, cuda::word2vec_train,
       [&](double fraction) { return o.lr - l.lr_drop * fraction; }, first_epoch, progress,
-      after_epoch);
+      after_epoch, /*persistent=*/o.minibatch);
 #else
   (void)corpus, (void)progress, (void)first_epoch, (void)after_epoch;
   EMBER_FAIL("word2vec: this ember was built without CUDA (EMBER_CUDA=OFF)");

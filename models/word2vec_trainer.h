@@ -66,11 +66,15 @@ struct Word2VecOptions {
   // centre word and K negatives drawn once for the window, one SGD step of small dense
   // products (Intel's pWord2Vec; ~2.5x the pairs' words/s at equal quality, bench/RESULTS.md).
   // false: word2vec.c's update, one (context, centre) pair at a time with negatives of its
-  // own. CBOW's window is a minibatch either way. The CUDA kernel trains pairs.
+  // own. CBOW's window is a minibatch either way on the CPU. On a GPU, true runs the minibatch
+  // kernel (cuda/word2vec_window.cu: the CPU window steps' arithmetic, skip-gram and CBOW, one
+  // launch an epoch) and false the pair kernel (word2vec.c's order, CBOW's targets updated one
+  // after the other).
   bool minibatch = true;
-  // Device(kCUDA): train with the CUDA kernels of cuda/word2vec.cu (one warp per sentence,
-  // Hogwild, Philox draws counted by corpus position); the tables stay on the GPU during
-  // training and come back to input()/output() after every epoch.
+  // Device(kCUDA): train with the CUDA kernels (cuda/word2vec_window.cu or cuda/word2vec.cu,
+  // as `minibatch` says; one warp per sentence, Hogwild, Philox draws counted by corpus
+  // position); the tables stay on the GPU during training and come back to input()/output()
+  // after every epoch.
   Device device;
   // Training with other processes (models/distributed.h): this rank's shard of the corpus,
   // the tables synced with theirs (on a GPU, between kernel launches:

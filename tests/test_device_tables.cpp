@@ -157,5 +157,32 @@ TEST(DeviceTables, TrainSentencesSetsTheLaunchAndBringsTheTablesBack) {
   EXPECT_EQ(input.row(0)[12], 0.0f);  // padding
 }
 
+// persistent (the minibatch kernel): one launch an epoch over all the sentences, progress
+// reported after each.
+TEST(DeviceTables, PersistentTrainSentencesLaunchesOnceAnEpoch) {
+  const data::Vocabulary vocab = testing::vocab_of(30);
+  const data::EncodedCorpus corpus = corpus_of_sentences(45, 30);
+  models::Word2VecOptions o;
+  o.dim = 12;
+  o.epochs = 3;
+  models::RowTable input(30, 12), output(30, 12);
+  cuda::Word2VecLaunch l{};
+  static std::vector<std::pair<int64_t, int64_t>> ranges;
+  ranges.clear();
+  std::vector<models::TrainProgress> reports;
+  train_sentences(
+      corpus, o, std::vector<uint32_t>(30, ~0u),
+      data::AliasTable::from_counts(vocab.counts(), 0.75), input, output, l,
+      +[](const cuda::Word2VecLaunch& x) {
+        ranges.push_back({x.begin_sentence, x.end_sentence});
+      },
+      [](double fraction) { return 1.0 - fraction; }, /*first_epoch=*/0,
+      [&](const models::TrainProgress& p) { reports.push_back(p); }, {}, /*persistent=*/true);
+  ASSERT_EQ(ranges.size(), 3u);
+  for (const auto& range : ranges) EXPECT_EQ(range, (std::pair<int64_t, int64_t>{0, 45}));
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_NEAR(reports.back().fraction, 1.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace ember
