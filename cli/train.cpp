@@ -117,10 +117,10 @@ int train(int argc, char** argv) {
                  "word2vec.c: 1e-4)")
       ->check(in_range(0.0, 1.0));
   app.add_flag("--minibatch,!--no-minibatch", o.minibatch,
-               "skipgram/fasttext on the CPU: train each window as one minibatch\n"
-               "whose context words share K negatives (the default), or one pair at\n"
-               "a time with negatives of its own, word2vec.c's and fastText's order\n"
-               "(--no-minibatch)");
+               "skipgram/fasttext on the CPU, skipgram/cbow with --device cuda:\n"
+               "train each window as one minibatch whose context words share K\n"
+               "negatives (the default), or one pair at a time with negatives of its\n"
+               "own, word2vec.c's and fastText's order (--no-minibatch)");
   app.add_option("--threads", o.threads, "Hogwild threads (0: all cores)")
       ->check(at_least<int64_t>(0));
   app.add_option("--seed", o.seed, "random seed");
