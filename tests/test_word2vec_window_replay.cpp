@@ -7,6 +7,9 @@
 // so they agree to float rounding, not to the bit. Runs in every build: no GPU needed.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include <ember/cuda/internal/word2vec_window.h>
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
@@ -38,16 +41,19 @@ models::Word2VecOptions replay_options(bool cbow, int64_t dim) {
 }
 
 // A few sentences of a 30-word vocabulary: windows hold the same word twice (one ring slot
-// for both) and negatives repeat, so every path of the kernel's bookkeeping runs.
+// for both) and negatives repeat, so every path of the kernel's bookkeeping runs; at window
+// 16 (ww::kMaxWindow) the ring is the largest the kernel takes.
 TEST(Word2VecWindowReplay, KernelArithmeticMatchesTheCpuWindowSteps) {
   const int64_t V = 30;
   const data::Vocabulary vocab = testing::vocab_of(V);
   Generator gen(11);
   const data::EncodedCorpus corpus = testing::random_sentences(V, 6, 20, 60, gen);
   for (bool cbow : {false, true})
-    for (int64_t dim : {100, 300}) {
-      SCOPED_TRACE(std::string(cbow ? "cbow" : "skipgram") + " dim " + std::to_string(dim));
-      const models::Word2VecOptions o = replay_options(cbow, dim);
+    for (auto [dim, window] : {std::pair<int64_t, int64_t>{100, 4}, {300, 4}, {100, 16}}) {
+      SCOPED_TRACE(std::string(cbow ? "cbow" : "skipgram") + " dim " + std::to_string(dim) +
+                   " window " + std::to_string(window));
+      models::Word2VecOptions o = replay_options(cbow, dim);
+      o.window = window;
       models::Word2VecTrainer cpu(vocab, o);
       cpu.output().copy_from(randn({V, dim}, &gen) * 0.1);  // so that both tables move
       models::Word2VecTrainer kernel(vocab, o);
