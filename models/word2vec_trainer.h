@@ -103,6 +103,7 @@ class Word2VecTrainer {
   RowTable& input() { return input_; }
   const RowTable& input() const { return input_; }
   RowTable& output() { return output_; }
+  const RowTable& output() const { return output_; }
   const Word2VecOptions& options() const { return options_; }
 
   // One SGD step on one example, exactly the update the training loop makes: `inputs`

@@ -31,38 +31,21 @@ TEST(CudaWord2VecWindow, OneSentenceMatchesTheCpuWindowStepsAndTheReplay) {
   for (bool cbow : {false, true})
     for (int64_t dim : {100, 300}) {
       SCOPED_TRACE(std::string(cbow ? "cbow" : "skipgram") + " dim " + std::to_string(dim));
-      models::Word2VecOptions o;
-      o.cbow = cbow;
-      o.dim = dim;
-      o.epochs = 2;
-      o.sample = 1e-2;
-      o.negative = 6;
-      o.seed = 3;
-      o.lr = 0.05;
-      o.threads = 1;
-      o.draws = models::SentenceDraws::kPhilox;
-      o.minibatch = true;
+      models::Word2VecOptions o = testing::kernel_parity_options(cbow, dim);
       models::Word2VecTrainer cpu(vocab, o);
       cpu.output().copy_from(randn({V, dim}, &gen) * 0.1);  // so that both tables move
       models::Word2VecTrainer replay(vocab, o);
-      replay.input().copy_from(cpu.input().to_tensor());
-      replay.output().copy_from(cpu.output().to_tensor());
+      testing::copy_tables(cpu, replay);
       o.device = Device(kCUDA);
       models::Word2VecTrainer gpu(vocab, o);
-      gpu.input().copy_from(cpu.input().to_tensor());
-      gpu.output().copy_from(cpu.output().to_tensor());
+      testing::copy_tables(cpu, gpu);
 
       gpu.train(corpus);
       cpu.train(corpus);
       testing::replay_window_kernel(vocab, o, corpus, replay.input(), replay.output());
 
-      EXPECT_TRUE(testing::all_close(gpu.input().to_tensor(), cpu.input().to_tensor(), 1e-3, 1e-5));
-      EXPECT_TRUE(
-          testing::all_close(gpu.output().to_tensor(), cpu.output().to_tensor(), 1e-3, 1e-5));
-      EXPECT_TRUE(
-          testing::all_close(gpu.input().to_tensor(), replay.input().to_tensor(), 1e-5, 1e-7));
-      EXPECT_TRUE(
-          testing::all_close(gpu.output().to_tensor(), replay.output().to_tensor(), 1e-5, 1e-7));
+      EXPECT_TRUE(testing::tables_close(gpu, cpu, 1e-3, 1e-5));
+      EXPECT_TRUE(testing::tables_close(gpu, replay, 1e-5, 1e-7));
     }
 }
 

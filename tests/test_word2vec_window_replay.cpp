@@ -24,22 +24,6 @@ namespace {
 
 namespace ww = cuda::word2vec_window;
 
-models::Word2VecOptions replay_options(bool cbow, int64_t dim) {
-  models::Word2VecOptions o;
-  o.cbow = cbow;
-  o.dim = dim;
-  o.epochs = 2;
-  o.sample = 1e-2;
-  o.negative = 6;
-  o.window = 4;
-  o.seed = 3;
-  o.lr = 0.05;
-  o.threads = 1;
-  o.draws = models::SentenceDraws::kPhilox;
-  o.minibatch = true;
-  return o;
-}
-
 // A few sentences of a 30-word vocabulary: windows hold the same word twice (one ring slot
 // for both) and negatives repeat, so every path of the kernel's bookkeeping runs; at window
 // 16 (ww::kMaxWindow) the ring is the largest the kernel takes.
@@ -52,23 +36,19 @@ TEST(Word2VecWindowReplay, KernelArithmeticMatchesTheCpuWindowSteps) {
     for (auto [dim, window] : {std::pair<int64_t, int64_t>{100, 4}, {300, 4}, {100, 16}}) {
       SCOPED_TRACE(std::string(cbow ? "cbow" : "skipgram") + " dim " + std::to_string(dim) +
                    " window " + std::to_string(window));
-      models::Word2VecOptions o = replay_options(cbow, dim);
+      models::Word2VecOptions o = testing::kernel_parity_options(cbow, dim);
       o.window = window;
       models::Word2VecTrainer cpu(vocab, o);
       cpu.output().copy_from(randn({V, dim}, &gen) * 0.1);  // so that both tables move
       models::Word2VecTrainer kernel(vocab, o);
-      kernel.input().copy_from(cpu.input().to_tensor());
-      kernel.output().copy_from(cpu.output().to_tensor());
+      testing::copy_tables(cpu, kernel);
       const Tensor input_before = cpu.input().to_tensor();
       const Tensor output_before = cpu.output().to_tensor();
 
       cpu.train(corpus);
       testing::replay_window_kernel(vocab, o, corpus, kernel.input(), kernel.output());
 
-      EXPECT_TRUE(
-          testing::all_close(kernel.input().to_tensor(), cpu.input().to_tensor(), 1e-4, 1e-6));
-      EXPECT_TRUE(
-          testing::all_close(kernel.output().to_tensor(), cpu.output().to_tensor(), 1e-4, 1e-6));
+      EXPECT_TRUE(testing::tables_close(kernel, cpu, 1e-4, 1e-6));
       // Both really trained: the tables moved well beyond the tolerance.
       EXPECT_FALSE(testing::all_close(cpu.input().to_tensor(), input_before, 0, 1e-2));
       EXPECT_FALSE(testing::all_close(cpu.output().to_tensor(), output_before, 0, 1e-2));
@@ -97,19 +77,16 @@ TEST(Word2VecWindowReplay, RepeatedWordSharesOneRingSlot) {
   corpus.raw_tokens = int64_t(corpus.ids.size());
   for (bool cbow : {false, true}) {
     SCOPED_TRACE(cbow ? "cbow" : "skipgram");
-    models::Word2VecOptions o = replay_options(cbow, 16);
+    models::Word2VecOptions o = testing::kernel_parity_options(cbow, 16);
     o.sample = 0;  // keep every token
     o.negative = 3;
     models::Word2VecTrainer cpu(vocab, o), kernel(vocab, o);
     Generator gen(5);
     cpu.output().copy_from(randn({4, 16}, &gen) * 0.1);
-    kernel.output().copy_from(cpu.output().to_tensor());
+    testing::copy_tables(cpu, kernel);
     cpu.train(corpus);
     testing::replay_window_kernel(vocab, o, corpus, kernel.input(), kernel.output());
-    EXPECT_TRUE(
-        testing::all_close(kernel.input().to_tensor(), cpu.input().to_tensor(), 1e-5, 1e-7));
-    EXPECT_TRUE(
-        testing::all_close(kernel.output().to_tensor(), cpu.output().to_tensor(), 1e-5, 1e-7));
+    EXPECT_TRUE(testing::tables_close(kernel, cpu, 1e-5, 1e-7));
   }
 }
 

@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <ember/cuda/internal/word2vec_window.h>
 #include <ember/cuda/sentence_launch.h>
 #include <ember/data/encoded_corpus.h>
@@ -14,7 +16,47 @@
 #include <ember/models/row_table.h>
 #include <ember/models/word2vec_trainer.h>
 
+#include "testing.h"
+
 namespace ember::testing {
+
+// The CUDA word2vec parity tests' options: one thread with the kernels' counter-based draws,
+// so that the CPU trainer is the kernels' twin (minibatch: the window steps and kernel); 2
+// epochs, window 4, 6 negatives, a high lr and little subsampling, so that every row moves.
+inline models::Word2VecOptions kernel_parity_options(bool cbow, int64_t dim) {
+  models::Word2VecOptions o;
+  o.cbow = cbow;
+  o.dim = dim;
+  o.epochs = 2;
+  o.sample = 1e-2;
+  o.negative = 6;
+  o.window = 4;
+  o.seed = 3;
+  o.lr = 0.05;
+  o.threads = 1;
+  o.draws = models::SentenceDraws::kPhilox;
+  o.minibatch = true;
+  return o;
+}
+
+// to's tables = from's.
+inline void copy_tables(const models::Word2VecTrainer& from, models::Word2VecTrainer& to) {
+  to.input().copy_from(from.input().to_tensor());
+  to.output().copy_from(from.output().to_tensor());
+}
+
+// Both tables of a within (rtol, atol) of b's, naming the table that is not.
+inline ::testing::AssertionResult tables_close(const models::Word2VecTrainer& a,
+                                               const models::Word2VecTrainer& b, double rtol,
+                                               double atol) {
+  ::testing::AssertionResult input =
+      all_close(a.input().to_tensor(), b.input().to_tensor(), rtol, atol);
+  if (!input) return input << " (input table)";
+  ::testing::AssertionResult output =
+      all_close(a.output().to_tensor(), b.output().to_tensor(), rtol, atol);
+  if (!output) return output << " (output table)";
+  return ::testing::AssertionSuccess();
+}
 
 // Trains o.epochs over corpus into input and output (RowTables of vocab.size() rows of
 // o.dim) as the kernel does: subsampling by the keep coins, the lr at each sentence's start,
