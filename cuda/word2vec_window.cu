@@ -62,7 +62,7 @@ __global__ void __launch_bounds__(kMaxWarpsPerBlock* ww::kLanes)
 // Queues window_kernel<kCbow> over l's sentences: as many warps a block as fit the block's
 // shared memory (at most 16), as many blocks as are resident at once (a persistent grid).
 template <bool kCbow>
-void launch_windows(const Word2VecLaunch& l, const ww::Shape& s, int64_t warp_bytes,
+void launch_windows(const Word2VecLaunch& l, const ww::Shape& s, int64_t warp_bytes, int device,
                     int most_shared) {
   const int64_t sentences = l.end_sentence - l.begin_sentence;
   const int warps = int(std::min<int64_t>(kMaxWarpsPerBlock, most_shared / warp_bytes));
@@ -70,8 +70,7 @@ void launch_windows(const Word2VecLaunch& l, const ww::Shape& s, int64_t warp_by
   const size_t shared = size_t(warps) * size_t(warp_bytes);
   EMBER_CUDA_CHECK(cudaFuncSetAttribute(window_kernel<kCbow>,
                                         cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)));
-  int device = 0, sms = 0, per_sm = 0;
-  EMBER_CUDA_CHECK(cudaGetDevice(&device));
+  int sms = 0, per_sm = 0;
   EMBER_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   EMBER_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, window_kernel<kCbow>,
                                                                  threads, shared));
@@ -106,9 +105,9 @@ void word2vec_window_train(const Word2VecLaunch& l) {
                                     current_stream()>>>(l);
   EMBER_CUDA_CHECK_LAUNCH();
   if (l.cbow)
-    launch_windows<true>(l, s, warp_bytes, most_shared);
+    launch_windows<true>(l, s, warp_bytes, device, most_shared);
   else
-    launch_windows<false>(l, s, warp_bytes, most_shared);
+    launch_windows<false>(l, s, warp_bytes, device, most_shared);
 }
 
 }  // namespace ember::cuda
