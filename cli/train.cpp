@@ -148,8 +148,9 @@ int train(int argc, char** argv) {
                  "between two syncs")
       ->check(at_least<int64_t>(1));
   app.add_option("--sync-hot-rows", o.distributed.hot_rows,
-                 "with several processes: the most frequent words' rows in every\n"
-                 "sync (the others in slices, all once an epoch)")
+                 "with several processes: the rows of a table a rank updates most\n"
+                 "(the most frequent words', fasttext's most shared n-grams') in\n"
+                 "every sync (the others in slices, all once an epoch)")
       ->check(at_least<int64_t>(0));
   int64_t corpus_budget_mb = 0;
   CLI::Option* budget_option =

@@ -2,27 +2,48 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace ember::models {
 
-int64_t saturating_rows(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
-                        int64_t window, int64_t negative, double power, double lr,
-                        int64_t sync_every) {
+WordUpdates word_updates(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
+                         int64_t window, int64_t negative, double power, int64_t sync_every) {
+  const size_t V = counts.size();
+  WordUpdates u{std::vector<double>(V, 0.0), std::vector<double>(V, 0.0)};
   double total = 0, kept_total = 0, weight_total = 0;
-  for (size_t w = 0; w < counts.size(); ++w) {
+  for (size_t w = 0; w < V; ++w) {
     total += double(counts[w]);
     kept_total += double(counts[w]) * std::min(1.0, double(keep[w]) * 0x1.0p-32);
     weight_total += std::pow(double(counts[w]), power);
   }
-  if (total <= 0 || weight_total <= 0) return 0;
+  if (total <= 0 || weight_total <= 0) return u;
   const double share = double(sync_every) / total;  // of the corpus between two syncs
-  int64_t rows = 0;
-  for (size_t w = 0; w < counts.size(); ++w) {
+  for (size_t w = 0; w < V; ++w) {
     const double kept = double(counts[w]) * std::min(1.0, double(keep[w]) * 0x1.0p-32) * share;
     const double drawn =
         double(negative) * std::pow(double(counts[w]), power) / weight_total * kept_total * share;
-    if (lr * std::max(kept * double(window), kept + drawn) >= 1) rows = int64_t(w) + 1;
+    u.input[w] = kept * double(window);
+    u.output[w] = kept + drawn;
   }
+  return u;
+}
+
+SyncRows rows_in_row_order(const std::vector<double>& updates, double lr) {
+  SyncRows rows;
+  for (size_t row = 0; row < updates.size(); ++row)
+    if (lr * updates[row] >= 1) rows.saturating = int64_t(row) + 1;
+  return rows;
+}
+
+SyncRows rows_by_updates(const std::vector<double>& updates, double lr) {
+  SyncRows rows;
+  for (size_t row = 0; row < updates.size(); ++row)
+    if (updates[row] > 0) rows.order.push_back(int32_t(row));
+  std::stable_sort(rows.order.begin(), rows.order.end(),
+                   [&](int32_t a, int32_t b) { return updates[size_t(a)] > updates[size_t(b)]; });
+  while (rows.saturating < int64_t(rows.order.size()) &&
+         lr * updates[size_t(rows.order[size_t(rows.saturating)])] >= 1)
+    ++rows.saturating;
   return rows;
 }
 

@@ -4,23 +4,26 @@
 // sync their tables (models/internal/model_sync.h) by summing what each changed since the
 // last sync, so that every rank's updates are applied, as if the ranks were more Hogwild
 // threads that see each other's writes late:
-//   every `sync_every` units a rank trains: rows [0, hot_rows) of every table (the most
-//     frequent words: the vocabulary is sorted by count) and the next slice of the other rows,
-//     so that every row is synced at least once an epoch. The changes are taken from a copy
-//     while the threads train on, and what they change meanwhile is kept;
+//   every `sync_every` units a rank trains: the hot_rows rows of every table that a rank
+//     updates most (SyncRows below) and the next slice of the others, so that every row is
+//     synced at least once an epoch. The changes are taken from a copy while the threads
+//     train on, and what they change meanwhile is kept;
 //   at the end of every epoch, before the checkpoint is written: every row of every table
-//     (GloVe's rows hold AdaGrad's sums too), with the threads stopped, so that every rank
-//     ends the epoch with the same model.
-// The rows of the most frequent words are updated so often between two syncs (lr x updates
-// >= 1: `scaled_rows`, saturating_rows below) that each rank's change has gone most of the way
-// to where the row settles: those changes are largely the same change, and summing them moves
-// the row P times too far (4 ranks on en7m: analogy 0.002). So such a row's summed change is
-// divided by q = |sum of the changes|^2 / (sum of their |change|^2), 1 for independent
-// (orthogonal) changes, P for P equal ones: equal changes count once, independent ones each
-// once. The other rows' changes are summed as they are. (Averaging every row instead, as Intel's
-// pWord2Vec does, divides the updates of a word that one rank alone trained by P; bench/RESULTS.md
-// has what each rule gave.) The lr follows the words of all ranks (their counts travel with each
-// sync). Each rank keeps a copy of the synced rows as last agreed. A distributed run is not
+//     that training can change (GloVe's rows hold AdaGrad's sums too), with the threads
+//     stopped, so that every rank ends the epoch with the same model.
+// The rows a rank updates most between two syncs (lr x updates >= 1: SyncRows::saturating)
+// are updated so often that each rank's change has gone most of the way to where the row
+// settles: those changes are largely the same change, and summing them moves the row P times
+// too far (4 ranks on en7m: analogy 0.002). So such a row's summed change is divided by
+// q = |sum of the changes|^2 / (sum of their |change|^2), 1 for independent (orthogonal)
+// changes, P for P equal ones: equal changes count once, independent ones each once. The other
+// rows' changes are summed as they are. (Averaging every row instead, as Intel's pWord2Vec
+// does, divides the updates of a word that one rank alone trained by P; bench/RESULTS.md has
+// what each rule gave.) Which rows are hot and which saturate follows each table's expected
+// updates (SyncRows): a word table's are its first rows (the vocabulary is sorted by count);
+// fastText's input table puts its n-gram buckets, which every word holding them updates,
+// among them. The lr follows the words of all ranks (their counts travel with each sync).
+// Each rank keeps a copy of the synced rows as last agreed. A distributed run is not
 // bit-reproducible: when the syncs land depends on timing.
 #pragma once
 
@@ -34,22 +37,40 @@ namespace ember::models {
 struct Distributed {
   dist::Communicator* comm = nullptr;  // nullptr (or a job of one): this process alone
   int64_t sync_every = 100000;         // corpus ids (GloVe: records) a rank trains between syncs
-  int64_t hot_rows = 4096;             // rows in every sync, the rest in slices
-  int64_t scaled_rows = 0;             // rows [0, n) whose summed changes are scaled (above);
-                                       // the trainers set it (saturating_rows)
+  int64_t hot_rows = 4096;             // rows of a table in every sync, the rest in slices
 
   bool active() const { return comm && comm->size() > 1; }
   int rank() const { return active() ? comm->rank() : 0; }
   int ranks() const { return active() ? comm->size() : 1; }
 };
 
-// How many of the most frequent words (counts [V], descending) a rank updates so often between
-// two syncs that lr x updates >= 1: per sync_every corpus ids, a word's kept occurrences
-// (keep [V]: its subsampling thresholds out of 2^32) update its input row `window` times and
-// its output row once, and every kept token draws `negative` output rows by count^power.
-int64_t saturating_rows(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
-                        int64_t window, int64_t negative, double power, double lr,
-                        int64_t sync_every);
+// Which rows of one table a distributed run syncs, in what order, and which it scales.
+struct SyncRows {
+  // The rows training can change, those a rank updates most between two syncs first: the
+  // first hot_rows are in every sync, the rest in slices in this order. Empty: every row, in
+  // row order (a word table, whose vocabulary is sorted by count).
+  std::vector<int32_t> order;
+  // The first `saturating` of them (of the rows, where order is empty) saturate between two
+  // syncs: their summed changes are scaled (above).
+  int64_t saturating = 0;
+};
+
+// How often a rank updates each word's rows between two syncs (sync_every corpus ids), for
+// counts [V] and keep [V] (the subsampling thresholds out of 2^32): a kept occurrence updates
+// the word's input row `window` times and its output row once, and every kept token draws
+// `negative` output rows by count^power.
+struct WordUpdates {
+  std::vector<double> input, output;  // [V] each
+};
+WordUpdates word_updates(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
+                         int64_t window, int64_t negative, double power, int64_t sync_every);
+
+// A table's SyncRows from its rows' expected updates [rows] between two syncs at learning
+// rate lr. In row order: every row, saturating up to the last row with lr x updates >= 1.
+SyncRows rows_in_row_order(const std::vector<double>& updates, double lr);
+// By updates: the rows with any (> 0), most first (ties: the lower row first), saturating
+// those with lr x updates >= 1 (fastText's input table, its n-gram buckets among its words).
+SyncRows rows_by_updates(const std::vector<double>& updates, double lr);
 
 // What a run's syncs cost, as TrainProgress reports it.
 struct SyncStats {

@@ -39,6 +39,24 @@ namespace {
 using row_loops::axpy;
 using sentence_loop::Loss;
 
+// A distributed run's SyncRows {input's, output's}. An occurrence of a word updates every
+// input row it holds (its own and its n-grams' buckets) with the whole gradient, so a bucket
+// takes the updates of every word holding it, and the most shared ones are updated more often
+// than all but the most frequent words: the input rows some word holds, by their expected
+// updates. The output table's rows are the words', in row order.
+std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const data::SubwordTable& subwords,
+                                int64_t input_rows, const std::vector<uint32_t>& keep,
+                                const FastTextOptions& o) {
+  if (!o.distributed.active()) return {};
+  const WordUpdates u =
+      word_updates(vocab.counts(), keep, o.window, o.negative, 0.5, o.distributed.sync_every);
+  std::vector<double> input(size_t(input_rows), 0.0);
+  for (int64_t w = 0; w < subwords.num_words(); ++w)
+    for (const int32_t* row = subwords.begin(w); row != subwords.end(w); ++row)
+      input[size_t(*row)] += u.input[size_t(w)];
+  return {rows_by_updates(input, o.lr), rows_in_row_order(u.output, o.lr)};
+}
+
 // One center word: rows [n] its input rows, targets [C, T] (for each context: the context
 // word, then its negatives). hidden, grad, grad_sum: scratch rows [S]. Input rows get the
 // summed gradient at the end (=+). Returns the summed loss when want_loss.
@@ -440,9 +458,7 @@ void FastTextTrainer::train_cpu(const data::SentenceSource& corpus,
                                 const std::function<void(int64_t)>& after_epoch) {
   hogwild::check_corpus("fasttext", corpus, vocab_.size(), options_.threads);
   const std::vector<uint32_t> keep = keep_thresholds(corpus.num_sentences());
-  FastTextOptions o = options_;
-  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.5,
-                                              o.lr, o.distributed.sync_every);
+  const FastTextOptions& o = options_;
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.5),
                                         /*window_from_top=*/false);
 
@@ -451,21 +467,16 @@ void FastTextTrainer::train_cpu(const data::SentenceSource& corpus,
     w.row_ids = subwords_.ids().data();
     w.gain = gain_.data();
   };
-  // A distributed run syncs only the input rows some word uses: its own and its n-grams'
-  // buckets (of 2M, en7m's words use some 30%; the rest never change).
-  std::vector<int32_t> live;
-  if (o.distributed.active()) {
-    live = subwords_.ids();
-    std::sort(live.begin(), live.end());
-    live.erase(std::unique(live.begin(), live.end()), live.end());
-  }
+  // A distributed run syncs only the input rows some word holds (of 2M buckets, en7m's words
+  // use some 30%; the rest never change).
+  std::vector<SyncRows> sync = sync_rows(vocab_, subwords_, input_.rows(), keep, o);
   if (o.minibatch)
     sentence_loop::train<FastTextWindowStep, Worker>(corpus, o, draws, keep, input_, output_,
-                                                     first_epoch, progress, after_epoch, set_up,
-                                                     std::move(live));
+                                                     first_epoch, progress, after_epoch,
+                                                     std::move(sync), set_up);
   else
     sentence_loop::train<FastTextStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
-                                               progress, after_epoch, set_up, std::move(live));
+                                               progress, after_epoch, std::move(sync), set_up);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------
@@ -476,9 +487,7 @@ void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
                                  const std::function<void(int64_t)>& after_epoch) {
 #if EMBER_WITH_CUDA
   using namespace device_tables;
-  FastTextOptions o = options_;
-  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.5,
-                                              o.lr, o.distributed.sync_every);
+  const FastTextOptions& o = options_;
   const Device device = o.device;
   cuda::DeviceGuard guard(checked_device("fasttext", device));
   const int64_t V = vocab_.size();
@@ -497,7 +506,8 @@ void FastTextTrainer::train_cuda(const data::EncodedCorpus& corpus,
   l.gain = static_cast<const float*>(gain_d.raw_data());
   l.input_rows = input_.rows();
   train_sentences(
-      corpus, o, keep, negatives, input_, output_, l, cuda::fasttext_train,
+      corpus, o, keep, negatives, input_, output_,
+      sync_rows(vocab_, subwords_, input_.rows(), keep, o), l, cuda::fasttext_train,
       [&](double fraction) { return o.lr * (1.0 - fraction); }, first_epoch, progress, after_epoch);
 #else
   (void)corpus, (void)keep, (void)progress, (void)first_epoch, (void)after_epoch;

@@ -23,6 +23,20 @@
 
 namespace ember::models {
 
+namespace {
+
+// A distributed run's SyncRows {input's, output's}: both tables in row order (the vocabulary
+// is sorted by count), their saturating rows from each row's expected updates.
+std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const std::vector<uint32_t>& keep,
+                                const Word2VecOptions& o) {
+  if (!o.distributed.active()) return {};
+  const WordUpdates u =
+      word_updates(vocab.counts(), keep, o.window, o.negative, 0.75, o.distributed.sync_every);
+  return {rows_in_row_order(u.input, o.lr), rows_in_row_order(u.output, o.lr)};
+}
+
+}  // namespace
+
 // ---- Word2VecTrainer ------------------------------------------------------------------
 
 Word2VecTrainer::Word2VecTrainer(const data::Vocabulary& vocab, const Word2VecOptions& options)
@@ -79,22 +93,21 @@ void Word2VecTrainer::train_cpu(const data::SentenceSource& corpus,
   hogwild::check_corpus("word2vec", corpus, vocab_.size(), options_.threads);
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), options_.sample);
-  Word2VecOptions o = options_;
-  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.75,
-                                              o.lr, o.distributed.sync_every);
+  const Word2VecOptions& o = options_;
+  const std::vector<SyncRows> sync = sync_rows(vocab_, keep, o);
   const sentence_loop::DrawTables draws(data::AliasTable::from_counts(vocab_.counts(), 0.75),
                                         /*window_from_top=*/true);
 
   using namespace word2vec_steps;
   if (o.cbow)
     sentence_loop::train<CbowStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
-                                           progress, after_epoch);
+                                           progress, after_epoch, sync);
   else if (o.minibatch)
     sentence_loop::train<SkipGramWindowStep, Worker>(corpus, o, draws, keep, input_, output_,
-                                                     first_epoch, progress, after_epoch);
+                                                     first_epoch, progress, after_epoch, sync);
   else
     sentence_loop::train<SkipGramPairStep, Worker>(corpus, o, draws, keep, input_, output_,
-                                                   first_epoch, progress, after_epoch);
+                                                   first_epoch, progress, after_epoch, sync);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------
@@ -104,23 +117,21 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
                                  const std::function<void(int64_t)>& after_epoch) {
 #if EMBER_WITH_CUDA
   using namespace device_tables;
-  Word2VecOptions o = options_;
+  const Word2VecOptions& o = options_;
   const Device device = o.device;
   cuda::DeviceGuard guard(checked_device("word2vec", device));
   const data::AliasTable negatives = data::AliasTable::from_counts(vocab_.counts(), 0.75);
   const std::vector<uint32_t> keep =
       data::keep_thresholds(vocab_.counts(), vocab_.kept_tokens(), o.sample);
-  o.distributed.scaled_rows = saturating_rows(vocab_.counts(), keep, o.window, o.negative, 0.75,
-                                              o.lr, o.distributed.sync_every);
 
   cuda::Word2VecLaunch l{};
   l.cbow = o.cbow;
   l.minibatch = o.minibatch;  // the window kernel, one persistent launch an epoch; or pairs
   l.lr_drop = o.lr * (1.0 - o.min_lr_ratio);
   train_sentences(
-      corpus, o, keep, negatives, input_, output_, l, cuda::word2vec_train,
-      [&](double fraction) { return o.lr - l.lr_drop * fraction; }, first_epoch, progress,
-      after_epoch, /*persistent=*/o.minibatch);
+      corpus, o, keep, negatives, input_, output_, sync_rows(vocab_, keep, o), l,
+      cuda::word2vec_train, [&](double fraction) { return o.lr - l.lr_drop * fraction; },
+      first_epoch, progress, after_epoch, /*persistent=*/o.minibatch);
 #else
   (void)corpus, (void)progress, (void)first_epoch, (void)after_epoch;
   EMBER_FAIL("word2vec: this ember was built without CUDA (EMBER_CUDA=OFF)");

@@ -146,7 +146,7 @@ TEST(DeviceTables, TrainSentencesSetsTheLaunchAndBringsTheTablesBack) {
   std::vector<int64_t> after;
   train_sentences(
       corpus, o, std::vector<uint32_t>(30, ~0u),
-      data::AliasTable::from_counts(vocab.counts(), 0.75), input, output, l, fake_word2vec,
+      data::AliasTable::from_counts(vocab.counts(), 0.75), input, output, {}, l, fake_word2vec,
       [](double fraction) { return 1.0 - fraction; }, /*first_epoch=*/1, {},
       [&](int64_t epoch) { after.push_back(epoch); });
   EXPECT_EQ(l.num_ids, corpus.num_ids());
@@ -172,7 +172,7 @@ TEST(DeviceTables, PersistentTrainSentencesLaunchesOnceAnEpoch) {
   std::vector<models::TrainProgress> reports;
   train_sentences(
       corpus, o, std::vector<uint32_t>(30, ~0u),
-      data::AliasTable::from_counts(vocab.counts(), 0.75), input, output, l,
+      data::AliasTable::from_counts(vocab.counts(), 0.75), input, output, {}, l,
       +[](const cuda::Word2VecLaunch& x) {
         ranges.push_back({x.begin_sentence, x.end_sentence});
       },

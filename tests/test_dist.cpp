@@ -149,9 +149,12 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   d.comm = &c;
   d.sync_every = 10;
   d.hot_rows = 2;
-  d.scaled_rows = 1;  // row 0 (hot) counts equal changes once; row 1 (hot) sums them
   const int64_t epoch_units = 100 * P;  // 100 a rank: 10 partial syncs an epoch
-  models::ModelSync sync(d, {&a, &b}, 100, epoch_units);
+  // Row 0 (hot) saturates: equal changes count once; row 1 (hot) sums them. Both tables in
+  // row order.
+  models::SyncRows rows;
+  rows.saturating = 1;
+  models::ModelSync sync(d, {&a, &b}, 100, epoch_units, {rows, rows});
   sync.start();
   models::RowTable a0(V, D), b0(V, D);
   a0.init_uniform(100);
@@ -187,9 +190,11 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   }
 }
 
-// A table synced only in its live rows (fastText's input: the rows some word uses): those sum
-// every rank's changes; a row outside them is left as each rank has it.
-TEST(Dist, ModelSyncLeavesRowsOutsideTheLiveOnesAlone) {
+// A table synced in an order of its own (fastText's input: the rows some word holds, most
+// updated first): those rows sum every rank's changes, the order's first (row 9, saturating)
+// counts equal changes once, its first two (rows 9 and 3) are in every partial sync, and a
+// row outside the order is left as each rank has it.
+TEST(Dist, ModelSyncFollowsATablesOrderAndLeavesTheOtherRowsAlone) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
   models::RowTable a(12, 3);
@@ -197,20 +202,28 @@ TEST(Dist, ModelSyncLeavesRowsOutsideTheLiveOnesAlone) {
   d.comm = &c;
   d.sync_every = 10;
   d.hot_rows = 2;
-  d.scaled_rows = 2;
-  models::ModelSync sync(d, {&a}, 30, 30 * P, {{0, 1, 3, 4, 5, 9}});
+  models::SyncRows rows;
+  rows.order = {9, 3, 0, 5, 1, 4};
+  rows.saturating = 1;
+  models::ModelSync sync(d, {&a}, 30, 30 * P, {rows});
   sync.start();                                                  // rank 0's zeros everywhere
   for (int64_t row = 0; row < 12; ++row) a.row(row)[0] += 1.0f;  // every row, on every rank
   a.row(7)[1] = float(r);
+  if (r == 0) a.row(3)[2] += 4.0f;
+  // Halfway, two of the epoch's three partial syncs are made: hot row 3 has rank 0's change
+  // on every rank.
+  for (int i = 0; i < 100000 && (sync.poll(15, 15) || sync.stats().count < (P > 1 ? 2 : 0)); ++i) {
+  }
+  EXPECT_FLOAT_EQ(a.row(3)[2], 4.0f);
   for (int i = 0; i < 1000 && sync.poll(30, 30); ++i) {
   }
   sync.finish_epoch(30);
   for (int64_t row = 0; row < 12; ++row) {
-    const bool live = row == 0 || row == 1 || row == 3 || row == 4 || row == 5 || row == 9;
-    // Scaled rows 0 and 1: every rank's equal change counts once; the other live rows sum them.
-    EXPECT_FLOAT_EQ(a.row(row)[0], live && row >= 2 ? float(P) : 1.0f) << row;
+    const bool synced = row == 0 || row == 1 || row == 3 || row == 4 || row == 5 || row == 9;
+    EXPECT_FLOAT_EQ(a.row(row)[0], synced && row != 9 ? float(P) : 1.0f) << row;
   }
   EXPECT_FLOAT_EQ(a.row(7)[1], float(r));
+  EXPECT_FLOAT_EQ(a.row(3)[2], 4.0f);
 }
 
 // TensorSync (the GPU trainers' syncs, here on CPU tensors): start() gives every rank rank 0's
@@ -222,9 +235,10 @@ TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
   models::Distributed d;
   d.comm = &c;
   d.hot_rows = 3;
-  d.scaled_rows = 1;
+  models::SyncRows rows;
+  rows.saturating = 1;
   Tensor a = full({30, 4}, double(r)), b = full({30, 4}, 10.0 + r);
-  models::TensorSync sync(d, {a, b}, 5);
+  models::TensorSync sync(d, {a, b}, 5, {rows, rows});
   sync.start();
   EXPECT_EQ(a.to_vector<float>(), std::vector<float>(120, 0.0f));
   EXPECT_EQ(b.to_vector<float>(), std::vector<float>(120, 10.0f));
@@ -250,6 +264,41 @@ TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
   EXPECT_EQ(sync.parts(), 5 * P);
   for (int64_t k = 0; k < 5; ++k) EXPECT_EQ(parts[size_t(k)], k * P + r);
   EXPECT_EQ(sync.stats().count, P > 1 ? 5 : 0);
+}
+
+// TensorSync over a table with an order of its own: the rows outside it are left as each rank
+// has them, the saturating ones (the order's first, row 7) count equal changes once, and a
+// hot row (7 and 2, the order's first two) is synced after every launch.
+TEST(Dist, TensorSyncFollowsATablesOrder) {
+  dist::Communicator& c = comm();
+  const int P = c.size(), r = c.rank();
+  models::Distributed d;
+  d.comm = &c;
+  d.hot_rows = 2;
+  models::SyncRows rows;
+  rows.order = {7, 2, 0, 5, 9};
+  rows.saturating = 1;
+  Tensor a = full({10, 3}, double(r));
+  models::TensorSync sync(d, {a}, 3, {rows});
+  sync.start();
+  NoGradGuard no_grad;
+  a.add_(full({10, 3}, 1.0));  // every row, on every rank
+  a.narrow(0, 4, 1).fill_(double(r));
+  a.narrow(0, 2, 1).add_(full({1, 3}, r == 0 ? 5.0 : 0.0));
+  sync.after_launch(0);
+  // Hot row 2: rank 0's change is everywhere after the first launch.
+  EXPECT_FLOAT_EQ(a.to_vector<float>()[2 * 3], P > 1 ? float(P) + 5.0f : 6.0f);
+  sync.after_launch(1);
+  sync.after_launch(2);
+  const std::vector<float> x = a.to_vector<float>();
+  for (int64_t row = 0; row < 10; ++row) {
+    float e = 1.0f;                                      // outside the order: this rank's own
+    if (row == 0 || row == 5 || row == 9) e = float(P);  // summed
+    if (row == 2) e = float(P) + 5.0f;
+    if (row == 4) e = float(r);
+    if (P == 1) e = row == 4 ? 0.0f : row == 2 ? 6.0f : 1.0f;
+    for (int64_t j = 0; j < 3; ++j) ASSERT_FLOAT_EQ(x[size_t(row * 3 + j)], e) << row;
+  }
 }
 
 // A sparse Embedding (SparseAdam) feeding a Linear (AdamW), trained on a batch of 16: one
@@ -318,19 +367,40 @@ TEST(DistDataParallel, RanksOnPartsOfABatchStepAsOneProcessOnTheWhole) {
     EXPECT_LT(max_diff(whole.lin->parameters()[i], parts.lin->parameters()[i]), 1e-6) << i;
 }
 
-// saturating_rows: the words a rank updates so often between two syncs that lr x updates >= 1.
-// Counts 10^6, 10^4, 10^2 of 1,010,100 tokens, no subsampling, window 5, 5 negatives, lr 0.025:
-// a word's input row takes 5 updates an occurrence, so one with 8 or more occurrences between
-// syncs saturates (5 x 8 x 0.025 = 1). Every 10^5 ids the third word has ~9.9 of them: all
-// three; every 10^3, the second's ~9.9: two; every 10, the first's ~9.9: one; every id, none.
-TEST(Dist, SaturatingRowsCountsTheWordsUpdatedMostBetweenSyncs) {
+// word_updates and rows_in_row_order: the words a rank updates so often between two syncs
+// that lr x updates >= 1. Counts 10^6, 10^4, 10^2 of 1,010,100 tokens, no subsampling,
+// window 5, 5 negatives, lr 0.025: a word's input row takes 5 updates an occurrence, so one
+// with 8 or more occurrences between syncs saturates (5 x 8 x 0.025 = 1). Every 10^5 ids the
+// third word has ~9.9 of them: all three; every 10^3, the second's ~9.9: two; every 10, the
+// first's ~9.9: one; every id, none. An output row takes one update an occurrence and its
+// negative draws: every 10^3 ids the first word's ~990 + 5 x 1000 x ~0.97 make it saturate,
+// the second's ~9.9 + ~153 do (lr x 163 = 4.1), the third's ~0.1 + ~4.9 do not.
+TEST(Dist, SaturatingRowsAreTheRowsUpdatedMostBetweenSyncs) {
   const std::vector<int64_t> counts = {1000000, 10000, 100};
   const std::vector<uint32_t> keep(3, ~0u);
-  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 100000), 3);
-  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 1000), 2);
-  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 10), 1);
-  EXPECT_EQ(models::saturating_rows(counts, keep, 5, 5, 0.75, 0.025, 1), 0);
-  EXPECT_EQ(models::saturating_rows({}, {}, 5, 5, 0.75, 0.025, 10), 0);
+  const auto input_saturating = [&](int64_t sync_every) {
+    const models::WordUpdates u = models::word_updates(counts, keep, 5, 5, 0.75, sync_every);
+    const models::SyncRows rows = models::rows_in_row_order(u.input, 0.025);
+    EXPECT_TRUE(rows.order.empty());
+    return rows.saturating;
+  };
+  EXPECT_EQ(input_saturating(100000), 3);
+  EXPECT_EQ(input_saturating(1000), 2);
+  EXPECT_EQ(input_saturating(10), 1);
+  EXPECT_EQ(input_saturating(1), 0);
+  const models::WordUpdates u = models::word_updates(counts, keep, 5, 5, 0.75, 1000);
+  EXPECT_NEAR(u.input[1], 5 * 10000 * 1000 / 1010100.0, 1e-6);  // keep: 1 - 2^-32
+  EXPECT_EQ(models::rows_in_row_order(u.output, 0.025).saturating, 2);
+  EXPECT_TRUE(models::word_updates({}, {}, 5, 5, 0.75, 10).input.empty());
+}
+
+// rows_by_updates: the rows with any updates, most first (ties: the lower row first), and of
+// those the ones with lr x updates >= 1 saturate.
+TEST(Dist, RowsByUpdatesOrdersTheRowsMostUpdatedFirst) {
+  const models::SyncRows rows = models::rows_by_updates({0.5, 0, 30, 2, 30, 0, 50}, 0.1);
+  EXPECT_EQ(rows.order, (std::vector<int32_t>{6, 2, 4, 3, 0}));
+  EXPECT_EQ(rows.saturating, 3);
+  EXPECT_TRUE(models::rows_by_updates({0, 0}, 0.1).order.empty());
 }
 
 }  // namespace

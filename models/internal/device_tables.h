@@ -170,23 +170,23 @@ void run_sentence_epochs(const data::EncodedCorpus& corpus, Launch& l, int64_t f
 // corpus, the thresholds keep [V], the negatives and both tables there, sets the
 // SentenceLaunch fields of l from them and from o (the caller has set its model's own), and
 // runs run_sentence_epochs, the tables synced with the other ranks of a distributed run
-// (o.distributed) and coming back to the host after each epoch that after_epoch wants and
-// after the last. persistent: one launch an epoch (a kernel whose resident warps stride over
-// all the sentences), progress reported after each epoch; a distributed run still launches
-// launches_per_epoch times, to sync between them.
+// (o.distributed, as sync_rows {input's, output's} says) and coming back to the host after
+// each epoch that after_epoch wants and after the last. persistent: one launch an epoch (a kernel
+// whose resident warps stride over all the sentences), progress reported after each epoch; a
+// distributed run still launches launches_per_epoch times, to sync between them.
 template <typename Launch, typename Options>
 void train_sentences(const data::EncodedCorpus& corpus, const Options& o,
                      const std::vector<uint32_t>& keep, const data::AliasTable& negatives,
-                     RowTable& input, RowTable& output, Launch& l, void (*train)(const Launch&),
-                     const std::function<double(double)>& lr_at, int64_t first_epoch,
-                     const ProgressCallback& progress,
+                     RowTable& input, RowTable& output, std::vector<SyncRows> sync_rows, Launch& l,
+                     void (*train)(const Launch&), const std::function<double(double)>& lr_at,
+                     int64_t first_epoch, const ProgressCallback& progress,
                      const std::function<void(int64_t)>& after_epoch, bool persistent = false) {
   const SentenceBuffers buffers(corpus, keep, negatives, o.device);
   Tensor input_d = table_to_device(input, o.device), output_d = table_to_device(output, o.device);
   const int64_t launches = persistent && !o.distributed.active()
                                ? 1
                                : launches_per_epoch(o.distributed, corpus.num_ids());
-  TensorSync sync(o.distributed, {input_d, output_d}, launches);
+  TensorSync sync(o.distributed, {input_d, output_d}, launches, std::move(sync_rows));
   sync.start();
   buffers.point(l);
   l.vocab = int64_t(keep.size());

@@ -107,16 +107,15 @@ struct CorpusWorker {
 // its budget), runs run(worker, epoch, thread) with thread the
 // worker's index among all ranks' (its random streams), and reports progress in raw corpus
 // words per second (run_epochs above) with the workers' mean loss and highest lr. A
-// distributed run (d.active()) syncs `tables` across the ranks (models/distributed.h), of
-// each only its `live` rows where given (ModelSync).
+// distributed run (d.active()) syncs `tables` across the ranks (models/distributed.h), each
+// as its SyncRows in `rows` says where given (ModelSync).
 template <typename Worker>
 void train_over_corpus(const data::SentenceSource& corpus, std::vector<Worker>& workers,
                        int64_t first_epoch, int64_t epochs, double lr,
                        void (*run)(Worker&, int64_t epoch, int64_t thread),
                        const ProgressCallback& progress,
                        const std::function<void(int64_t)>& after_epoch, const Distributed& d = {},
-                       std::vector<RowTable*> tables = {},
-                       std::vector<std::vector<int32_t>> live = {}) {
+                       std::vector<RowTable*> tables = {}, std::vector<SyncRows> rows = {}) {
   const int64_t threads = int64_t(workers.size()), rank = d.rank(), ranks = d.ranks();
   const std::vector<int64_t> bounds = corpus.split(ranks * threads);
   const int64_t shard = corpus.sentence_start(bounds[size_t((rank + 1) * threads)]) -
@@ -134,7 +133,7 @@ void train_over_corpus(const data::SentenceSource& corpus, std::vector<Worker>& 
     w.total_words = total_words;
     w.lr.store(lr);
   }
-  ModelSync sync(d, std::move(tables), shard, corpus.num_ids(), std::move(live));
+  ModelSync sync(d, std::move(tables), shard, corpus.num_ids(), std::move(rows));
   sync.start();
   const double raw_per_id =
       corpus.num_ids() ? double(corpus.raw_tokens()) / double(corpus.num_ids()) : 1.0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include <ember/tensor/error.h>
 
@@ -19,38 +20,37 @@ constexpr size_t kChunkFloats = size_t(1) << 26;
 }  // namespace
 
 ModelSync::ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_t shard_units,
-                     int64_t epoch_units, std::vector<std::vector<int32_t>> live)
+                     int64_t epoch_units, std::vector<SyncRows> rows)
     : d_(d), tables_(std::move(tables)), shard_units_(shard_units), epoch_units_(epoch_units) {
   EMBER_CHECK(d.sync_every > 0, "distributed training: sync_every must be positive, got ",
               d.sync_every);
   EMBER_CHECK(d.hot_rows >= 0, "distributed training: hot_rows must be >= 0, got ", d.hot_rows);
-  EMBER_CHECK(live.empty() || live.size() == tables_.size(), "ModelSync: ", live.size(),
-              " live-row lists for ", tables_.size(), " tables");
+  EMBER_CHECK(rows.empty() || rows.size() == tables_.size(), "ModelSync: ", rows.size(),
+              " SyncRows for ", tables_.size(), " tables");
   if (!d_.active()) return;
   per_epoch_ = epoch_units / d_.ranks() / d.sync_every;
-  runs_.resize(tables_.size());
-  cold_.resize(tables_.size());
-  slot_.resize(tables_.size());
+  rows.resize(tables_.size());
+  order_.resize(tables_.size());
+  saturating_.resize(tables_.size());
   for (size_t t = 0; t < tables_.size(); ++t) {
-    const int64_t rows = tables_[t]->rows();
-    const std::vector<int32_t>* rows_of = live.empty() || live[t].empty() ? nullptr : &live[t];
-    if (!rows_of) {
-      runs_[t].push_back({t, 0, rows});
+    const int64_t n = tables_[t]->rows();
+    std::vector<int32_t>& order = order_[t];
+    order = std::move(rows[t].order);
+    if (order.empty()) {
+      order.resize(size_t(n));
+      std::iota(order.begin(), order.end(), 0);
     } else {
-      slot_[t].assign(size_t(rows), -1);
-      int32_t slot = 0;
-      for (const int32_t row : *rows_of) {
-        EMBER_CHECK(row >= 0 && row < rows && slot_[t][size_t(row)] < 0, "ModelSync: live row ",
-                    row, " of table ", t, " out of range or repeated");
-        slot_[t][size_t(row)] = slot++;
-        if (!runs_[t].empty() && runs_[t].back().end == row)
-          ++runs_[t].back().end;
-        else
-          runs_[t].push_back({t, row, int64_t(row) + 1});
+      std::vector<bool> seen(size_t(n), false);
+      for (const int32_t row : order) {
+        EMBER_CHECK(row >= 0 && row < n && !seen[size_t(row)], "ModelSync: row ", row, " of table ",
+                    t, " out of range or repeated");
+        seen[size_t(row)] = true;
       }
     }
-    for (const Range& r : runs_[t])
-      for (int64_t row = std::max(r.begin, d.hot_rows); row < r.end; ++row) cold_[t].push_back(row);
+    EMBER_CHECK(rows[t].saturating >= 0 && rows[t].saturating <= synced(t),
+                "ModelSync: ", rows[t].saturating, " saturating rows of table ", t, "'s ",
+                synced(t));
+    saturating_[t] = rows[t].saturating;
   }
 }
 
@@ -65,7 +65,8 @@ void ModelSync::start() {
   dist::Communicator& comm = *d_.comm;
   std::vector<int64_t> sizes = {epoch_units_, int64_t(tables_.size())};
   for (size_t t = 0; t < tables_.size(); ++t)
-    sizes.insert(sizes.end(), {tables_[t]->rows(), tables_[t]->stride(), int64_t(runs_[t].size())});
+    sizes.insert(sizes.end(),
+                 {tables_[t]->rows(), tables_[t]->stride(), synced(t), saturating_[t]});
   const std::vector<int64_t> all = comm.allgatherv(sizes);
   for (int r = 1; r < comm.size(); ++r)
     EMBER_CHECK(std::equal(sizes.begin(), sizes.end(), all.begin() + r * int64_t(sizes.size())),
@@ -75,28 +76,11 @@ void ModelSync::start() {
   base_.resize(tables_.size());
   for (size_t t = 0; t < tables_.size(); ++t) {
     RowTable& table = *tables_[t];
-    comm.broadcast(table.data(), table.rows() * table.stride(), 0);
-    base_[t].clear();
-    for (const Range& r : runs_[t])
-      base_[t].insert(base_[t].end(), table.row(r.begin), table.row(r.end));
-  }
-}
-
-void ModelSync::runs_within(size_t t, int64_t lo, int64_t hi, std::vector<Range>& out) const {
-  for (const Range& r : runs_[t]) {
-    const int64_t begin = std::max(r.begin, lo), end = std::min(r.end, hi);
-    if (begin < end) out.push_back({t, begin, end});
-  }
-}
-
-void ModelSync::cold_slice(size_t t, int64_t k, std::vector<Range>& out) const {
-  const std::vector<int64_t>& cold = cold_[t];
-  const int64_t n = int64_t(cold.size()), slice = (n + per_epoch_ - 1) / per_epoch_;
-  for (int64_t i = std::min(n, k * slice), end = std::min(n, (k + 1) * slice); i < end; ++i) {
-    if (!out.empty() && out.back().t == t && out.back().end == cold[size_t(i)])
-      ++out.back().end;
-    else
-      out.push_back({t, cold[size_t(i)], cold[size_t(i)] + 1});
+    const int64_t S = table.stride();
+    comm.broadcast(table.data(), table.rows() * S, 0);
+    base_[t].resize(size_t(synced(t) * S));
+    for (int64_t i = 0; i < synced(t); ++i)
+      std::copy_n(table.row(order_[t][size_t(i)]), S, base_[t].data() + i * S);
   }
 }
 
@@ -111,12 +95,12 @@ void ModelSync::pack() {
   size_t at = 0, row_at = floats;
   for (const Range& r : ranges_) {
     const int64_t S = tables_[r.t]->stride();
-    const float* x = tables_[r.t]->row(r.begin);
-    const float* base = base_of(r, r.begin);  // a run's rows are consecutive in base_ too
-    for (int64_t row = r.begin; row < r.end; ++row, at += size_t(S)) {
+    for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
+      const float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
+      const float* base = base_[r.t].data() + i * S;
       float squares = 0;
       for (int64_t j = 0; j < S; ++j) {
-        const float c = x[(row - r.begin) * S + j] - base[(row - r.begin) * S + j];
+        const float c = x[j] - base[j];
         change_[at + size_t(j)] = c;
         squares += c * c;
       }
@@ -128,11 +112,14 @@ void ModelSync::pack() {
 }
 
 void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
-  // Rows [0, hot) of each table, and its k-th slice (1-based) of the rest.
+  // The first hot_rows of each table's order, and its k-th slice (1-based) of the rest.
   ranges_.clear();
   for (size_t t = 0; t < tables_.size(); ++t) {
-    runs_within(t, 0, d_.hot_rows, ranges_);
-    cold_slice(t, k - 1, ranges_);
+    const int64_t n = synced(t), hot = std::min(d_.hot_rows, n);
+    const int64_t slice = (n - hot + per_epoch_ - 1) / per_epoch_;
+    const int64_t begin = std::min(n, hot + (k - 1) * slice), end = std::min(n, begin + slice);
+    if (hot > 0) ranges_.push_back({t, 0, hot});
+    if (begin < end) ranges_.push_back({t, begin, end});
   }
   pack();
   started_ = std::chrono::steady_clock::now();
@@ -146,9 +133,9 @@ void ModelSync::apply() {
   size_t at = 0, row_at = change_.size();
   for (const Range& r : ranges_) {
     const int64_t S = tables_[r.t]->stride();
-    for (int64_t row = r.begin; row < r.end; ++row, at += size_t(S)) {
-      float* x = tables_[r.t]->row(row);
-      float* base = base_of(r, r.begin) + (row - r.begin) * S;
+    for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
+      float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
+      float* base = base_[r.t].data() + i * S;
       const float* sum = sum_.data() + at;
       const float* mine = change_.data() + at;
       // A saturating row's sum scaled by 1 / max(1, q), q = |sum of changes|^2 / sum of
@@ -158,7 +145,7 @@ void ModelSync::apply() {
       for (int64_t j = 0; j < S; ++j) sum_squares += sum[j] * sum[j];
       const float squares = sum_[row_at++];
       const float scale =
-          squares > 0 && row < d_.scaled_rows ? 1.0f / std::max(1.0f, sum_squares / squares) : 1.0f;
+          squares > 0 && i < saturating_[r.t] ? 1.0f / std::max(1.0f, sum_squares / squares) : 1.0f;
       for (int64_t j = 0; j < S; ++j) {
         const float change = sum[j] * scale;
         x[j] += change - mine[j];
@@ -200,8 +187,8 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
     start_partial(next_++, done_in_run);
   }
   next_ = 1;
-  // Every synced row, with the threads stopped: in chunks of whole runs' pieces, each summed
-  // in one collective and applied.
+  // Every synced row, with the threads stopped: in chunks, each summed in one collective and
+  // applied.
   ranges_.clear();
   size_t floats = 0;
   const auto flush = [&] {
@@ -214,14 +201,13 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
   };
   for (size_t t = 0; t < tables_.size(); ++t) {
     const int64_t S = tables_[t]->stride(), rows_a_chunk = std::max<int64_t>(1, kChunkFloats / S);
-    for (const Range& run : runs_[t])
-      for (int64_t begin = run.begin; begin < run.end;) {
-        const int64_t end = std::min(run.end, begin + rows_a_chunk - int64_t(floats) / S);
-        ranges_.push_back({t, begin, end});
-        floats += size_t((end - begin) * S);
-        begin = end;
-        if (floats + size_t(S) > kChunkFloats) flush();
-      }
+    for (int64_t begin = 0; begin < synced(t);) {
+      const int64_t end = std::min(synced(t), begin + rows_a_chunk - int64_t(floats) / S);
+      ranges_.push_back({t, begin, end});
+      floats += size_t((end - begin) * S);
+      begin = end;
+      if (floats + size_t(S) > kChunkFloats) flush();
+    }
   }
   flush();
   counts_[0] = done_in_run;

@@ -6,12 +6,13 @@
 // sums the ranks' changes to them since (x - base, taken from a copy while the threads train
 // on; a saturating row's sum scaled as models/distributed.h says), and each rank sets
 // x += sum - its own change (what its threads changed meanwhile is kept), base += sum. Rows
-// that training cannot change (live, below) are left out.
+// that training cannot change (outside SyncRows::order) are left out.
 //
 // Every rank makes the same syncs in the same order with the same sizes (MPI's rule for
 // collectives): an epoch has `per_epoch` = (units per rank) / sync_every partial syncs, the
 // k-th started once the rank has trained k / (per_epoch + 1) of its shard (those not started
-// by the epoch's end are made then), and one of every row.
+// by the epoch's end are made then), and one of every row. A sync takes each table's rows as
+// positions in its SyncRows order: the first hot_rows, then the k-th slice of the rest.
 #pragma once
 
 #include <chrono>
@@ -27,11 +28,11 @@ namespace ember::models {
 class ModelSync {
  public:
   // tables: the model's; shard_units: what this rank trains an epoch; epoch_units: what all
-  // ranks train an epoch (the same number on every rank). live[t], where given (not empty):
-  // the rows of table t that training can change, ascending (fastText's input table: the
-  // words' rows and their n-grams' buckets, a fraction of 2M); the others are never synced.
+  // ranks train an epoch (the same number on every rank). rows[t], where given: which rows
+  // of table t to sync, in what order, and which to scale (models/distributed.h); not given:
+  // every row in row order, none scaled.
   ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_t shard_units,
-            int64_t epoch_units, std::vector<std::vector<int32_t>> live = {});
+            int64_t epoch_units, std::vector<SyncRows> rows = {});
   ModelSync(const ModelSync&) = delete;
   ModelSync& operator=(const ModelSync&) = delete;
   ~ModelSync();
@@ -50,29 +51,21 @@ class ModelSync {
   int64_t per_epoch() const { return per_epoch_; }
 
  private:
-  struct Range {  // rows [begin, end) of table `t`
+  struct Range {  // positions [begin, end) in table t's order_
     size_t t;
     int64_t begin, end;
   };
-  // Table t's runs of synced rows within [lo, hi); and its k-th of per_epoch_ slices of those
-  // at or past hot_rows, in row order.
-  void runs_within(size_t t, int64_t lo, int64_t hi, std::vector<Range>& out) const;
-  void cold_slice(size_t t, int64_t k, std::vector<Range>& out) const;
-  // Takes the changes of ranges_'s rows and their flags into change_ and sum_.
+  // Takes the changes of ranges_'s rows and their squared lengths into change_ and sum_.
   void pack();
   void start_partial(int64_t k, int64_t done_in_run);
   void apply();
-  float* base_of(const Range& r, int64_t row) {
-    return base_[r.t].data() +
-           int64_t(slot_[r.t].empty() ? row : slot_[r.t][size_t(row)]) * tables_[r.t]->stride();
-  }
+  int64_t synced(size_t t) const { return int64_t(order_[t].size()); }
 
   Distributed d_;
   std::vector<RowTable*> tables_;
-  std::vector<std::vector<Range>> runs_;    // a table's synced rows, as runs
-  std::vector<std::vector<int64_t>> cold_;  // a table's synced rows past hot_rows, in order
-  std::vector<std::vector<int32_t>> slot_;  // row -> its row in base_ (empty: the same)
-  std::vector<std::vector<float>> base_;    // [synced rows * stride] a table
+  std::vector<std::vector<int32_t>> order_;  // a table's synced rows, in sync order
+  std::vector<int64_t> saturating_;          // of those, the first ones scaled
+  std::vector<std::vector<float>> base_;     // [synced rows * stride] a table, in that order
   int64_t shard_units_, epoch_units_, per_epoch_ = 0;
   int64_t next_ = 1;                 // the next partial sync of this epoch, 1..per_epoch_
   std::vector<Range> ranges_;        // those of the one in flight

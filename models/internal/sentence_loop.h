@@ -250,15 +250,15 @@ auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
 
 // Trains epochs [first_epoch, o.epochs) over the corpus with o.threads Hogwild workers
 // running Step (hogwild::train_over_corpus), syncing the two tables with the other ranks of
-// a distributed run (o.distributed; of the input table only the rows input_live lists, where
-// it lists any). Each worker gets the draws, the thresholds keep [V], the options and the
-// tables, then set_up(worker) adds what is its model's own.
+// a distributed run (o.distributed) as sync_rows {input's, output's} says. Each worker gets
+// the draws, the thresholds keep [V], the options and the tables, then set_up(worker) adds
+// what is its model's own.
 template <typename Step, typename Worker, typename Options>
 void train(const data::SentenceSource& corpus, const Options& o, const DrawTables& draws,
            const std::vector<uint32_t>& keep, RowTable& input, RowTable& output,
            int64_t first_epoch, const ProgressCallback& progress,
-           const std::function<void(int64_t)>& after_epoch,
-           const std::function<void(Worker&)>& set_up = {}, std::vector<int32_t> input_live = {}) {
+           const std::function<void(int64_t)>& after_epoch, std::vector<SyncRows> sync_rows,
+           const std::function<void(Worker&)>& set_up = {}) {
   std::vector<Worker> workers(static_cast<size_t>(o.threads));
   for (Worker& w : workers) {
     w.draws = &draws;
@@ -271,7 +271,7 @@ void train(const data::SentenceSource& corpus, const Options& o, const DrawTable
   }
   hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
                              worker_body<Step, Worker>(o.draws), progress, after_epoch,
-                             o.distributed, {&input, &output}, {std::move(input_live), {}});
+                             o.distributed, {&input, &output}, std::move(sync_rows));
 }
 
 }  // namespace ember::models::sentence_loop

@@ -5,16 +5,44 @@
 #include <ember/autograd/grad_mode.h>
 #include <ember/nn/functional.h>
 #include <ember/tensor/error.h>
+#include <ember/tensor/ops/optim_update.h>
 
 namespace ember::models {
 
-TensorSync::TensorSync(const Distributed& d, std::vector<Tensor> tables, int64_t launches)
+TensorSync::TensorSync(const Distributed& d, std::vector<Tensor> tables, int64_t launches,
+                       std::vector<SyncRows> rows)
     : d_(d), tables_(std::move(tables)), launches_(launches) {
   EMBER_CHECK(launches > 0, "TensorSync: launches must be positive, got ", launches);
+  EMBER_CHECK(rows.empty() || rows.size() == tables_.size(), "TensorSync: ", rows.size(),
+              " SyncRows for ", tables_.size(), " tables");
   for (const Tensor& t : tables_)
     EMBER_CHECK(t.dim() == 2 && t.is_contiguous() && t.dtype() == kFloat32,
                 "TensorSync: tables must be contiguous [rows, stride] float32");
   if (!d_.active()) return;
+  rows.resize(tables_.size());
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    const int64_t n = tables_[t].size(0);
+    const std::vector<int32_t>& order = rows[t].order;
+    if (order.empty()) {
+      order_.emplace_back();
+      synced_.push_back(n);
+    } else {
+      std::vector<bool> seen(size_t(n), false);
+      std::vector<int64_t> ids(order.size());
+      for (size_t i = 0; i < order.size(); ++i) {
+        EMBER_CHECK(order[i] >= 0 && order[i] < n && !seen[size_t(order[i])], "TensorSync: row ",
+                    order[i], " of table ", t, " out of range or repeated");
+        seen[size_t(order[i])] = true;
+        ids[i] = order[i];
+      }
+      order_.push_back(tensor(ids, {int64_t(ids.size())}, kInt64).to(tables_[t].device()));
+      synced_.push_back(int64_t(ids.size()));
+    }
+    EMBER_CHECK(rows[t].saturating >= 0 && rows[t].saturating <= synced_.back(),
+                "TensorSync: ", rows[t].saturating, " saturating rows of table ", t, "'s ",
+                synced_.back());
+    saturating_.push_back(rows[t].saturating);
+  }
   comm_ = d_.comm;
   const bool on_gpu = !tables_.empty() && tables_.front().is_cuda();
   if (on_gpu && dist::has_nccl()) {
@@ -29,7 +57,8 @@ void TensorSync::start() {
   if (!d_.active()) return;
   NoGradGuard no_grad;
   std::vector<int64_t> sizes;
-  for (const Tensor& t : tables_) sizes.insert(sizes.end(), {t.size(0), t.size(1)});
+  for (size_t t = 0; t < tables_.size(); ++t)
+    sizes.insert(sizes.end(), {tables_[t].size(0), tables_[t].size(1), synced_[t], saturating_[t]});
   const std::vector<int64_t> all = d_.comm->allgatherv(sizes);
   for (int r = 1; r < d_.ranks(); ++r)
     EMBER_CHECK(std::equal(sizes.begin(), sizes.end(), all.begin() + r * int64_t(sizes.size())),
@@ -37,15 +66,19 @@ void TensorSync::start() {
                 "'s tables differ from rank 0's: every rank "
                 "must read the same corpus with the same options");
   base_.clear();
-  for (const Tensor& t : tables_) {
-    comm_->broadcast(t, 0);
-    base_.push_back(t.clone());
+  for (size_t t = 0; t < tables_.size(); ++t) {
+    comm_->broadcast(tables_[t], 0);
+    base_.push_back(order_[t].defined() ? index_select(tables_[t], 0, order_[t])
+                                        : tables_[t].clone());
   }
 }
 
 void TensorSync::sync_rows(size_t t, int64_t begin, int64_t end, bool scaled) {
   if (end <= begin) return;
-  Tensor x = tables_[t].narrow(0, begin, end - begin);
+  const Tensor& order = order_[t];
+  const Tensor ids = order.defined() ? order.narrow(0, begin, end - begin) : Tensor();
+  Tensor x =
+      order.defined() ? index_select(tables_[t], 0, ids) : tables_[t].narrow(0, begin, end - begin);
   Tensor base = base_[t].narrow(0, begin, end - begin);
   Tensor change = x.clone();
   change.add_(base, -1.0);
@@ -61,7 +94,19 @@ void TensorSync::sync_rows(size_t t, int64_t begin, int64_t end, bool scaled) {
     change = mul(change, div(ones_like(q), clamp(q, 1.0, std::nullopt)));
   }
   base.add_(change);
-  x.copy_(base);
+  if (!order.defined()) {
+    x.copy_(base);
+    return;
+  }
+  ops::SgdStep add{};
+  add.lr = -1.0;  // p[ids] -= lr * (base - x): x += base - x
+  ops::sgd_update_rows(tables_[t], ids.contiguous(), sub(base, x), add);
+}
+
+void TensorSync::sync_positions(size_t t, int64_t begin, int64_t end) {
+  const int64_t split = std::clamp(saturating_[t], begin, std::max(begin, end));
+  sync_rows(t, begin, split, true);
+  sync_rows(t, split, end, false);
 }
 
 void TensorSync::after_launch(int64_t k) {
@@ -70,17 +115,15 @@ void TensorSync::after_launch(int64_t k) {
   const auto start = std::chrono::steady_clock::now();
   const bool whole = k + 1 == launches_;
   for (size_t t = 0; t < tables_.size(); ++t) {
-    const int64_t rows = tables_[t].size(0);
-    const int64_t hot = std::min(d_.hot_rows, rows), scaled = std::min(d_.scaled_rows, hot);
-    sync_rows(t, 0, scaled, true);
-    sync_rows(t, scaled, hot, false);
+    const int64_t n = synced_[t], hot = std::min(d_.hot_rows, n);
+    sync_positions(t, 0, hot);
     if (whole) {
-      sync_rows(t, hot, rows, false);
+      sync_positions(t, hot, n);
       continue;
     }
-    const int64_t slice = (rows - hot + launches_ - 2) / std::max<int64_t>(launches_ - 1, 1);
-    const int64_t begin = std::min(rows, hot + k * slice);
-    sync_rows(t, begin, std::min(rows, begin + slice), false);
+    const int64_t slice = (n - hot + launches_ - 2) / std::max<int64_t>(launches_ - 1, 1);
+    const int64_t begin = std::min(n, hot + k * slice);
+    sync_positions(t, begin, std::min(n, begin + slice));
   }
   const double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
