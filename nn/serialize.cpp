@@ -407,20 +407,39 @@ void load(Module& module, const std::string& path, bool strict) {
   }
 }
 
+namespace {
+
+template <typename T>
+bool all_finite(const T* p, int64_t n) {
+  bool finite = true;
+  for (int64_t i = 0; i < n; ++i) finite &= std::isfinite(p[i]);
+  return finite;
+}
+
+// Whether every element of t (float32 or float64, on the CPU) is finite. A matrix whose rows
+// are each contiguous, as a padded table's view is, is read in place row by row: a trainer
+// checks its tables before every checkpoint, and a copy of fastText's 2M-bucket table would
+// double the run's peak memory.
+template <typename T>
+bool all_finite(const Tensor& t) {
+  if (!t.is_row_sparse() && t.dim() == 2 && t.stride(1) == 1) {
+    const T* p = t.data<T>();
+    for (int64_t r = 0; r < t.size(0); ++r)
+      if (!all_finite(p + r * t.stride(0), t.size(1))) return false;
+    return true;
+  }
+  const Tensor c = t.contiguous();
+  return all_finite(c.data<T>(), c.numel());
+}
+
+}  // namespace
+
 std::string first_non_finite(const std::map<std::string, Tensor>& tensors) {
   for (const auto& [name, t] : tensors) {
     const DType dtype = t.dtype();
     if (dtype != kFloat32 && dtype != kFloat64 && dtype != kFloat16) continue;
-    const Tensor c = (dtype == kFloat64 ? t : t.to(kFloat32)).cpu().contiguous();
-    bool finite = true;
-    if (dtype == kFloat64) {
-      const double* p = c.data<double>();
-      for (int64_t i = 0; i < c.numel(); ++i) finite &= std::isfinite(p[i]);
-    } else {
-      const float* p = c.data<float>();
-      for (int64_t i = 0; i < c.numel(); ++i) finite &= std::isfinite(p[i]);
-    }
-    if (!finite) return name;
+    const Tensor c = (dtype == kFloat64 ? t : t.to(kFloat32)).cpu();
+    if (!(dtype == kFloat64 ? all_finite<double>(c) : all_finite<float>(c))) return name;
   }
   return "";
 }

@@ -3,6 +3,7 @@
 // malformed-file error, atomic writes, module save/load and the small JSON reader.
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -179,6 +180,24 @@ TEST(Serialize, SavesViewsAndSparseTensorsAsDenseCopies) {
   EXPECT_EQ(read_bytes(path).find("__metadata__"), std::string::npos);
   EXPECT_EMBER_ERROR(nn::save_safetensors(path, {{"__metadata__", zeros({1})}}),
                      "cannot be named __metadata__");
+}
+
+// first_non_finite reads a padded table's view in place, row by row: a nan in a row of the view
+// is found, one in the padding past it is not the view's; other views and dtypes through a copy.
+TEST(Serialize, FirstNonFiniteReadsPaddedRowsInPlace) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  Tensor table = zeros({50, 8});
+  const Tensor view = table.slice(1, 0, 5);  // 5 of each row's 8 floats
+  EXPECT_EQ(nn::first_non_finite({{"a", ones({3})}, {"view", view}}), "");
+  table.narrow(0, 49, 1).narrow(1, 7, 1).fill_(nan);  // padding
+  EXPECT_EQ(nn::first_non_finite({{"view", view}}), "");
+  table.narrow(0, 49, 1).narrow(1, 4, 1).fill_(inf);  // the last row's last element
+  EXPECT_EQ(nn::first_non_finite({{"a", ones({3})}, {"view", view}}), "view");
+  EXPECT_EQ(nn::first_non_finite({{"t", view.t()}}), "t");
+  EXPECT_EQ(nn::first_non_finite({{"d", full({2, 2}, nan, kFloat64)}}), "d");
+  EXPECT_EQ(nn::first_non_finite({{"h", full({2}, inf).half()}}), "h");
+  EXPECT_EQ(nn::first_non_finite({{"ids", tensor({1, 2})}}), "");
 }
 
 // ---- malformed files: each error names the file and what is wrong ----
