@@ -84,13 +84,17 @@ void ModelSync::start() {
   }
 }
 
-void ModelSync::pack() {
-  size_t floats = 0;
-  for (const Range& r : ranges_) floats += size_t((r.end - r.begin) * tables_[r.t]->stride());
-  size_t rows = 0;
-  for (const Range& r : ranges_) rows += size_t(r.end - r.begin);
-  // sum_: the rows' changes, then each row's squared length of this rank's change.
-  change_.resize(floats);
+void ModelSync::pack(bool stopped) {
+  size_t floats = 0, rows = 0;
+  for (const Range& r : ranges_) {
+    floats += size_t((r.end - r.begin) * tables_[r.t]->stride());
+    rows += size_t(r.end - r.begin);
+  }
+  // sum_: the rows' changes, then each row's squared length of this rank's change; change_: a
+  // copy of the changes, which apply() takes back out of x (not needed with the threads
+  // stopped: x is still base + change then).
+  floats_ = floats;
+  change_.resize(stopped ? 0 : floats);
   sum_.resize(floats + rows);
   size_t at = 0, row_at = floats;
   for (const Range& r : ranges_) {
@@ -98,16 +102,16 @@ void ModelSync::pack() {
     for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
       const float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
       const float* base = base_[r.t].data() + i * S;
+      float* sum = sum_.data() + at;
       float squares = 0;
       for (int64_t j = 0; j < S; ++j) {
-        const float c = x[j] - base[j];
-        change_[at + size_t(j)] = c;
-        squares += c * c;
+        sum[j] = x[j] - base[j];
+        squares += sum[j] * sum[j];
       }
+      if (!stopped) std::copy_n(sum, S, change_.data() + at);
       sum_[row_at++] = squares;
     }
   }
-  std::memcpy(sum_.data(), change_.data(), floats * sizeof(float));
   stats_.bytes += double(sum_.size()) * sizeof(float);
 }
 
@@ -129,23 +133,30 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
   count_pending_ = d_.comm->allreduce_async(counts_, 1, kInt64, dist::ReduceOp::kSum);
 }
 
-void ModelSync::apply() {
-  size_t at = 0, row_at = change_.size();
+void ModelSync::apply(bool stopped) {
+  size_t at = 0, row_at = floats_;
   for (const Range& r : ranges_) {
     const int64_t S = tables_[r.t]->stride();
     for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
       float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
       float* base = base_[r.t].data() + i * S;
       const float* sum = sum_.data() + at;
-      const float* mine = change_.data() + at;
       // A saturating row's sum scaled by 1 / max(1, q), q = |sum of changes|^2 / sum of
       // |change|^2: 1 for independent (orthogonal) changes, P for P equal ones
       // (models/distributed.h).
-      float sum_squares = 0;
-      for (int64_t j = 0; j < S; ++j) sum_squares += sum[j] * sum[j];
       const float squares = sum_[row_at++];
-      const float scale =
-          squares > 0 && i < saturating_[r.t] ? 1.0f / std::max(1.0f, sum_squares / squares) : 1.0f;
+      float scale = 1.0f;
+      if (squares > 0 && i < saturating_[r.t]) {
+        float sum_squares = 0;
+        for (int64_t j = 0; j < S; ++j) sum_squares += sum[j] * sum[j];
+        scale = 1.0f / std::max(1.0f, sum_squares / squares);
+      }
+      if (stopped) {
+        // Nothing changed x since pack(): x = base = the row as all ranks now agree on it.
+        for (int64_t j = 0; j < S; ++j) x[j] = base[j] += sum[j] * scale;
+        continue;
+      }
+      const float* mine = change_.data() + at;
       for (int64_t j = 0; j < S; ++j) {
         const float change = sum[j] * scale;
         x[j] += change - mine[j];
@@ -193,9 +204,9 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
   size_t floats = 0;
   const auto flush = [&] {
     if (ranges_.empty()) return;
-    pack();
+    pack(/*stopped=*/true);
     d_.comm->allreduce(sum_.data(), int64_t(sum_.size()), dist::ReduceOp::kSum);
-    apply();
+    apply(/*stopped=*/true);
     ranges_.clear();
     floats = 0;
   };

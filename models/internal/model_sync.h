@@ -5,8 +5,9 @@
 // Each rank keeps `base`, the tables as all ranks last agreed on them. A sync of some rows
 // sums the ranks' changes to them since (x - base, taken from a copy while the threads train
 // on; a saturating row's sum scaled as models/distributed.h says), and each rank sets
-// x += sum - its own change (what its threads changed meanwhile is kept), base += sum. Rows
-// that training cannot change (outside SyncRows::order) are left out.
+// x += sum - its own change (what its threads changed meanwhile is kept), base += sum (with
+// the threads stopped, at the epoch's end: x = base += sum). Rows that training cannot change
+// (outside SyncRows::order) are left out.
 //
 // Every rank makes the same syncs in the same order with the same sizes (MPI's rule for
 // collectives): an epoch has `per_epoch` = (units per rank) / sync_every partial syncs, the
@@ -56,9 +57,10 @@ class ModelSync {
     int64_t begin, end;
   };
   // Takes the changes of ranges_'s rows and their squared lengths into change_ and sum_.
-  void pack();
+  // stopped: the workers are stopped (the epoch's end), so x - base is still the change.
+  void pack(bool stopped = false);
   void start_partial(int64_t k, int64_t done_in_run);
-  void apply();
+  void apply(bool stopped = false);
   int64_t synced(size_t t) const { return int64_t(order_[t].size()); }
 
   Distributed d_;
@@ -70,6 +72,7 @@ class ModelSync {
   int64_t next_ = 1;                 // the next partial sync of this epoch, 1..per_epoch_
   std::vector<Range> ranges_;        // those of the one in flight
   std::vector<float> sum_, change_;  // its rows: the changes summed in place, and ours
+  size_t floats_ = 0;                // of sum_, the changes (the rows' squares follow)
   int64_t counts_[1] = {0};          // units done, summed over the ranks
   int64_t mine_at_start_ = 0;
   std::unique_ptr<dist::Pending> rows_pending_, count_pending_;
