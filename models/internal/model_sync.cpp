@@ -1,7 +1,6 @@
 #include <ember/models/internal/model_sync.h>
 
 #include <algorithm>
-#include <cstring>
 #include <numeric>
 
 #include <ember/tensor/error.h>
