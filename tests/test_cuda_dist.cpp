@@ -83,5 +83,30 @@ TEST(CudaDist, TensorSyncOverNccl) {
     EXPECT_FLOAT_EQ(x[size_t(row * 4)], row == 10 ? 4.0f * float(c.size()) : 0.0f) << row;
 }
 
+// The same over a table with an order of its own: the ordered rows gathered on the GPU and
+// written back (sgd_update_rows); a row outside the order is left as each rank has it.
+TEST(CudaDist, TensorSyncOverNcclFollowsATablesOrder) {
+  REQUIRE_NCCL();
+  dist::Communicator& c = dist::world();
+  if (c.size() < 2) GTEST_SKIP() << "SKIPPED: syncs need two ranks (mpirun -np 2, 2 GPUs)";
+  models::Distributed d;
+  d.comm = &c;
+  d.hot_rows = 1;
+  models::SyncRows rows;
+  rows.order = {10, 3, 7};
+  Tensor a = full({16, 4}, double(c.rank())).to(gpu());
+  models::TensorSync sync(d, {a}, 2, {rows});
+  sync.start();
+  NoGradGuard no_grad;
+  a.add_(full({16, 4}, 1.0).to(gpu()));  // every row, on every rank
+  sync.after_launch(0);
+  sync.after_launch(1);
+  const std::vector<float> x = a.cpu().to_vector<float>();
+  for (int64_t row = 0; row < 16; ++row) {
+    const bool synced = row == 10 || row == 3 || row == 7;
+    EXPECT_FLOAT_EQ(x[size_t(row * 4)], synced ? float(c.size()) : 1.0f) << row;
+  }
+}
+
 }  // namespace
 }  // namespace ember
