@@ -4,7 +4,22 @@
 #include <cmath>
 #include <numeric>
 
+#include <ember/tensor/error.h>
+
 namespace ember::models {
+
+int64_t checked_synced_rows(const SyncRows& rows, int64_t table_rows, size_t t, const char* who) {
+  std::vector<bool> seen(rows.order.empty() ? 0 : size_t(table_rows), false);
+  for (const int32_t row : rows.order) {
+    EMBER_CHECK(row >= 0 && row < table_rows && !seen[size_t(row)], who, ": row ", row,
+                " of table ", t, " out of range or repeated");
+    seen[size_t(row)] = true;
+  }
+  const int64_t synced = rows.order.empty() ? table_rows : int64_t(rows.order.size());
+  EMBER_CHECK(rows.saturating >= 0 && rows.saturating <= synced, who, ": ", rows.saturating,
+              " saturating rows of table ", t, "'s ", synced);
+  return synced;
+}
 
 WordUpdates word_updates(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
                          int64_t window, int64_t negative, double power, int64_t sync_every) {

@@ -55,6 +55,11 @@ struct SyncRows {
   int64_t saturating = 0;
 };
 
+// Checks rows against a table of `table_rows` rows (table t of a sync, for the message `who`
+// gives): order's rows in range and each once, saturating within them. Returns how many rows
+// the table syncs (order's, or table_rows where it is empty).
+int64_t checked_synced_rows(const SyncRows& rows, int64_t table_rows, size_t t, const char* who);
+
 // How often a rank updates each word's rows between two syncs (sync_every corpus ids), for
 // counts [V] and keep [V] (the subsampling thresholds out of 2^32): a kept occurrence updates
 // the word's input row `window` times and its output row once, and every kept token draws

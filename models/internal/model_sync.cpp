@@ -33,22 +33,13 @@ ModelSync::ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_
   saturating_.resize(tables_.size());
   for (size_t t = 0; t < tables_.size(); ++t) {
     const int64_t n = tables_[t]->rows();
+    checked_synced_rows(rows[t], n, t, "ModelSync");
     std::vector<int32_t>& order = order_[t];
     order = std::move(rows[t].order);
     if (order.empty()) {
       order.resize(size_t(n));
       std::iota(order.begin(), order.end(), 0);
-    } else {
-      std::vector<bool> seen(size_t(n), false);
-      for (const int32_t row : order) {
-        EMBER_CHECK(row >= 0 && row < n && !seen[size_t(row)], "ModelSync: row ", row, " of table ",
-                    t, " out of range or repeated");
-        seen[size_t(row)] = true;
-      }
     }
-    EMBER_CHECK(rows[t].saturating >= 0 && rows[t].saturating <= synced(t),
-                "ModelSync: ", rows[t].saturating, " saturating rows of table ", t, "'s ",
-                synced(t));
     saturating_[t] = rows[t].saturating;
   }
 }

@@ -21,26 +21,12 @@ TensorSync::TensorSync(const Distributed& d, std::vector<Tensor> tables, int64_t
   if (!d_.active()) return;
   rows.resize(tables_.size());
   for (size_t t = 0; t < tables_.size(); ++t) {
-    const int64_t n = tables_[t].size(0);
     const std::vector<int32_t>& order = rows[t].order;
-    if (order.empty()) {
-      order_.emplace_back();
-      synced_.push_back(n);
-    } else {
-      std::vector<bool> seen(size_t(n), false);
-      std::vector<int64_t> ids(order.size());
-      for (size_t i = 0; i < order.size(); ++i) {
-        EMBER_CHECK(order[i] >= 0 && order[i] < n && !seen[size_t(order[i])], "TensorSync: row ",
-                    order[i], " of table ", t, " out of range or repeated");
-        seen[size_t(order[i])] = true;
-        ids[i] = order[i];
-      }
-      order_.push_back(tensor(ids, {int64_t(ids.size())}, kInt64).to(tables_[t].device()));
-      synced_.push_back(int64_t(ids.size()));
-    }
-    EMBER_CHECK(rows[t].saturating >= 0 && rows[t].saturating <= synced_.back(),
-                "TensorSync: ", rows[t].saturating, " saturating rows of table ", t, "'s ",
-                synced_.back());
+    synced_.push_back(checked_synced_rows(rows[t], tables_[t].size(0), t, "TensorSync"));
+    order_.push_back(order.empty() ? Tensor()
+                                   : tensor(std::vector<int64_t>(order.begin(), order.end()),
+                                            {int64_t(order.size())}, kInt64)
+                                         .to(tables_[t].device()));
     saturating_.push_back(rows[t].saturating);
   }
   comm_ = d_.comm;
