@@ -21,7 +21,10 @@ Shape contiguous_strides(const Shape& sizes) {
 
 int64_t shape_numel(const Shape& sizes) {
   int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
+  for (int64_t s : sizes) {
+    EMBER_CHECK(s >= 0, "shape ", sizes, " has a negative size");
+    EMBER_CHECK(checked_mul(n, s, &n), "shape ", sizes, " has more than 2^63 elements");
+  }
   return n;
 }
 

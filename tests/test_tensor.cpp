@@ -94,6 +94,20 @@ TEST(Tensor, EmptyChecksTheByteCountForOverflow) {
   EXPECT_EQ(empty({int64_t(1) << 62, 0}).numel(), 0);
 }
 
+// Shapes reach shape_numel from metadata and options too: a product past int64_t or a
+// negative size is an error, never a wrapped count.
+TEST(Tensor, ShapeNumelChecksItsProduct) {
+  EXPECT_EQ(shape_numel({}), 1);
+  EXPECT_EQ(shape_numel({int64_t(1) << 62, 0}), 0);
+  EXPECT_EQ(shape_numel({int64_t(1) << 31, int64_t(1) << 31}), int64_t(1) << 62);
+  EXPECT_EMBER_ERROR(shape_numel({int64_t(1) << 32, int64_t(1) << 32}),
+                     "shape [4294967296, 4294967296] has more than 2^63 elements");
+  EXPECT_EMBER_ERROR(shape_numel({3, -2}), "shape [3, -2] has a negative size");
+  const Tensor t = zeros({4});
+  EXPECT_EMBER_ERROR(t.view({int64_t(1) << 32, int64_t(1) << 32, -1}),
+                     "view: shape [4294967296, 4294967296, -1] has more than 2^63 elements");
+}
+
 TEST(Tensor, Errors) {
   Tensor t = zeros({2, 3});
   EXPECT_EMBER_ERROR(t.size(2), "dim 2 out of range for a tensor with 2 dims");

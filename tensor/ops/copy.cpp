@@ -119,7 +119,8 @@ static Shape infer_size(Shape sizes, int64_t numel, const char* op) {
       infer = int64_t(d);
     } else {
       EMBER_CHECK(sizes[d] >= 0, op, ": invalid size ", sizes);
-      known *= sizes[d];
+      EMBER_CHECK(checked_mul(known, sizes[d], &known), op, ": shape ", sizes,
+                  " has more than 2^63 elements");
     }
   }
   if (infer >= 0) {
