@@ -16,6 +16,7 @@
 
 #include <ember/data/fasttext_bin.h>
 #include <ember/data/internal/vector_text.h>
+#include <ember/nn/serialize.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/parallel.h>
 
@@ -23,24 +24,13 @@ namespace ember::data {
 
 namespace detail {
 
-static const char* file_type_name(unsigned mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO or pipe";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 MappedFile::MappedFile(const std::string& path, bool populate) {
-  // Only regular files: open() on a FIFO without a writer would block forever, so the type is
-  // checked before opening, and the open is non-blocking in case the path changes meanwhile.
-  struct stat st;
-  EMBER_CHECK(::stat(path.c_str(), &st) == 0, path, ": cannot open: ", std::strerror(errno));
-  EMBER_CHECK(S_ISREG(st.st_mode), path, ": cannot read ", file_type_name(st.st_mode),
-              "; vector files are read from regular files only");
+  // The open is non-blocking in case the path turns into a FIFO after the check.
+  const std::string why = nn::why_not_a_regular_file(path);
+  EMBER_CHECK(why.empty(), path, ": ", why);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   EMBER_CHECK(fd >= 0, path, ": cannot open: ", std::strerror(errno));
+  struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     EMBER_FAIL(path, ": not a regular file");

@@ -1,5 +1,3 @@
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -173,12 +171,8 @@ void Vocabulary::save(const std::string& path) const {
 }
 
 Vocabulary Vocabulary::load(const std::string& path) {
-  // Only regular files: opening a FIFO without a writer would block forever.
-  struct stat st;
-  EMBER_CHECK(::stat(path.c_str(), &st) == 0, "Vocabulary::load: cannot open ", path, ": ",
-              std::strerror(errno));
-  EMBER_CHECK(S_ISREG(st.st_mode), "Vocabulary::load: ", path,
-              " is not a regular file (a directory, FIFO or device)");
+  const std::string why = nn::why_not_a_regular_file(path);
+  EMBER_CHECK(why.empty(), "Vocabulary::load: ", path, ": ", why);
   std::ifstream in(path, std::ios::binary);
   EMBER_CHECK(in, "Vocabulary::load: cannot open ", path, ": ", std::strerror(errno));
   // Leading lines with count 0 are the special tokens; every other line a word.

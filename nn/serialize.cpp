@@ -342,13 +342,7 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
 std::map<std::string, Tensor> load_safetensors(const std::string& path,
                                                std::map<std::string, std::string>* metadata) {
   HeaderReader reader(path);
-  // Only regular files: opening a FIFO without a writer would block forever.
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) reader.fail("cannot open the file: ", std::strerror(errno));
-  if (!S_ISREG(st.st_mode))
-    reader.fail(
-        "cannot read the file: ", S_ISDIR(st.st_mode) ? "a directory" : "not a regular file",
-        " (a FIFO, socket or device)");
+  if (const std::string why = why_not_a_regular_file(path); !why.empty()) reader.fail(why);
   std::ifstream file(path, std::ios::binary);
   if (!file) reader.fail("cannot open the file: ", std::strerror(errno));
   file.seekg(0, std::ios::end);
@@ -442,6 +436,19 @@ std::string first_non_finite(const std::map<std::string, Tensor>& tensors) {
     if (!(dtype == kFloat64 ? all_finite<double>(c) : all_finite<float>(c))) return name;
   }
   return "";
+}
+
+std::string why_not_a_regular_file(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::string("cannot open: ") + std::strerror(errno);
+  if (S_ISREG(st.st_mode)) return "";
+  const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
+                     : S_ISFIFO(st.st_mode) ? "a FIFO or pipe"
+                     : S_ISCHR(st.st_mode)  ? "a character device"
+                     : S_ISBLK(st.st_mode)  ? "a block device"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                                            : "a special file";
+  return std::string(kind) + ", not a regular file";
 }
 
 void sync_directory_of(const std::string& path) {

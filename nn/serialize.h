@@ -48,6 +48,13 @@ void write_text_atomic(const std::string& path, const std::string& text);
 // before it writes a checkpoint.
 std::string first_non_finite(const std::map<std::string, Tensor>& tensors);
 
+// Why `path` cannot be read as a file, or "" when it can: "cannot open: <reason>" when it
+// cannot be found, "a directory, not a regular file" (a FIFO or pipe, a character device, a
+// block device, a socket) otherwise. Loaders ask before they open a path: opening a FIFO with
+// no writer blocks forever, and a directory or device is no file to parse. Each loader names
+// itself and the path around the answer.
+std::string why_not_a_regular_file(const std::string& path);
+
 // fsyncs the directory holding `path`, so that a rename into it survives a crash; called
 // after the rename of an atomic write. A directory that cannot be opened is no error.
 void sync_directory_of(const std::string& path);

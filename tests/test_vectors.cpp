@@ -366,10 +366,10 @@ TEST(Vectors, OnlyRegularFilesAreOpened) {
   const std::string fifo = temp_path("fifo.vec");
   std::remove(fifo.c_str());
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_EMBER_ERROR(read_vectors(fifo), "fifo.vec: cannot read a FIFO or pipe");
-  EXPECT_EMBER_ERROR(detect_vector_format(fifo), "fifo.vec: cannot read a FIFO or pipe");
+  EXPECT_EMBER_ERROR(read_vectors(fifo), "fifo.vec: a FIFO or pipe, not a regular file");
+  EXPECT_EMBER_ERROR(detect_vector_format(fifo), "fifo.vec: a FIFO or pipe, not a regular file");
   std::remove(fifo.c_str());
-  EXPECT_EMBER_ERROR(read_vectors(::testing::TempDir()), "cannot read a directory");
+  EXPECT_EMBER_ERROR(read_vectors(::testing::TempDir()), "a directory, not a regular file");
 }
 
 TEST(Vectors, FailedWriteRemovesTheTemporaryFileAndKeepsTheOldOne) {
