@@ -14,15 +14,19 @@
 namespace ember::data {
 
 namespace {
-constexpr size_t kBlock = size_t(1) << 20;  // bytes asked of zlib per read
-}
+constexpr size_t kBlock = size_t(1) << 20;  // bytes asked of zlib per read, at most
+constexpr size_t kMinBlock = size_t(1) << 12;
+}  // namespace
 
 // The buffer holds unread text in [begin, end); a line is found by memchr for '\n' over the
-// bytes not yet scanned, reading another block while none is found. Capacity is
-// max_line_bytes + kBlock, so a line that fits always fits with a block behind it.
+// bytes not yet scanned, reading another block while none is found. It starts one block
+// long and grows while lines need it, up to max_line_bytes + block, so a line that fits
+// always fits with a block behind it. A block is kBlock, or less for a smaller file: a
+// short file costs no megabytes.
 struct CorpusReader::Impl {
   gzFile file = nullptr;
   std::vector<char> buffer;
+  size_t block = kBlock;
   size_t begin = 0, end = 0, scanned = 0;  // scanned: [begin, scanned) holds no '\n'
   bool eof = false;
   size_t max_line_bytes = 0;
@@ -52,9 +56,12 @@ CorpusReader::CorpusReader(const std::string& path, int64_t max_line_bytes)
   impl_->file = gzopen(path.c_str(), "rb");
   EMBER_CHECK(impl_->file != nullptr, "CorpusReader: cannot open ", path, ": ",
               std::strerror(errno));
-  gzbuffer(impl_->file, unsigned(kBlock));
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode))
+    impl_->block = std::clamp(size_t(info.st_size) + 1, kMinBlock, kBlock);
+  gzbuffer(impl_->file, unsigned(impl_->block));
   impl_->max_line_bytes = size_t(max_line_bytes);
-  impl_->buffer.resize(impl_->max_line_bytes + kBlock);
+  impl_->buffer.resize(impl_->block);
   // gzdirect looks at the first bytes (the gzip magic) to tell a plain file from gzip.
   impl_->direct = gzdirect(impl_->file) == 1;
 }
@@ -82,6 +89,11 @@ void CorpusReader::Impl::fill(const std::string& path) {
     s.scanned -= s.begin;
     s.begin = 0;
   }
+  // The unread bytes are at most max_line_bytes now (next_line reads no further past a line
+  // that long), so the buffer's full size always leaves room for a read.
+  if (s.buffer.size() - s.end < s.block)
+    s.buffer.resize(
+        std::min(std::max(2 * s.buffer.size(), s.end + s.block), s.max_line_bytes + s.block));
   size_t room = std::min<size_t>(s.buffer.size() - s.end, INT_MAX);
   int n = gzread(s.file, s.buffer.data() + s.end, unsigned(room));
   if (n < 0) {

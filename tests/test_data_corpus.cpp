@@ -143,6 +143,29 @@ TEST(Corpus, BigBlocksAcrossBufferBoundaries) {
   std::remove(path.c_str());
 }
 
+TEST(Corpus, ShortFilesGrowTheirBufferForLongLines) {
+  // A small file starts with a buffer of its own size (4 KiB at least); a 300,000-byte line
+  // grows it and comes back whole, the same from gzip (whose compressed file is tinier still),
+  // and a limit below the line still splits it.
+  const std::string token(300000, 'x');
+  const std::string text = "a b\n" + token + " c\nd\n";
+  const std::string plain = write_file("grow.txt", text), gz = write_gzip("grow.txt.gz", text);
+  const Sentences whole{{"a", "b"}, {token, "c"}, {"d"}};
+  for (const std::string& path : {plain, gz}) {
+    CorpusReader reader(path);
+    EXPECT_EQ(read_all(reader), whole) << path;
+    EXPECT_EQ(reader.split_long_lines(), 0) << path;
+    EXPECT_EQ(reader.bytes_read(), int64_t(text.size())) << path;
+    CorpusReader limited(path, 100000);
+    const std::string piece(100000, 'x');
+    EXPECT_EQ(read_all(limited), (Sentences{{"a", "b"}, {piece}, {piece}, {piece}, {"c"}, {"d"}}))
+        << path;
+    EXPECT_EQ(limited.split_long_lines(), 1) << path;
+  }
+  std::remove(plain.c_str());
+  std::remove(gz.c_str());
+}
+
 TEST(Corpus, InvalidUtf8IsPassedThroughAndCounted) {
   std::string path = write_file(
       "utf8.txt", "caf\xc3\xa9 ok\nbad\xff byte\n\xe6\x97\xa5\xe6\x9c\xac fine\ncut\xe6\x97\n");
