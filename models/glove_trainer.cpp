@@ -377,7 +377,7 @@ Tensor columns(const RowTable& table, int64_t offset, int64_t width) {
 void set_columns(RowTable& table, int64_t offset, int64_t width, const Tensor& t,
                  const char* name) {
   const int64_t V = table.rows();
-  EMBER_CHECK(t.dtype() == DType::kFloat32 && t.numel() == V * width, "glove: ", name,
+  EMBER_CHECK(t.dtype() == DType::kFloat32 && t.numel() == V * width, "glove: '", name, "'",
               " must be float32 with ", V, " x ", width, " values, got ", t.dtype(), " ",
               t.sizes());
   Tensor c = t.contiguous().cpu();
@@ -425,6 +425,16 @@ void GloVeTrainer::load_state(const std::map<std::string, Tensor>& state) {
     EMBER_CHECK(it != state.end(), "glove load_state: no tensor '", name, "'");
     RowTable& table = std::string(name) == "word" ? word_ : context_;
     set_columns(table, 0, table.dim(), it->second, name);
+    // AdaGrad divides by the root of the squared gradients' sums: they cannot be negative.
+    const Layout L{S_};
+    for (int64_t r = 0; r < table.rows(); ++r) {
+      const float* row = table.row(r);
+      for (int64_t j = L.gradsq(); j < L.bias(); ++j)
+        EMBER_CHECK(row[j] >= 0, "glove load_state: '", name, "' row ", r,
+                    " holds a negative sum of squared gradients");
+      EMBER_CHECK(row[L.bias_gradsq()] >= 0, "glove load_state: '", name, "' row ", r,
+                  " holds a negative sum of squared gradients");
+    }
   }
 }
 

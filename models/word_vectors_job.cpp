@@ -181,6 +181,9 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
   if (o.resume) {
     std::map<std::string, std::string>& meta = s.saved_metadata;
     s.saved = nn::load_safetensors(s.checkpoint, &meta);
+    const std::string not_finite = nn::first_non_finite(s.saved);
+    EMBER_CHECK(not_finite.empty(), "ember train --resume: ", s.checkpoint, ": tensor '",
+                not_finite, "' holds values that are not finite (nan or inf)");
     EMBER_CHECK(meta.count("options") && meta.count("epochs_done"),
                 "ember train --resume: ", s.checkpoint,
                 " has no \"options\" or \"epochs_done\" in its metadata; not a "
@@ -253,11 +256,28 @@ void save_checkpoint(const WordVectorsJobOptions& o, const Start& s, int64_t epo
                         {"corpus", s.corpus_digest}});
 }
 
-const Tensor& saved_tensor(const Start& s, const std::string& name) {
-  auto it = s.saved.find(name);
-  EMBER_CHECK(it != s.saved.end(), "ember train --resume: ", s.checkpoint, " has no tensor '", name,
-              "'");
-  return it->second;
+// Restores the checkpoint's tensors into a trainer by `load` (which checks their shapes and
+// dtypes), naming the checkpoint in any error.
+template <typename Load>
+void restore(const Start& s, const Load& load) {
+  try {
+    load();
+  } catch (const Error& e) {
+    EMBER_FAIL("ember train --resume: ", s.checkpoint, ": ", e.what());
+  }
+}
+
+// The checkpoint's tensor `name` into `table`.
+void restore_table(const Start& s, RowTable& table, const std::string& name) {
+  restore(s, [&] {
+    auto it = s.saved.find(name);
+    EMBER_CHECK(it != s.saved.end(), "no tensor '", name, "'");
+    try {
+      table.copy_from(it->second);
+    } catch (const Error& e) {
+      EMBER_FAIL("tensor '", name, "': ", e.what());
+    }
+  });
 }
 
 // Trains a word2vec or fastText trainer (two tables, "input" and "output" in the checkpoint),
@@ -266,8 +286,8 @@ template <typename Trainer>
 double train_input_output(const WordVectorsJobOptions& o, const Start& s, Trainer& trainer,
                           const ProgressCallback& progress) {
   if (o.resume) {
-    trainer.input().copy_from(saved_tensor(s, "input"));
-    trainer.output().copy_from(saved_tensor(s, "output"));
+    restore_table(s, trainer.input(), "input");
+    restore_table(s, trainer.output(), "output");
   }
   const auto train_start = Clock::now();
   const auto after_epoch = [&](int64_t epoch) {
@@ -424,7 +444,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     go.device = o.device;
     go.distributed = o.distributed;
     GloVeTrainer trainer(s.vocab.size(), go);
-    if (o.resume) trainer.load_state(s.saved);
+    if (o.resume) restore(s, [&] { trainer.load_state(s.saved); });
     const auto train_start = Clock::now();
     trainer.train(records, hooks.progress, s.first_epoch,
                   [&](int64_t epoch) { save_checkpoint(o, s, epoch, trainer.state()); });

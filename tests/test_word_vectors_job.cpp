@@ -131,6 +131,66 @@ TEST(WordVectorsJob, ResumeChecksEpochsCorpusAndOptionsByName) {
   fs::remove_all(dir);
 }
 
+// The checkpoint's tensors are checked before a trainer takes them: values that are not
+// finite, a wrong shape or dtype, a missing table, GloVe's squared-gradient sums below zero
+// are errors naming the checkpoint and the tensor.
+TEST(WordVectorsJob, ResumeRefusesTensorsThatDoNotFitTheTrainer) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_word_vectors_restore_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "c.txt");
+    for (int i = 0; i < 50; ++i) out << "the cat sat on the mat and the dog ran\n";
+  }
+  for (const char* model : {"skipgram", "glove"}) {
+    SCOPED_TRACE(model);
+    models::WordVectorsJobOptions o;
+    o.model = model;
+    o.input = (dir / "c.txt").string();
+    o.output = (dir / model).string();
+    o.dim = 4;
+    o.epochs = 1;
+    o.threads = 1;
+    const std::string ckpt = models::train_word_vectors(o).checkpoint_path;
+    std::map<std::string, std::string> metadata;
+    const std::map<std::string, Tensor> good = nn::load_safetensors(ckpt, &metadata);
+    const std::string first = o.model == "glove" ? "word" : "input";
+    const auto resume_with = [&](std::map<std::string, Tensor> state) {
+      nn::save_safetensors(ckpt, state, metadata);
+      models::WordVectorsJobOptions r = o;
+      r.resume = true;
+      return models::train_word_vectors(r);
+    };
+    EXPECT_EQ(resume_with(good).epochs_trained, 0);  // the checkpoint as written resumes
+
+    std::map<std::string, Tensor> state = good;
+    state[first] = good.at(first).clone();
+    state[first].data<float>()[3] = std::nanf("");
+    EXPECT_EMBER_ERROR(resume_with(state), ckpt + ": tensor '" + first +
+                                               "' holds values that are not finite (nan or inf)");
+    state[first] = good.at(first).narrow(0, 1, good.at(first).size(0) - 1).contiguous();
+    EXPECT_EMBER_ERROR(resume_with(state), "ember train --resume: " + ckpt + ": ");
+    EXPECT_EMBER_ERROR(resume_with(state), "'" + first + "'");
+    state[first] = good.at(first).to(DType::kFloat64);
+    EXPECT_EMBER_ERROR(resume_with(state), "float32");
+    state = good;
+    state.erase(first);
+    EXPECT_EMBER_ERROR(resume_with(state), ckpt + ": ");
+    EXPECT_EMBER_ERROR(resume_with(state), "no tensor '" + first + "'");
+    if (o.model == "glove") {
+      state = good;
+      state["word"] = good.at("word").clone();
+      // A row is [vector, gradsq, bias, bias gradsq, padding], the vector padded to S = 16
+      // floats: row 0's bias gradsq is column 2 S + 1.
+      state["word"].data<float>()[33] = -1;
+      EXPECT_EMBER_ERROR(resume_with(state),
+                         "'word' row 0 holds a negative sum of squared gradients");
+    }
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace ember
 
