@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -32,10 +33,12 @@ inline void configure(CLI::App& app) {
 struct ParsedOnly {};
 inline bool parse_only = false;
 
-// Parses argv (argv[0] the command's name). --help prints the generated help (every
+// Parses argv (argv[0] the command's name), then runs `checks` (the command's own, on what
+// was parsed: with parse_only they run too). --help prints the generated help (every
 // subcommand's when none is named) and exits 0; a command of actions given none prints it
 // and exits 1; an error throws, and main prints it and exits 1.
-inline void parse_command_line(CLI::App& app, int argc, char** argv) {
+inline void parse_command_line(CLI::App& app, int argc, char** argv,
+                               const std::function<void()>& checks = {}) {
   if (argc < 2 && app.get_require_subcommand_min() > 0) {
     const std::string help = app.help("", CLI::AppFormatMode::All);
     if (parse_only) throw ParsedOnly{};
@@ -54,6 +57,7 @@ inline void parse_command_line(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     throw std::runtime_error(std::string(e.what()) + " (see --help)");
   }
+  if (checks) checks();
   if (parse_only) throw ParsedOnly{};
 }
 

@@ -170,14 +170,16 @@ int train(int argc, char** argv) {
       ->needs(budget_option);
   app.add_flag("--resume", o.resume, "continue from PREFIX.ckpt.safetensors (same options)");
   app.add_flag("--quiet", quiet, "no progress line");
-  parse_command_line(app, argc, argv);
-  o.dim = given(dim_option, dim);
-  o.window = given(window_option, window);
-  o.epochs = given(epochs_option, epochs);
-  o.sample = given(sample_option, sample);
-  o.lr = given(lr_option, lr);
-  o.device = parse_device(device);
-  o.corpus_budget = corpus_budget_mb << 20;
+  parse_command_line(app, argc, argv, [&] {
+    o.dim = given(dim_option, dim);
+    o.window = given(window_option, window);
+    o.epochs = given(epochs_option, epochs);
+    o.sample = given(sample_option, sample);
+    o.lr = given(lr_option, lr);
+    o.device = parse_device(device);
+    o.corpus_budget = corpus_budget_mb << 20;
+    (void)o.resolved();  // the options together, before any file is touched
+  });
   require_regular_input("--input", o.input,
                         "ember train reads it twice, to count the words and to train");
   prepare_output("--output", o.output, true);

@@ -1,6 +1,7 @@
 // The option parser: the `ember` commands' CLI11 declarations and ember's checks (cli/),
-// parsed without running anything (cli::parse_only). The input is the command line, one word
-// a line ("train\nskipgram\n--dim\n0"); its first word picks the command, as main does. A bad
+// with the checks a command runs on the parsed options together (`train`'s resolved
+// options), parsed without running anything (cli::parse_only). The input is the command line, one
+// word a line ("train\nskipgram\n--dim\n0"); its first word picks the command, as main does. A bad
 // command line must be an error (std::exception), never a crash or an exit.
 #include <cstddef>
 #include <cstdint>
