@@ -455,6 +455,28 @@ TEST(Cli, FastTextModelsOpenInTheVectorCommands) {
 
   run = run_ember("similar " + model + " government --top 3");
   EXPECT_EQ(run.status, 0) << run.output;
+  // similar answers a word outside the vocabulary from its n-grams (as `fasttext nn` does), a
+  // word beyond --limit from the model, and says so; a word with neither (the supervised
+  // model has no n-grams) and a vector file's unknown word are not answered.
+  run = run_ember("similar " + model + " zzzqqq government --top 3");
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("zzzqqq  (not in the vocabulary: from its character n-grams)\n  "),
+            std::string::npos)
+      << run.output;
+  run = run_ember("similar " + model + " government --top 3 --limit 20");
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("government  (beyond --limit: its vector from the model)\n  "),
+            std::string::npos)
+      << run.output;
+  run = run_ember("similar " + golden + "supervised.bin zzzqqq");
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_NE(run.output.find("zzzqqq\n  (not in the vocabulary, and no character n-grams)"),
+            std::string::npos)
+      << run.output;
+  run = run_ember("similar " + vec + " zzzqqq");
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_NE(run.output.find("zzzqqq\n  (not in the vocabulary)\n"), std::string::npos)
+      << run.output;
   run = run_ember("analogy " + model + " senate house congress --top 3");
   EXPECT_EQ(run.status, 0) << run.output;
   const std::string pairs = (dir / "pairs.tsv").string();

@@ -1,10 +1,14 @@
 // fastText .bin models against fastText 0.9.2 itself: the small models in
 // tests/golden/fasttext_bin/ (made by tests/golden/make_golden_fasttext_bin.sh with Debian's
 // fasttext) and the vectors fastText gives for vocabulary, OOV and non-ASCII words, to every
-// bit; the round trip; and the refusals of quantised, truncated and corrupted files.
+// bit; a model ember trained against what gensim 4.2 reads in it
+// (tests/golden/make_golden_fasttext_gensim.py); the round trip; and the refusals of
+// quantised, truncated and corrupted files.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -13,9 +17,12 @@
 #include <vector>
 
 #include <ember/data/fasttext_bin.h>
+#include <ember/data/fasttext_ngrams.h>
 #include <ember/data/pretrained.h>
 #include <ember/data/vocab.h>
+#include <ember/eval/evaluator.h>
 
+#include "neighbours.h"
 #include "testing.h"
 
 namespace {
@@ -126,6 +133,92 @@ TEST(FastTextBin, WordVectorsEqualFastTextExactly) {
     EXPECT_EQ(mine, printed[i]);
   }
   EXPECT_GE(oov, 5);  // the golden list has OOV words, ASCII and not
+}
+
+// gensim 4.2's load_facebook_model on a model `ember train fasttext` wrote
+// (ember_skipgram.bin): gensim's model.wv[word] for the words of words.txt, and its
+// most_similar, are ember's.
+//
+// gensim's wv[word] is, for a vocabulary word, its row of wv.vectors, which
+// load_facebook_model computes as fastText's getWordVector does (FastTextKeyedVectors.
+// adjust_vectors: the word's own row plus its n-grams' rows, summed in float32 in fastText's
+// order), not the word's row alone (that is wv.vectors_vocab); for another word, the mean of
+// its n-grams' rows. The one arithmetic difference is the last step: gensim divides the sum
+// by the count n, fastText (and ember) multiply it by float(1.0 / n); the two round at most
+// 1 ulp apart. So each of gensim's values is ember's sum over n to the bit, and ember's
+// vector is gensim's within 1e-6 (relative).
+//
+// One word differs in earnest: "</s>". ember's vocabulary has no end-of-line token, so it is
+// not in this model's dictionary; for such a word fastText's getSubwords gives "</s>" no
+// n-grams, hence the zero vector (`fasttext print-word-vectors` prints zeros, and ember
+// gives the same), where gensim takes the n-grams of "<</s>>" like any other word's.
+TEST(FastTextBin, GensimReadsEmbersModelWithEmbersVectors) {
+  const FastTextBin m = read_fasttext_bin(kDir + "ember_skipgram.bin");
+  ASSERT_EQ(m.dim(), 8);
+  ASSERT_EQ(m.args.bucket, 2000);
+  const std::vector<std::string> golden = lines(kDir + "ember_skipgram_gensim.txt");
+  ASSERT_EQ(golden.size(), lines(kDir + "words.txt").size());
+  int oov = 0, non_ascii = 0;
+  for (const std::string& line : golden) {
+    std::istringstream in(line);
+    std::string word;
+    in >> word;
+    std::vector<float> expected(8);
+    for (float& x : expected) {
+      std::string text;
+      in >> text;
+      x = std::strtof(text.c_str(), nullptr);
+    }
+    ASSERT_TRUE(in) << line;
+    if (m.find(word) < 0) ++oov;
+    for (unsigned char c : word) non_ascii += c >= 0x80 ? 1 : 0;
+    const std::vector<float> v = m.word_vector(word);
+    std::vector<int32_t> rows = m.subwords(word);
+    if (word == "</s>") {
+      EXPECT_LT(m.find(word), 0);
+      EXPECT_EQ(v, std::vector<float>(8, 0.0f));  // fastText's answer
+      ASSERT_TRUE(rows.empty());
+      ember::data::compute_subwords(word, {m.args.minn, m.args.maxn, m.args.bucket}, m.nwords,
+                                    rows);
+    }
+    ASSERT_FALSE(rows.empty()) << word;
+    std::vector<float> sum(8, 0.0f);
+    for (int32_t r : rows)
+      for (size_t j = 0; j < 8; ++j) sum[j] += m.input[size_t(r) * 8 + j];
+    for (size_t j = 0; j < 8; ++j) {
+      EXPECT_EQ(sum[j] / float(rows.size()), expected[j]) << word << " [" << j << "]";
+      if (word != "</s>") {
+        EXPECT_LE(std::fabs(v[j] - expected[j]), 1e-6f * std::fabs(expected[j]))
+            << word << " [" << j << "]: ember " << v[j] << ", gensim " << expected[j];
+      }
+    }
+  }
+  EXPECT_GE(oov, 5);
+  EXPECT_GE(non_ascii, 10);  // bytes of café, naïve, straße, 東京 (vocabulary), Über, 北京 (not)
+
+  // most_similar: ember's top 5 by cosine; gensim's scores are float32, printed exactly.
+  const ember::eval::Evaluator evaluator(m.word_vectors());
+  std::vector<std::string> queries;
+  std::vector<std::vector<ember::testing::ScoredWord>> theirs;
+  for (const std::string& line : lines(kDir + "ember_skipgram_gensim_similar.txt")) {
+    std::istringstream in(line);
+    std::string query, neighbour;
+    double score = 0;
+    ASSERT_TRUE(in >> query >> neighbour >> score) << line;
+    if (queries.empty() || queries.back() != query) {
+      queries.push_back(query);
+      theirs.emplace_back();
+    }
+    theirs.back().push_back({neighbour, score});
+  }
+  ASSERT_EQ(queries.size(), 2u);
+  for (size_t q = 0; q < queries.size(); ++q) {
+    std::vector<ember::testing::ScoredWord> ours;
+    for (const ember::eval::Neighbor& n : evaluator.most_similar(queries[q], 5))
+      ours.push_back({n.word, n.similarity});
+    const auto score_of = [&](const std::string& w) { return evaluator.similarity(queries[q], w); };
+    EXPECT_TRUE(ember::testing::same_neighbours(theirs[q], ours, score_of, 1e-6)) << queries[q];
+  }
 }
 
 TEST(FastTextBin, VocabularyTableIsEachWordsVector) {

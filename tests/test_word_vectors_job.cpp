@@ -14,9 +14,11 @@
 #include <ember/data/encoded_corpus_file.h>
 #include <ember/data/fasttext_bin.h>
 #include <ember/data/vectors.h>
+#include <ember/eval/evaluator.h>
 #include <ember/models/word_vectors_job.h>
 #include <ember/nn/serialize.h>
 
+#include "neighbours.h"
 #include "run_shell.h"
 #include "testing.h"
 
@@ -204,16 +206,9 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// ember train fasttext writes PREFIX.bin in fastText's format: the options as fastText's
-// Args, the vocabulary as its dictionary, both tables; its words' vectors (built from the
-// model as fastText builds them, tests/test_fasttext_bin.cpp) are PREFIX.vec's to the bit,
-// and written back it is the same file. Where Debian's `fasttext` is installed,
-// `fasttext print-word-vectors` on it prints what `ember print-vectors` prints, OOV words
-// included.
-TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("ember_test_word_vectors_ftbin_" + std::to_string(getpid()));
-  fs::remove_all(dir);
+// The small fastText model of the tests that hand ember's PREFIX.bin to fastText: dim 10,
+// n-grams 2 to 5 in 5000 buckets, words seen 20 times, one epoch, one thread.
+models::WordVectorsJobOptions small_fasttext(const fs::path& dir) {
   models::WordVectorsJobOptions o;
   o.model = "fasttext";
   o.input = std::string(EMBER_SOURCE_DIR) + "/corpus/sample.txt";
@@ -225,6 +220,22 @@ TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
   o.minn = 2;
   o.maxn = 5;
   o.threads = 1;
+  return o;
+}
+
+bool have_fasttext() { return testing::run_shell("command -v fasttext").status == 0; }
+
+// ember train fasttext writes PREFIX.bin in fastText's format: the options as fastText's
+// Args, the vocabulary as its dictionary, both tables; its words' vectors (built from the
+// model as fastText builds them, tests/test_fasttext_bin.cpp) are PREFIX.vec's to the bit,
+// and written back it is the same file. Where Debian's `fasttext` is installed,
+// `fasttext print-word-vectors` on it prints what `ember print-vectors` prints, OOV words
+// included.
+TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_word_vectors_ftbin_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const models::WordVectorsJobOptions o = small_fasttext(dir);
   const models::WordVectorsJobResult result = models::train_word_vectors(o);
   ASSERT_EQ(result.bin_path, o.output + ".bin");
   EXPECT_TRUE(data::is_fasttext_bin(result.bin_path));
@@ -250,7 +261,7 @@ TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
   data::write_fasttext_bin(back, model);
   EXPECT_TRUE(slurp(back) == slurp(result.bin_path));  // (EXPECT_EQ would print both files)
 
-  if (testing::run_shell("command -v fasttext").status != 0) {
+  if (!have_fasttext()) {
     fs::remove_all(dir);
     GTEST_SKIP() << "SKIPPED the check with fastText itself: no `fasttext` command "
                     "(apt-get install fasttext)";
@@ -266,6 +277,100 @@ TEST(WordVectorsJob, FastTextWritesItsModelInFastTextsFormat) {
   EXPECT_EQ(theirs.status, 0) << theirs.output;
   EXPECT_EQ(ours.status, 0) << ours.output;
   EXPECT_EQ(ours.output, theirs.output);
+  fs::remove_all(dir);
+}
+
+// `fasttext nn MODEL K` on ember's PREFIX.bin (where Debian's fasttext is installed) lists
+// ember's nearest neighbours, for vocabulary and OOV words (ASCII and not). fastText's getNN:
+// the query's vector from getWordVector (an OOV word's is its n-grams' mean), its cosine with
+// each dictionary word's vector (each normalised in float), the query word itself left out,
+// the best K printed as "word score" with 6 significant digits after a "Query word? "
+// prompt, ties in whatever order its heap leaves them. ember's answer: eval::Evaluator on
+// the model's word vectors, most_similar for a vocabulary word, most_similar_to_vector of
+// FastTextBin::word_vector for another; the lists agree up to ties within 2e-6 (the printed
+// digits and float rounding), and `ember similar` on the .bin lists ember's words.
+TEST(WordVectorsJob, FastTextNnOnEmbersModelListsEmbersNeighbours) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ember_test_word_vectors_ftnn_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  models::WordVectorsJobOptions o = small_fasttext(dir);
+  o.epochs = 5;  // after one epoch every cosine is above 0.99 and most neighbours are near-ties
+  const models::WordVectorsJobResult result = models::train_word_vectors(o);
+  if (!have_fasttext()) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << "SKIPPED: no `fasttext` command to run `fasttext nn` (apt-get install "
+                    "fasttext)";
+  }
+  const data::FastTextBin model = data::read_fasttext_bin(result.bin_path);
+  // Vocabulary words, then OOV ones: ASCII, and café and 東京 (in UTF-8).
+  const std::vector<std::string> queries = {"government",
+                                            "the",
+                                            "congress",
+                                            "zzzqqq",
+                                            "governmentally",
+                                            "caf\xc3\xa9",
+                                            "\xe6\x9d\xb1\xe4\xba\xac"};
+  const std::string words = (dir / "queries.txt").string();
+  {
+    std::ofstream out(words);
+    for (const std::string& q : queries) out << q << "\n";
+  }
+  constexpr int64_t kTop = 8;
+  testing::ShellResult theirs =
+      testing::run_shell("(fasttext nn " + result.bin_path + " " + std::to_string(kTop) + " < " +
+                         words + " 2>/dev/null)");
+  ASSERT_EQ(theirs.status, 0) << theirs.output;
+  // "Query word? " precedes each query's lines (and ends the output): taken out, K lines a query.
+  const std::string prompt = "Query word? ";
+  for (size_t at; (at = theirs.output.find(prompt)) != std::string::npos;)
+    theirs.output.erase(at, prompt.size());
+  std::vector<testing::ScoredWord> listed;
+  std::istringstream lines(theirs.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    std::istringstream in(line);
+    testing::ScoredWord w;
+    ASSERT_TRUE(in >> w.word >> w.score) << line;
+    listed.push_back(w);
+  }
+  ASSERT_EQ(listed.size(), queries.size() * size_t(kTop)) << theirs.output;
+
+  const eval::Evaluator evaluator(model.word_vectors());
+  int oov = 0;
+  std::string similar_command = std::string(EMBER_CLI_PATH) + " similar " + result.bin_path +
+                                " --top " + std::to_string(kTop);
+  std::vector<std::string> expected_cli;
+  for (size_t q = 0; q < queries.size(); ++q) {
+    const std::string& query = queries[q];
+    const std::vector<float> vector = model.word_vector(query);
+    const bool known = model.find(query) >= 0;
+    oov += known ? 0 : 1;
+    const std::vector<eval::Neighbor> neighbours =
+        known ? evaluator.most_similar(query, kTop)
+              : evaluator.most_similar_to_vector(vector.data(), kTop);
+    std::vector<testing::ScoredWord> ours;
+    for (const eval::Neighbor& n : neighbours) ours.push_back({n.word, n.similarity});
+    const std::vector<testing::ScoredWord> their_list(listed.begin() + int64_t(q) * kTop,
+                                                      listed.begin() + int64_t(q + 1) * kTop);
+    for (const testing::ScoredWord& w : their_list) EXPECT_NE(w.word, query);
+    const auto score_of = [&](const std::string& w) {
+      const float* row = evaluator.get_word_vector(w);
+      EXPECT_NE(row, nullptr) << w;
+      return row ? eval::Evaluator::cosine_similarity(vector.data(), row, model.dim()) : 2.0;
+    };
+    EXPECT_TRUE(testing::same_neighbours(their_list, ours, score_of, 2e-6)) << query;
+    similar_command += " " + query;
+    for (const eval::Neighbor& n : neighbours) expected_cli.push_back(n.word);
+  }
+  EXPECT_EQ(oov, 4);
+
+  const testing::ShellResult cli = testing::run_shell("(" + similar_command + " 2>/dev/null)");
+  ASSERT_EQ(cli.status, 0) << cli.output;
+  std::vector<std::string> cli_words;  // the indented lines: "  word  0.1234"
+  std::istringstream cli_lines(cli.output);
+  for (std::string line; std::getline(cli_lines, line);)
+    if (line.rfind("  ", 0) == 0) cli_words.push_back(line.substr(2, line.find(' ', 2) - 2));
+  EXPECT_EQ(cli_words, expected_cli) << cli.output;
   fs::remove_all(dir);
 }
 
