@@ -2,7 +2,8 @@
 """Writes the seed corpora fuzz/corpus/<harness>/ from the repository's test fixtures (a few
 small files each). Rerun after changing it; the files are committed. The classifier's and
 the checkpoint's seeds come from `ember` itself: pass its path to add them
-(fuzz/make_corpus.py build/asan/ember), which trains two tiny models."""
+(fuzz/make_corpus.py build/asan/ember), which trains two tiny models. fuzz_resume's seeds are
+the checkpoints that harness makes itself (see fuzz/fuzz_resume.cpp)."""
 import gzip, json, os, shutil, struct, subprocess, sys, tempfile
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
