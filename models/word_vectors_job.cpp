@@ -181,9 +181,6 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
   if (o.resume) {
     std::map<std::string, std::string>& meta = s.saved_metadata;
     s.saved = nn::load_safetensors(s.checkpoint, &meta);
-    const std::string not_finite = nn::first_non_finite(s.saved);
-    EMBER_CHECK(not_finite.empty(), "ember train --resume: ", s.checkpoint, ": tensor '",
-                not_finite, "' holds values that are not finite (nan or inf)");
     EMBER_CHECK(meta.count("options") && meta.count("epochs_done"),
                 "ember train --resume: ", s.checkpoint,
                 " has no \"options\" or \"epochs_done\" in its metadata; not a "
@@ -201,6 +198,9 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
                     s.first_epoch >= 0 && s.first_epoch <= *o.epochs,
                 "ember train --resume: ", s.checkpoint, ": metadata \"epochs_done\" is '", done,
                 "', not a whole number in [0, ", *o.epochs, "] (--epochs)");
+    const std::string not_finite = nn::first_non_finite(s.saved);
+    EMBER_CHECK(not_finite.empty(), "ember train --resume: ", s.checkpoint, ": tensor '",
+                not_finite, "' holds values that are not finite (nan or inf)");
     s.vocab = data::Vocabulary::load(s.vocab_path);
     tell(hooks,
          detail::str("Resuming ", s.checkpoint, " after epoch ", s.first_epoch, " of ", *o.epochs));
