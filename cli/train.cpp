@@ -117,10 +117,12 @@ int train(int argc, char** argv) {
                  "word2vec.c: 1e-4)")
       ->check(in_range(0.0, 1.0));
   app.add_flag("--minibatch,!--no-minibatch", o.minibatch,
-               "skipgram/fasttext on the CPU, skipgram/cbow with --device cuda:\n"
-               "train each window as one minibatch whose context words share K\n"
-               "negatives (the default), or one pair at a time with negatives of its\n"
-               "own, word2vec.c's and fastText's order (--no-minibatch)");
+               "skipgram/fasttext: train each window as one minibatch whose context\n"
+               "words share K negatives (the default), or one pair at a time with\n"
+               "negatives of its own, word2vec.c's and fastText's order\n"
+               "(--no-minibatch); cbow: two consecutive centres share a draw of K\n"
+               "negatives (the default), or each draws its own (--no-minibatch). With\n"
+               "--device cuda, skipgram/cbow: the minibatch kernel or the pair kernel");
   app.add_option("--threads", o.threads, "Hogwild threads (0: all cores)")
       ->check(at_least<int64_t>(0));
   app.add_option("--seed", o.seed, "random seed");

@@ -16,6 +16,9 @@ struct Word2VecLaunch : SentenceLaunch {
   // true: the minibatch kernel (cuda/word2vec_window.cu), the twin of the CPU window steps;
   // false: the pair kernel (cuda/word2vec.cu), word2vec.c's order
   bool minibatch;
+  // The minibatch kernel's CBOW: consecutive centres of a sentence that share one draw of
+  // negatives (Word2VecOptions::cbow_centres_per_draw); 1 for skip-gram.
+  int64_t centres_per_draw;
   // lr at corpus position p of this epoch: lr0 - lr_drop * min(1, (epoch * N + p) / total)
   double lr_drop;
 };

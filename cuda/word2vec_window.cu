@@ -52,8 +52,9 @@ __global__ void __launch_bounds__(kMaxWarpsPerBlock* ww::kLanes)
        sentence < l.end_sentence; sentence += warps) {
     const int64_t begin = l.sentence_starts[sentence];
     const float lr = ww::lr_at(l.lr0, l.lr_drop, l.epoch * l.num_ids + begin, l.total_words);
-    const ww::WindowLoss loss = ww::train_sentence<kCbow>(warp, l, m, s, l.kept + begin,
-                                                          l.kept_length[sentence], begin, lr);
+    const ww::WindowLoss loss =
+        ww::train_sentence<kCbow>(warp, l, m, s, l.kept + begin, l.kept_length[sentence], begin, lr,
+                                  kCbow ? int(l.centres_per_draw) : 1);
     loss_sum += loss.sum, loss_count += loss.count;
   }
   sentence_warp::report_loss(loss_sum, loss_count, l.loss_sum, l.loss_count);
@@ -88,6 +89,9 @@ void word2vec_window_train(const Word2VecLaunch& l) {
                                        kWord2VecMaxNegative);
   EMBER_CHECK(l.window <= ww::kMaxWindow, "word2vec minibatch (CUDA): window ", l.window,
               " is outside 1..", ww::kMaxWindow, "; train with minibatch = false");
+  EMBER_CHECK(l.centres_per_draw >= 1 && l.centres_per_draw <= 16,
+              "word2vec minibatch (CUDA): centres_per_draw ", l.centres_per_draw,
+              " is outside 1..16");
   const int64_t sentences = l.end_sentence - l.begin_sentence;
   if (sentences <= 0) return;
   const ww::Shape s = ww::shape_of(l);

@@ -22,7 +22,7 @@ int64_t checked_synced_rows(const SyncRows& rows, int64_t table_rows, size_t t, 
 }
 
 WordUpdates word_updates(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
-                         int64_t window, int64_t negative, double power, int64_t sync_every) {
+                         int64_t window, double negatives, double power, int64_t sync_every) {
   const size_t V = counts.size();
   WordUpdates u{std::vector<double>(V, 0.0), std::vector<double>(V, 0.0)};
   double total = 0, kept_total = 0, weight_total = 0;
@@ -36,7 +36,7 @@ WordUpdates word_updates(const std::vector<int64_t>& counts, const std::vector<u
   for (size_t w = 0; w < V; ++w) {
     const double kept = double(counts[w]) * std::min(1.0, double(keep[w]) * 0x1.0p-32) * share;
     const double drawn =
-        double(negative) * std::pow(double(counts[w]), power) / weight_total * kept_total * share;
+        negatives * std::pow(double(counts[w]), power) / weight_total * kept_total * share;
     u.input[w] = kept * double(window);
     u.output[w] = kept + drawn;
   }

@@ -63,12 +63,12 @@ int64_t checked_synced_rows(const SyncRows& rows, int64_t table_rows, size_t t, 
 // How often a rank updates each word's rows between two syncs (sync_every corpus ids), for
 // counts [V] and keep [V] (the subsampling thresholds out of 2^32): a kept occurrence updates
 // the word's input row `window` times and its output row once, and every kept token draws
-// `negative` output rows by count^power.
+// `negatives` output rows by count^power (K; K / c where c centres share a draw).
 struct WordUpdates {
   std::vector<double> input, output;  // [V] each
 };
 WordUpdates word_updates(const std::vector<int64_t>& counts, const std::vector<uint32_t>& keep,
-                         int64_t window, int64_t negative, double power, int64_t sync_every);
+                         int64_t window, double negatives, double power, int64_t sync_every);
 
 // A table's SyncRows from its rows' expected updates [rows] between two syncs at learning
 // rate lr. In row order: every row, saturating up to the last row with lr x updates >= 1.

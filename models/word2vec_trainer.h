@@ -66,11 +66,18 @@ struct Word2VecOptions {
   // centre word and K negatives drawn once for the window, one SGD step of small dense
   // products (Intel's pWord2Vec; ~2.5x the pairs' words/s at equal quality, bench/RESULTS.md).
   // false: word2vec.c's update, one (context, centre) pair at a time with negatives of its
-  // own. CBOW's window is a minibatch either way on the CPU. On a GPU, true runs the minibatch
-  // kernel (cuda/word2vec_window.cu: the CPU window steps' arithmetic, skip-gram and CBOW, one
-  // launch an epoch) and false the pair kernel (word2vec.c's order, CBOW's targets updated one
-  // after the other).
+  // own. CBOW's window is a minibatch either way on the CPU; true also lets
+  // cbow_centres_per_draw consecutive centres share one draw of negatives. On a GPU, true
+  // runs the minibatch kernel (cuda/word2vec_window.cu: the CPU window steps' arithmetic,
+  // skip-gram and CBOW, one launch an epoch) and false the pair kernel (word2vec.c's order,
+  // CBOW's targets updated one after the other).
   bool minibatch = true;
+  // CBOW with minibatch: this many consecutive centres of a sentence (those with context)
+  // train, one after the other, against the same K negatives, drawn for the first of them.
+  // Fewer random output rows to fetch: 2 trains 1.2x the words/s of 1 (word2vec's, a draw
+  // each) at dims 100 and 300, within 0.01 analogy of 1 and of gensim; 4 costs 0.03 analogy
+  // (bench/RESULTS.md). In [1, 16].
+  int64_t cbow_centres_per_draw = 2;
   // Device(kCUDA): train with the CUDA kernels (cuda/word2vec_window.cu or cuda/word2vec.cu,
   // as `minibatch` says; one warp per sentence, Hogwild, Philox draws counted by corpus
   // position); the tables stay on the GPU during training and come back to input()/output()

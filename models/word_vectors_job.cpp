@@ -187,8 +187,7 @@ Start prepare(const WordVectorsJobOptions& o, const WordVectorsJobHooks& hooks) 
                 "checkpoint of ember train");
     // Checkpoints from before the minibatched steps trained without them.
     std::string stored = meta["options"];
-    if ((o.model == "skipgram" || o.model == "fasttext") && !fields_of(stored).count("minibatch"))
-      stored += " minibatch=off";
+    if (o.model != "glove" && !fields_of(stored).count("minibatch")) stored += " minibatch=off";
     EMBER_CHECK(stored == o.describe(), "ember train --resume: ", s.checkpoint,
                 " was made with other options: ", options_differences(stored, o.describe()));
     const std::string& done = meta["epochs_done"];
@@ -397,8 +396,7 @@ std::string WordVectorsJobOptions::describe() const {
                   " sample=", sample.value_or(0), " epochs=", epochs.value_or(0),
                   " lr=", lr.value_or(0), " seed=", seed);
   if (model == "skipgram" || model == "cbow") d += detail::str(" min_lr_ratio=", min_lr_ratio);
-  if (model == "skipgram" || model == "fasttext")
-    d += detail::str(" minibatch=", minibatch ? "on" : "off");
+  if (model != "glove") d += detail::str(" minibatch=", minibatch ? "on" : "off");
   if (model == "fasttext") d += detail::str(" minn=", minn, " maxn=", maxn, " bucket=", bucket);
   if (model == "glove") d += detail::str(" x_max=", x_max, " alpha=", alpha);
   return d;

@@ -53,7 +53,7 @@ struct WordVectorsJobOptions {
   int64_t negative = 5, min_count = 5;
   int64_t max_vocab = 0;      // keep at most this many words; 0: all
   double min_lr_ratio = 0.2;  // skipgram/cbow: the lr falls linearly to lr * min_lr_ratio
-  bool minibatch = true;      // skipgram/fasttext on the CPU: *Options::minibatch
+  bool minibatch = true;      // skipgram/cbow/fasttext: *Options::minibatch
   int64_t threads = 0;        // 0: all cores
   uint64_t seed = 1;
   Device device;

@@ -252,23 +252,33 @@ TEST(Word2Vec, CbowStepEqualsNegativeSamplingModelWithScaledInputLr) {
   EXPECT_TRUE(all_close(fused.output().to_tensor(), model.output_embeddings->weight, 1e-5, 1e-6));
 }
 
-// The negatives drawn one centre ahead are the ones counter-based draws give each centre's
-// slot, so the CPU reference of the CUDA kernels does not depend on drawing ahead.
-TEST(Word2Vec, TargetsAheadHandEachSlotItsOwnCounterBasedNegatives) {
+// The negatives drawn one draw ahead are the ones counter-based draws give the draw's slot,
+// so the CPU reference of the CUDA kernels does not depend on drawing ahead. With CBOW's
+// pairs of centres (cbow_centres_per_draw 2) the second of a pair takes the first's
+// negatives and the next draw is made for the slot it falls on, as the CUDA kernel draws it;
+// a new sentence starts a new pair.
+TEST(Word2Vec, TargetsAheadHandEachDrawItsSlotsCounterBasedNegatives) {
   const data::Vocabulary vocab = tiny_vocab(40);
   const models::sentence_loop::DrawTables tables(
       data::AliasTable::from_counts(vocab.counts(), 0.75), true);
-  models::sentence_loop::PhiloxDraws ahead_draws(tables, 7, 1, 0), direct(tables, 7, 1, 0);
   const int64_t K = 6, S = 16;
   std::vector<float> output(size_t(40 * S));
-  models::sentence_loop::TargetsAhead ahead(K);
-  for (int64_t slot : {10, 11, 12, 30, 31}) {
-    if (slot == 30) ahead.after_sentence();
-    const int32_t* targets = ahead.take(5, 6, slot, ahead_draws, output.data(), S);
-    std::vector<int32_t> expected(static_cast<size_t>(K));
-    direct.draw_negatives(slot, 0, K, -1, expected.data());
-    EXPECT_EQ(targets[0], 5);
-    EXPECT_EQ(std::vector<int32_t>(targets + 1, targets + 1 + K), expected) << "slot " << slot;
+  for (int64_t per_draw : {1, 2}) {
+    models::sentence_loop::PhiloxDraws ahead_draws(tables, 7, 1, 0), direct(tables, 7, 1, 0);
+    models::sentence_loop::TargetsAhead ahead(K, per_draw);
+    for (int64_t slot : {10, 11, 12, 13, 14, 30, 31, 32}) {
+      if (slot == 30) ahead.after_sentence();
+      const int64_t start = slot < 30 ? 10 : 30;  // the sentence's first slot
+      const int64_t drawn_at = start + (slot - start) / per_draw * per_draw;
+      const int32_t word = int32_t(slot % 40);
+      const int32_t* targets = ahead.take(word, 6, slot, ahead_draws, output.data(), S);
+      std::vector<int32_t> expected(static_cast<size_t>(K));
+      direct.draw_negatives(drawn_at, 0, K, -1, expected.data());
+      EXPECT_EQ(targets[0], word);
+      EXPECT_EQ(std::vector<int32_t>(targets + 1, targets + 1 + K), expected)
+          << "slot " << slot << ", " << per_draw << " centres a draw";
+      EXPECT_EQ(ahead.rows()[0], output.data() + word * S);
+    }
   }
 }
 
@@ -297,6 +307,8 @@ TEST(Word2Vec, OptionsOutsideTheirRangeAreRefusedByName) {
   refused([](auto& o) { o.lr = std::nan(""); }, "lr must be positive and finite");
   refused([](auto& o) { o.sample = -1; }, "sample must be finite and >= 0");
   refused([](auto& o) { o.threads = 0; }, "threads must be in 1..4096, got 0");
+  refused([](auto& o) { o.cbow_centres_per_draw = 0; },
+          "cbow_centres_per_draw must be in [1, 16], got 0");
   EXPECT_EMBER_ERROR(models::RowTable(int64_t(1) << 60, 16), "more bytes than can be addressed");
 }
 

@@ -98,10 +98,11 @@ inline void replay_window_kernel(const data::Vocabulary& vocab, const models::Wo
           kept.push_back(corpus.ids[size_t(p)]);
       const float lr = ww::lr_at(o.lr, lr_drop, epoch * N + begin, total);
       if (o.cbow)
-        ww::train_sentence<true>(ww::HostWarp{}, l, m, s, kept.data(), int(kept.size()), begin, lr);
+        ww::train_sentence<true>(ww::HostWarp{}, l, m, s, kept.data(), int(kept.size()), begin, lr,
+                                 int(o.cbow_centres_per_draw));
       else
-        ww::train_sentence<false>(ww::HostWarp{}, l, m, s, kept.data(), int(kept.size()), begin,
-                                  lr);
+        ww::train_sentence<false>(ww::HostWarp{}, l, m, s, kept.data(), int(kept.size()), begin, lr,
+                                  1);
     }
   }
 }

@@ -344,12 +344,13 @@ EMBER_HOST_DEVICE void cbow_update(const Warp& warp, const WarpMemory& m, const 
 
 // One sentence: sentence [n] the kept tokens, begin its first corpus position (the token at
 // index i has slot begin + i), lr its lr. Trains every centre with context, the rows of l's
-// tables; the ring's rows are all written back when it returns.
+// tables, centres_per_draw consecutive centres against one draw of negatives (the first's
+// slot's: CbowStep's TargetsAhead); the ring's rows are all written back when it returns.
 template <bool kCbow, typename Warp>
 EMBER_HOST_DEVICE WindowLoss train_sentence(const Warp& warp, const SentenceLaunch& l,
                                             const WarpMemory& m, const Shape& s,
-                                            const int32_t* sentence, int n, int64_t begin,
-                                            float lr) {
+                                            const int32_t* sentence, int n, int64_t begin, float lr,
+                                            int centres_per_draw) {
   WindowLoss loss;
   if (n < 2) return loss;  // no centre has context
   const int w = s.window;
@@ -360,6 +361,7 @@ EMBER_HOST_DEVICE WindowLoss train_sentence(const Warp& warp, const SentenceLaun
 
   int32_t targets[kMaxTargets];
   float* inputs[2 * kMaxWindow];
+  int centres = 0;  // with context, so far
   for (int i = 0; i < n; ++i) {
     if (i > 0 && i - w - 1 >= 0) leave(warp, m, s, l.input, i - w - 1);
     if (i > 0 && i + w < n) enter(warp, m, s, l.input, i + w, sentence[i + w]);
@@ -370,7 +372,8 @@ EMBER_HOST_DEVICE WindowLoss train_sentence(const Warp& warp, const SentenceLaun
     if (C < 1) continue;
     const bool want_loss = i % kLossEvery == 0;
     targets[0] = sentence[i];
-    draw_negatives(l.alias, l.vocab, l.seed, l.epoch, slot, 0, l.negative, -1, targets + 1);
+    if (centres++ % centres_per_draw == 0)
+      draw_negatives(l.alias, l.vocab, l.seed, l.epoch, slot, 0, l.negative, -1, targets + 1);
     for (int c = 0; c < C; ++c) inputs[c] = context_row(m, s, lo, i, c);
     stage_targets(warp, m, s, l.output, targets);
     WindowLoss window;

@@ -125,25 +125,37 @@ struct PhiloxDraws {
 };
 
 // A centre's targets for the steps that share negatives (word2vec_steps.h, fastText's): its
-// word, then K negatives drawn one centre ahead, so that the next centre's output rows are
-// on their way to the cache while this one trains (counter-based draws give the same
-// negatives either way: they are drawn by slot).
+// word, then K negatives drawn one draw ahead, so that the next draw's output rows are on
+// their way to the cache while this one trains (counter-based draws give the same negatives
+// either way: they are drawn by slot). Where `centres_per_draw` centres share a draw, the
+// centres after the first of each take the same negatives (retake), and the next draw is
+// the slot that many centres on.
 class TargetsAhead {
  public:
-  explicit TargetsAhead(int64_t K)
-      : current_(size_t(K + 1)), next_(size_t(K + 1)), rows_(size_t(K + 1)) {}
+  explicit TargetsAhead(int64_t K, int64_t centres_per_draw = 1)
+      : current_(size_t(K + 1)),
+        next_(size_t(K + 1)),
+        rows_(size_t(K + 1)),
+        centres_per_draw_(centres_per_draw) {}
 
-  // [K + 1]: `word`, the centre at `slot`, then its negatives. next_word: the next centre's
+  // [K + 1]: `word`, the centre at `slot`, then its negatives: newly drawn for the first
+  // centre of a draw, those of the last draw for the others. next_word: the next centre's
   // word, or -1 when there is none in this window.
   template <typename Draws>
   EMBER_ALWAYS_INLINE const int32_t* take(int32_t word, int32_t next_word, int64_t slot,
                                           Draws& draws, float* output, int64_t S) {
     const int64_t K = int64_t(current_.size()) - 1;
+    if (centres_++ % centres_per_draw_ != 0) {  // the last draw's negatives again
+      current_[0] = word;
+      rows_[0] = output + int64_t(word) * S;
+      if (next_word >= 0) row_loops::prefetch_row(output + int64_t(next_word) * S, S);
+      return current_.data();
+    }
     if (!have_next_) draws.draw_negatives(slot, 0, K, -1, next_.data() + 1);
     std::swap(current_, next_);
     current_[0] = word;
     for (int64_t t = 0; t <= K; ++t) rows_[size_t(t)] = output + int64_t(current_[size_t(t)]) * S;
-    draws.draw_negatives(slot + 1, 0, K, -1, next_.data() + 1);
+    draws.draw_negatives(slot + centres_per_draw_, 0, K, -1, next_.data() + 1);
     have_next_ = true;
     for (int64_t k = 1; k <= K; ++k)
       row_loops::prefetch_row(output + int64_t(next_[size_t(k)]) * S, S);
@@ -153,11 +165,16 @@ class TargetsAhead {
   // [K + 1]: the output rows of the last take()'s targets.
   float* const* rows() const { return rows_.data(); }
   // The next sentence's first centre draws its own.
-  void after_sentence() { have_next_ = false; }
+  void after_sentence() {
+    have_next_ = false;
+    centres_ = 0;
+  }
 
  private:
   std::vector<int32_t> current_, next_;
   std::vector<float*> rows_;
+  int64_t centres_per_draw_;
+  int64_t centres_ = 0;  // take()s in this sentence
   bool have_next_ = false;
 };
 

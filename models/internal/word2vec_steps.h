@@ -162,10 +162,11 @@ struct SkipGramWindowStep {
 //                                   a negative is the centre word itself
 //   grad_h = g O;  O += g h;  every context row += grad_h (the mean's gradient, undivided)
 // A window is already a minibatch here (one hidden row against shared negatives); its
-// products run a few rows at a time (block_loops) and its negatives come from TargetsAhead.
-// (Sharing negatives across consecutive centres as well was 1.5x faster and cost 0.03
-// analogy on en7m: consecutive hidden rows are nearly the same, so a shared negative took
-// one step several times over.)
+// products run a few rows at a time (block_loops) and its negatives come from TargetsAhead,
+// one draw for Word2VecOptions::cbow_centres_per_draw consecutive centres (with minibatch):
+// fewer random output rows fetched a centre. Two keep the quality; four cost 0.03 analogy
+// on en7m (consecutive hidden rows are nearly the same, so a negative shared by many took
+// one step several times over).
 struct CbowStep {
   static constexpr int64_t kLossEvery = 16;
 
@@ -175,7 +176,7 @@ struct CbowStep {
         S(w.S),
         K(w.options->negative),
         schedule(*w.options, w.total_words),
-        ahead(K),
+        ahead(K, w.options->minibatch ? w.options->cbow_centres_per_draw : 1),
         in_rows(size_t(2 * w.options->window)),
         g(size_t(std::max(K + 1, 2 * w.options->window))),
         rows(2 * S) {}
@@ -217,7 +218,8 @@ struct CbowStep {
   float* output;
   int64_t S, K;
   Schedule schedule;
-  TargetsAhead ahead;           // the centre word, then its negatives; their rows
+  TargetsAhead ahead;           // the centre word, then its negatives (Word2VecOptions::
+                                // cbow_centres_per_draw centres a draw); their rows
   std::vector<float*> in_rows;  // [C]: the context words' input rows
   std::vector<float> g;         // [max(T, 2 window)]: weights, logits, gradients
   Rows rows;                    // [2 S]: hidden, grad_h
