@@ -42,9 +42,10 @@ bool cpu_has_avx2();
 
 // A worker body compiled twice, for AVX2 with FMA and for any x86-64: simd_build() gives the
 // one this CPU runs. Body must be always inline (EMBER_ALWAYS_INLINE), so that its loops are
-// compiled inside each.
+// compiled inside each. The AVX2 body may use PREFETCHW (prfchw), which every CPU with AVX2
+// executes (64-bit Windows requires it since 8.1; only some Core 2 and older lack it).
 template <typename Worker, void (*Body)(Worker&, int64_t, int64_t)>
-__attribute__((target("avx2,fma"))) void run_avx2(Worker& w, int64_t epoch, int64_t thread) {
+__attribute__((target("avx2,fma,prfchw"))) void run_avx2(Worker& w, int64_t epoch, int64_t thread) {
   Body(w, epoch, thread);
 }
 template <typename Worker, void (*Body)(Worker&, int64_t, int64_t)>
