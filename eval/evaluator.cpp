@@ -104,7 +104,9 @@ std::vector<std::vector<std::pair<int64_t, float>>> Evaluator::top_k(
   std::vector<std::vector<std::pair<int64_t, float>>> result(static_cast<size_t>(b_total));
   if (k == 0 || rows == 0) return result;
   std::vector<TopK> best(static_cast<size_t>(b_total));
-  std::vector<float> dots(static_cast<size_t>(kQueryBlock * per_query * kRowBlock));
+  // Sized for the blocks this call has: one query against a few rows needs no megabytes.
+  std::vector<float> dots(
+      static_cast<size_t>(std::min(kQueryBlock, b_total) * per_query * std::min(kRowBlock, rows)));
   const int threads = get_num_threads();
   for (int64_t q0 = 0; q0 < b_total; q0 += kQueryBlock) {
     const int64_t nq = std::min(kQueryBlock, b_total - q0);
