@@ -244,8 +244,10 @@ SimilarityResult Evaluator::evaluate_similarity(const std::string& path,
         options.delimiter ? split_on(line, options.delimiter) : split_whitespace(line);
     if (first) {  // SimLex-999: "word1 word2 POS SimLex999 conc(w1) ..." header
       first = false;
+      // The score's column follows the two words' (a header naming it first is no SimLex
+      // header: its pairs would have no words).
       auto simlex = std::find(fields.begin(), fields.end(), "SimLex999");
-      if (simlex != fields.end()) {
+      if (simlex != fields.end() && simlex - fields.begin() >= 2) {
         result.format = "simlex";
         score_column = size_t(simlex - fields.begin());
         min_fields = score_column + 1;

@@ -252,6 +252,17 @@ TEST(Evaluator, HostileTestFiles) {
   std::ofstream(infinite) << "king\tqueen\t3\nman\twoman\t1e999\n";
   EXPECT_EMBER_ERROR(evaluator().evaluate_similarity(infinite),
                      "ember_infinite_pairs.txt:2: the score '1e999' is not a finite number");
+  // A "SimLex999" header in the first column (found by fuzz_eval: its one-field lines were
+  // read as pairs, the second word past the end) is no SimLex header: an invalid line.
+  const std::string simlex_first = dir + "ember_simlex_first.txt";
+  std::ofstream(simlex_first) << "SimLex999\tx\n8.3\nthe\tof\t8.5\n";
+  for (char delimiter : {'\t', '\0'}) {
+    SimilarityOptions options;
+    options.delimiter = delimiter;
+    const SimilarityResult r = evaluator().evaluate_similarity(simlex_first, options);
+    EXPECT_EQ(r.format, "pairs");
+    EXPECT_EQ(r.first_invalid_lines, (std::vector<int64_t>{1, 2}));
+  }
 }
 
 }  // namespace
