@@ -128,7 +128,7 @@ struct PhiloxDraws {
 // word, then K negatives drawn one draw ahead, so that the next draw's output rows are on
 // their way to the cache while this one trains (counter-based draws give the same negatives
 // either way: they are drawn by slot). Where `centres_per_draw` centres share a draw, the
-// centres after the first of each take the same negatives (retake), and the next draw is
+// centres after the first of each take the same negatives, and the next draw is made for
 // the slot that many centres on.
 class TargetsAhead {
  public:
@@ -145,12 +145,14 @@ class TargetsAhead {
   EMBER_ALWAYS_INLINE const int32_t* take(int32_t word, int32_t next_word, int64_t slot,
                                           Draws& draws, float* output, int64_t S) {
     const int64_t K = int64_t(current_.size()) - 1;
-    if (centres_++ % centres_per_draw_ != 0) {  // the last draw's negatives again
+    if (shared_left_ > 0) {  // the last draw's negatives again
+      --shared_left_;
       current_[0] = word;
       rows_[0] = output + int64_t(word) * S;
       if (next_word >= 0) row_loops::prefetch_row(output + int64_t(next_word) * S, S);
       return current_.data();
     }
+    shared_left_ = centres_per_draw_ - 1;
     if (!have_next_) draws.draw_negatives(slot, 0, K, -1, next_.data() + 1);
     std::swap(current_, next_);
     current_[0] = word;
@@ -167,14 +169,14 @@ class TargetsAhead {
   // The next sentence's first centre draws its own.
   void after_sentence() {
     have_next_ = false;
-    centres_ = 0;
+    shared_left_ = 0;
   }
 
  private:
   std::vector<int32_t> current_, next_;
   std::vector<float*> rows_;
   int64_t centres_per_draw_;
-  int64_t centres_ = 0;  // take()s in this sentence
+  int64_t shared_left_ = 0;  // centres still to take the current draw
   bool have_next_ = false;
 };
 
