@@ -256,27 +256,22 @@ void save_checkpoint(const WordVectorsJobOptions& o, const Start& s, int64_t epo
 }
 
 // Restores the checkpoint's tensors into a trainer by `load` (which checks their shapes and
-// dtypes), naming the checkpoint in any error.
+// dtypes), naming the checkpoint, and `what` was restored, in any error.
 template <typename Load>
-void restore(const Start& s, const Load& load) {
+void restore(const Start& s, const std::string& what, const Load& load) {
   try {
     load();
   } catch (const Error& e) {
-    EMBER_FAIL("ember train --resume: ", s.checkpoint, ": ", e.what());
+    EMBER_FAIL("ember train --resume: ", s.checkpoint, ": ", what, e.what());
   }
 }
 
 // The checkpoint's tensor `name` into `table`.
 void restore_table(const Start& s, RowTable& table, const std::string& name) {
-  restore(s, [&] {
-    auto it = s.saved.find(name);
-    EMBER_CHECK(it != s.saved.end(), "no tensor '", name, "'");
-    try {
-      table.copy_from(it->second);
-    } catch (const Error& e) {
-      EMBER_FAIL("tensor '", name, "': ", e.what());
-    }
-  });
+  auto it = s.saved.find(name);
+  EMBER_CHECK(it != s.saved.end(), "ember train --resume: ", s.checkpoint, ": no tensor '", name,
+              "'");
+  restore(s, "tensor '" + name + "': ", [&] { table.copy_from(it->second); });
 }
 
 // Trains a word2vec or fastText trainer (two tables, "input" and "output" in the checkpoint),
@@ -442,7 +437,7 @@ WordVectorsJobResult train_word_vectors(const WordVectorsJobOptions& options,
     go.device = o.device;
     go.distributed = o.distributed;
     GloVeTrainer trainer(s.vocab.size(), go);
-    if (o.resume) restore(s, [&] { trainer.load_state(s.saved); });
+    if (o.resume) restore(s, "", [&] { trainer.load_state(s.saved); });
     const auto train_start = Clock::now();
     trainer.train(records, hooks.progress, s.first_epoch,
                   [&](int64_t epoch) { save_checkpoint(o, s, epoch, trainer.state()); });
