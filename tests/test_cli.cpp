@@ -458,25 +458,24 @@ TEST(Cli, FastTextModelsOpenInTheVectorCommands) {
   // similar answers a word outside the vocabulary from its n-grams (as `fasttext nn` does), a
   // word beyond --limit from the model, and says so; a word with neither (the supervised
   // model has no n-grams) and a vector file's unknown word are not answered.
-  run = run_ember("similar " + model + " zzzqqq government --top 3");
-  EXPECT_EQ(run.status, 0) << run.output;
-  EXPECT_NE(run.output.find("zzzqqq  (not in the vocabulary: from its character n-grams)\n  "),
-            std::string::npos)
-      << run.output;
-  run = run_ember("similar " + model + " government --top 3 --limit 20");
-  EXPECT_EQ(run.status, 0) << run.output;
-  EXPECT_NE(run.output.find("government  (beyond --limit: its vector from the model)\n  "),
-            std::string::npos)
-      << run.output;
-  run = run_ember("similar " + golden + "supervised.bin zzzqqq");
-  EXPECT_EQ(run.status, 1) << run.output;
-  EXPECT_NE(run.output.find("zzzqqq\n  (not in the vocabulary, and no character n-grams)"),
-            std::string::npos)
-      << run.output;
-  run = run_ember("similar " + vec + " zzzqqq");
-  EXPECT_EQ(run.status, 1) << run.output;
-  EXPECT_NE(run.output.find("zzzqqq\n  (not in the vocabulary)\n"), std::string::npos)
-      << run.output;
+  const struct {
+    std::string args;
+    int status;
+    std::string says;
+  } unknown[] = {
+      {model + " zzzqqq government --top 3", 0,
+       "zzzqqq  (not in the vocabulary: from its character n-grams)\n  "},
+      {model + " government --top 3 --limit 20", 0,
+       "government  (beyond --limit: its vector from the model)\n  "},
+      {golden + "supervised.bin zzzqqq", 1,
+       "zzzqqq\n  (not in the vocabulary, and no character n-grams)"},
+      {vec + " zzzqqq", 1, "zzzqqq\n  (not in the vocabulary)\n"},
+  };
+  for (const auto& u : unknown) {
+    run = run_ember("similar " + u.args);
+    EXPECT_EQ(run.status, u.status) << u.args << "\n" << run.output;
+    EXPECT_NE(run.output.find(u.says), std::string::npos) << u.args << "\n" << run.output;
+  }
   run = run_ember("analogy " + model + " senate house congress --top 3");
   EXPECT_EQ(run.status, 0) << run.output;
   const std::string pairs = (dir / "pairs.tsv").string();
