@@ -127,36 +127,61 @@ BENCHMARK(BM_SparseEmbeddingAdamPath)
 // and context tables [54280, 100] (en7m's vocabulary), batch 1024 pairs with 5 negatives,
 // SkipGramLoss, SparseAdam; zero_grad + forward + loss + backward + step. The step cycles
 // through 16 fixed batches of uniform ids. pairs/s = 1024 / the time of one step.
+// The seed's SkipGramModel batches: V 54280, D 100, B 1024, 5 negatives, 16 batches in turn,
+// each with the unique rows it touches in the center and the context table.
+constexpr int64_t kSkipGramV = 54280, kSkipGramD = 100, kSkipGramB = 1024, kSkipGramK = 5;
+struct SkipGramBatch {
+  Tensor center, positive, negative;
+  std::vector<int64_t> center_rows, context_rows;  // unique, in first-use order
+};
+
+const std::vector<SkipGramBatch>& skipgram_batches() {
+  static const std::vector<SkipGramBatch> batches = [] {
+    constexpr int64_t V = kSkipGramV, B = kSkipGramB, K = kSkipGramK, kBatches = 16;
+    std::vector<SkipGramBatch> out;
+    for (int64_t b = 0; b < kBatches; ++b) {
+      SkipGramBatch batch{ember::randint(0, V, {B}),
+                          ember::randint(0, V, {B}),
+                          ember::randint(0, V, {B, K}),
+                          {},
+                          {}};
+      std::vector<char> center_seen(V, 0), context_seen(V, 0);
+      for (int64_t id : batch.center.to_vector<int64_t>())
+        if (!std::exchange(center_seen[size_t(id)], 1)) batch.center_rows.push_back(id);
+      for (const Tensor& ids : {batch.positive, batch.negative})
+        for (int64_t id : ids.to_vector<int64_t>())
+          if (!std::exchange(context_seen[size_t(id)], 1)) batch.context_rows.push_back(id);
+      out.push_back(std::move(batch));
+    }
+    return out;
+  }();
+  return batches;
+}
+
 void BM_SkipGramTrainingStep(benchmark::State& state) {
   ember::set_num_threads(2);
-  constexpr int64_t V = 54280, D = 100, B = 1024, K = 5, kBatches = 16;
+  constexpr int64_t V = kSkipGramV, D = kSkipGramD, B = kSkipGramB, K = kSkipGramK;
   ember::models::SkipGramModel model(V, D, /*sparse=*/true);
   ember::models::SkipGramLoss criterion;
   ember::optim::SparseAdam adam(model.parameters(), 1e-3);
-  std::vector<std::array<Tensor, 3>> batches;
-  for (int64_t b = 0; b < kBatches; ++b)
-    batches.push_back(
-        {ember::randint(0, V, {B}), ember::randint(0, V, {B}), ember::randint(0, V, {B, K})});
+  const std::vector<SkipGramBatch>& batches = skipgram_batches();
   // The bytes a step must move, its memory-traffic bound over BM_CopyBandwidth's rate: the
   // lookups read N = B + B + B * K rows and write them out, the backward writes the N rows'
   // gradient and the coalesce reads it (4 N rows); each of the U unique rows of both tables
   // has its coalesced gradient row written and read, and its weight, exp_avg and exp_avg_sq
   // read and written by SparseAdam (8 U rows).
   double bytes = 0;
-  for (const auto& [center, positive, negative] : batches) {
-    std::vector<char> center_seen(V, 0), context_seen(V, 0);
-    int64_t unique = 0;
-    for (int64_t id : center.to_vector<int64_t>()) unique += !std::exchange(center_seen[id], 1);
-    for (const Tensor& ids : {positive, negative})
-      for (int64_t id : ids.to_vector<int64_t>()) unique += !std::exchange(context_seen[id], 1);
-    bytes += double(4 * (B + B + B * K) + 8 * unique) * D * sizeof(float) / kBatches;
+  for (const SkipGramBatch& batch : batches) {
+    const auto unique = int64_t(batch.center_rows.size() + batch.context_rows.size());
+    bytes += double(4 * (B + B + B * K) + 8 * unique) * D * sizeof(float) / double(batches.size());
   }
   state.counters["MB_per_step"] = bytes / 1e6;
-  int64_t next = 0;
+  size_t next = 0;
   for (auto _ : state) {
-    const auto& [center, positive, negative] = batches[size_t(next++ % kBatches)];
+    const SkipGramBatch& batch = batches[next++ % batches.size()];
     adam.zero_grad();
-    auto [positive_scores, negative_scores] = model.forward(center, positive, negative);
+    auto [positive_scores, negative_scores] =
+        model.forward(batch.center, batch.positive, batch.negative);
     criterion.forward(positive_scores, negative_scores).backward();
     adam.step();
   }
@@ -166,6 +191,60 @@ BENCHMARK(BM_SkipGramTrainingStep)
     ->Unit(benchmark::kMillisecond)
     ->MinWarmUpTime(1.0)
     ->UseRealTime();
+
+// The step's random-row traffic alone: the lookups' gathers of N = B + B + B * K rows, then
+// for each unique row of both tables a read and a write of its weight, exp_avg and exp_avg_sq
+// (SparseAdam's rows), the rows a few ahead prefetched as SparseAdam prefetches them. No
+// arithmetic, no gradient, no allocation: what this machine gives for rows at random places
+// in 130 MB (where BM_CopyBandwidth streams), a floor under the step's time.
+void BM_SkipGramRowTraffic(benchmark::State& state) {
+  ember::set_num_threads(2);
+  constexpr int64_t V = kSkipGramV, D = kSkipGramD, B = kSkipGramB, K = kSkipGramK;
+  constexpr int64_t N = B + B + B * K, kAhead = 4;
+  std::array<std::array<Tensor, 3>, 2> tables;  // [center, context][weight, exp_avg, exp_avg_sq]
+  for (auto& table : tables)
+    for (Tensor& t : table) t = ember::zeros({V, D});
+  Tensor gathered = ember::zeros({N, D});
+  const std::vector<SkipGramBatch>& batches = skipgram_batches();
+  auto row = [&](const Tensor& t, int64_t id) { return t.data<float>() + id * D; };
+  size_t next = 0;
+  for (auto _ : state) {
+    const SkipGramBatch& batch = batches[next++ % batches.size()];
+    const std::array<std::pair<const Tensor*, const Tensor*>, 3> lookups = {
+        {{&tables[0][0], &batch.center},
+         {&tables[1][0], &batch.positive},
+         {&tables[1][0], &batch.negative}}};
+    int64_t at = 0;
+    for (const auto& [table, ids] : lookups) {
+      const int64_t* id = ids->data<int64_t>();
+      float* out = gathered.data<float>() + at * D;
+      ember::parallel_for(ids->numel(), 655, [&](int64_t begin, int64_t end) {
+        for (int64_t n = begin; n < end; ++n)
+          std::memcpy(out + n * D, row(*table, id[n]), D * sizeof(float));
+      });
+      at += ids->numel();
+    }
+    for (int t = 0; t < 2; ++t) {
+      const std::vector<int64_t>& ids = t == 0 ? batch.center_rows : batch.context_rows;
+      const int64_t U = int64_t(ids.size());
+      ember::parallel_for(U, 64, [&](int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k) {
+          if (k + kAhead < end)
+            for (const Tensor& array : tables[size_t(t)])
+              for (int64_t j = 0; j < D; j += 16)
+                __builtin_prefetch(row(array, ids[size_t(k + kAhead)]) + j, 1);
+          for (const Tensor& array : tables[size_t(t)]) {
+            float* r = row(array, ids[size_t(k)]);
+            for (int64_t j = 0; j < D; ++j) r[j] += 1.0f;
+          }
+        }
+      });
+    }
+    benchmark::DoNotOptimize(gathered.data<float>());
+  }
+  state.SetItemsProcessed(state.iterations() * B);
+}
+BENCHMARK(BM_SkipGramRowTraffic)->Unit(benchmark::kMillisecond)->MinWarmUpTime(1.0)->UseRealTime();
 
 // The machine's copy bandwidth, the denominator of the step's bound above: memcpy of a
 // 1 GiB buffer into another on 2 threads, each copying its half. 2 GiB in all are past the
