@@ -163,10 +163,13 @@ static std::vector<uint64_t> sort_positions_by_id(const std::vector<int64_t>& id
   return keys;
 }
 
-// The shared core of both backward forms on the CPU: sorted unique ids and their summed rows.
+// The shared core of both backward forms on the CPU: sorted unique ids and their summed rows,
+// as rows [K, D] (the sparse form) or in place in a dense [num_rows, D] gradient, every other
+// row zero (written once, with no rows buffer between).
 static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
                             std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                            const Tensor& row_scale, Tensor* unique_ids, int64_t num_rows) {
+                            const Tensor& row_scale, Tensor* unique_ids, int64_t num_rows,
+                            bool dense) {
   const int64_t N = ids.numel();
   const int64_t D = grad_rows.size(1);
   std::vector<int64_t> id = ids_int64(ids).to_vector<int64_t>();
@@ -184,31 +187,46 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
   int64_t* unique_data = unique.data<int64_t>();
   for (int64_t k = 0; k < K; ++k) unique_data[k] = id[order[starts[k]]];
   *unique_ids = unique;
-  // 3. reduce each run in position order, from zero; 4. the caller scatters the rows.
-  Tensor rows = empty({K, D}, grad_rows.dtype());
+  // 3. reduce each run in position order, from zero, into its row of the output.
+  Tensor rows = empty({dense ? num_rows : K, D}, grad_rows.dtype());
   Tensor grad = contiguous(grad_rows);
   Tensor scale = row_scale.defined() ? contiguous(to_dtype(row_scale, grad.dtype())) : Tensor();
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1));
   dispatch_floating(grad.dtype(), "embedding backward", [&](auto tag) {
     using T = decltype(tag);
     const T* g = grad.data<T>();
     const T* s = scale.defined() ? scale.data<T>() : nullptr;
     T* out = rows.data<T>();
-    parallel_for(
-        K, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)), [&](int64_t begin, int64_t end) {
-          for (int64_t k = begin; k < end; ++k) {
-            T* row = out + k * D;
-            for (int64_t j = 0; j < D; ++j) row[j] = T(0);
-            const int64_t stop = k + 1 < K ? starts[k + 1] : N;
-            int64_t count = 0;
-            for (int64_t i = starts[k]; i < stop && id[order[i]] == unique_data[k]; ++i, ++count) {
-              const int64_t n = order[i];
-              const T weight = s ? s[n] : T(1);
-              for (int64_t j = 0; j < D; ++j) row[j] += weight * g[n * D + j];
-            }
-            if (scale_grad_by_freq && count > 1)
-              for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
-          }
-        });
+    const auto reduce = [&](int64_t k, T* row) {
+      for (int64_t j = 0; j < D; ++j) row[j] = T(0);
+      const int64_t stop = k + 1 < K ? starts[k + 1] : N;
+      int64_t count = 0;
+      for (int64_t i = starts[k]; i < stop && id[order[i]] == unique_data[k]; ++i, ++count) {
+        const int64_t n = order[i];
+        const T weight = s ? s[n] : T(1);
+        for (int64_t j = 0; j < D; ++j) row[j] += weight * g[n * D + j];
+      }
+      if (scale_grad_by_freq && count > 1)
+        for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
+    };
+    if (!dense) {
+      parallel_for(K, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k) reduce(k, out + k * D);
+      });
+      return;
+    }
+    // Dense: each table row once, in row order; a row some id picked gets its run.
+    parallel_for(num_rows, grain, [&](int64_t begin, int64_t end) {
+      int64_t k = std::lower_bound(unique_data, unique_data + K, begin) - unique_data;
+      for (int64_t v = begin; v < end; ++v) {
+        T* row = out + v * D;
+        if (k < K && unique_data[k] == v) {
+          reduce(k++, row);
+        } else {
+          std::fill(row, row + D, T(0));
+        }
+      }
+    });
   });
   return rows;
 }
@@ -223,8 +241,8 @@ Tensor embedding_backward_sparse(const Tensor& grad_rows, const Tensor& ids, int
                                            scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  Tensor rows =
-      backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique, num_rows);
+  Tensor rows = backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique,
+                              num_rows, /*dense=*/false);
   return make_row_sparse(unique, rows, {num_rows, grad_rows.size(1)});
 }
 
@@ -238,17 +256,8 @@ Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int6
                                           scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  Tensor rows =
-      backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique, num_rows);
-  const int64_t D = grad_rows.size(1), K = unique.numel();
-  Tensor dense = zeros({num_rows, D}, grad_rows.dtype());
-  const int64_t* id = unique.data<int64_t>();
-  const size_t row_bytes = size_t(D) * element_size(dense.dtype());
-  char* dst = static_cast<char*>(dense.raw_data());
-  const char* src = static_cast<const char*>(rows.raw_data());
-  for (int64_t k = 0; k < K; ++k)
-    std::memcpy(dst + id[k] * row_bytes, src + k * row_bytes, row_bytes);
-  return dense;
+  return backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique,
+                       num_rows, /*dense=*/true);
 }
 
 }  // namespace ember::ops
