@@ -3,6 +3,7 @@
 #include "testing.h"
 
 #include <ember/nn/embedding.h>
+#include <ember/tensor/ops/embedding.h>
 #include <ember/tensor/ops/row_sparse.h>
 
 namespace ember {
@@ -135,6 +136,35 @@ TEST(Embedding, TwoSparseGradientsMergeLikeTheirConcatenation) {
     EXPECT_EQ(merged.indices().to_vector<int64_t>(), concatenated.indices().to_vector<int64_t>());
     EXPECT_EQ(merged.values().to_vector<float>(), concatenated.values().to_vector<float>());
   }
+}
+
+// row_of: position n's gradient row is grad[row_of[n]] (EmbeddingBag's bag of each id), read
+// in place: both forms give the bits of gathering the rows first, with row_scale, padding and
+// scale_grad_by_freq; a row_of of the wrong length or naming a row grad lacks is an error.
+TEST(Embedding, BackwardReadsRowsThroughRowOfAsIfGathered) {
+  Generator g(9);
+  const int64_t V = 9, D = 4;
+  Tensor grad = randn({3, D}, &g);
+  Tensor ids = tensor({4, 1, 4, 0, 7, 4});
+  Tensor row_of = tensor({0, 0, 1, 2, 2, 2});
+  Tensor scale = rand({6}, &g);
+  Tensor gathered = ops::embedding_forward(grad, row_of);
+  for (bool by_freq : {false, true}) {
+    Tensor dense = ops::embedding_backward_dense(grad, ids, V, 7, by_freq, scale, row_of);
+    EXPECT_EQ(
+        dense.to_vector<float>(),
+        ops::embedding_backward_dense(gathered, ids, V, 7, by_freq, scale).to_vector<float>());
+    Tensor sparse = ops::embedding_backward_sparse(grad, ids, V, std::nullopt, by_freq, {}, row_of);
+    Tensor expected = ops::embedding_backward_sparse(gathered, ids, V, std::nullopt, by_freq);
+    EXPECT_EQ(sparse.indices().to_vector<int64_t>(), expected.indices().to_vector<int64_t>());
+    EXPECT_EQ(sparse.values().to_vector<float>(), expected.values().to_vector<float>());
+  }
+  EXPECT_EMBER_ERROR(
+      ops::embedding_backward_dense(grad, ids, V, std::nullopt, false, {}, tensor({0, 1})),
+      "row_of has 2 entries for 6 ids");
+  EXPECT_EMBER_ERROR(ops::embedding_backward_sparse(grad, ids, V, std::nullopt, false, {},
+                                                    tensor({0, 0, 1, 2, 3, 2})),
+                     "id 3 at position 4");
 }
 
 TEST(Embedding, MaxNormRenormalisesLookedUpRowsInPlace) {

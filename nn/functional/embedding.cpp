@@ -23,11 +23,11 @@ std::optional<int64_t> wrap_padding_idx(std::optional<int64_t> padding_idx, int6
 
 Tensor table_gradient(const Tensor& grad_rows, const Tensor& ids, int64_t rows,
                       std::optional<int64_t> padding_idx, bool scale_grad_by_freq, bool sparse,
-                      const Tensor& row_scale) {
+                      const Tensor& row_scale, const Tensor& row_of = Tensor()) {
   return sparse ? ops::embedding_backward_sparse(grad_rows, ids, rows, padding_idx,
-                                                 scale_grad_by_freq, row_scale)
+                                                 scale_grad_by_freq, row_scale, row_of)
                 : ops::embedding_backward_dense(grad_rows, ids, rows, padding_idx,
-                                                scale_grad_by_freq, row_scale);
+                                                scale_grad_by_freq, row_scale, row_of);
 }
 
 }  // namespace
@@ -76,13 +76,13 @@ Tensor embedding_bag(const Tensor& ids, const Tensor& weight, const Tensor& offs
           return std::vector<Tensor>{ops::embedding_bag_max_backward(grad, max_indices, rows),
                                      Tensor()};
         // Each id n of bag b receives grad[b] times its weight: per_sample_weights[n] in sum
-        // mode, 1 / (ids in b) in mean mode.
-        Tensor grad_rows = ops::embedding_forward(grad, bags.bag_of);  // [N, D]
+        // mode, 1 / (ids in b) in mean mode. The backward reads grad[bag_of[n]] in place.
         Tensor row_scale = options.mode == BagMode::kMean
                                ? ops::embedding_bag_mean_scale(bag_size, bags.bag_of, grad.dtype())
                                : psw;
-        Tensor grad_weight = table_gradient(grad_rows, bags.ids, rows, padding_idx,
-                                            options.scale_grad_by_freq, options.sparse, row_scale);
+        Tensor grad_weight =
+            table_gradient(ops::contiguous(grad), bags.ids, rows, padding_idx,
+                           options.scale_grad_by_freq, options.sparse, row_scale, bags.bag_of);
         Tensor grad_psw;
         if (psw.defined())
           grad_psw = ops::embedding_bag_psw_backward(grad, w, bags, padding_idx).view(psw.sizes());

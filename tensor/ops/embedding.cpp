@@ -110,14 +110,21 @@ void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
   });
 }
 
-// What both backward forms check on either device before the sort: one gradient row and
-// one row_scale entry per id, every id a row of the table (the GPU's radix sort and scatter
-// rely on it).
+// What both backward forms check on either device before the sort: one gradient row (or one
+// row_of entry naming a row of the gradient) and one row_scale entry per id, every id a row
+// of the table (the GPU's radix sort and scatter rely on it).
 static void check_backward(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
-                           const Tensor& row_scale) {
+                           const Tensor& row_scale, const Tensor& row_of) {
   const int64_t N = ids.numel();
-  EMBER_CHECK(grad_rows.dim() == 2 && grad_rows.size(0) == N, "embedding backward: gradient ",
-              grad_rows.sizes(), " does not have one row per id (", N, " ids)");
+  if (row_of.defined()) {
+    EMBER_CHECK(grad_rows.dim() == 2 && row_of.numel() == N, "embedding backward: row_of has ",
+                row_of.numel(), " entries for ", N, " ids (gradient ", grad_rows.sizes(), ")");
+    check_same_device(row_of, ids, "embedding backward");
+    check_ids(row_of, grad_rows.size(0), "embedding backward (row_of)");
+  } else {
+    EMBER_CHECK(grad_rows.dim() == 2 && grad_rows.size(0) == N, "embedding backward: gradient ",
+                grad_rows.sizes(), " does not have one row per id (", N, " ids)");
+  }
   EMBER_CHECK(!row_scale.defined() || row_scale.numel() == N, "embedding backward: row_scale has ",
               row_scale.defined() ? row_scale.numel() : 0, " entries for ", N, " ids");
   check_same_device(grad_rows, ids, "embedding backward");
@@ -168,8 +175,8 @@ static std::vector<uint64_t> sort_positions_by_id(const std::vector<int64_t>& id
 // row zero (written once, with no rows buffer between).
 static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
                             std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                            const Tensor& row_scale, Tensor* unique_ids, int64_t num_rows,
-                            bool dense) {
+                            const Tensor& row_scale, const Tensor& row_of, Tensor* unique_ids,
+                            int64_t num_rows, bool dense) {
   const int64_t N = ids.numel();
   const int64_t D = grad_rows.size(1);
   std::vector<int64_t> id = ids_int64(ids).to_vector<int64_t>();
@@ -191,11 +198,13 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
   Tensor rows = empty({dense ? num_rows : K, D}, grad_rows.dtype());
   Tensor grad = contiguous(grad_rows);
   Tensor scale = row_scale.defined() ? contiguous(to_dtype(row_scale, grad.dtype())) : Tensor();
+  Tensor source = row_of.defined() ? ids_int64(row_of) : Tensor();
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1));
   dispatch_floating(grad.dtype(), "embedding backward", [&](auto tag) {
     using T = decltype(tag);
     const T* g = grad.data<T>();
     const T* s = scale.defined() ? scale.data<T>() : nullptr;
+    const int64_t* from = source.defined() ? source.data<int64_t>() : nullptr;
     T* out = rows.data<T>();
     const auto reduce = [&](int64_t k, T* row) {
       for (int64_t j = 0; j < D; ++j) row[j] = T(0);
@@ -204,7 +213,8 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
       for (int64_t i = starts[k]; i < stop && id[order[i]] == unique_data[k]; ++i, ++count) {
         const int64_t n = order[i];
         const T weight = s ? s[n] : T(1);
-        for (int64_t j = 0; j < D; ++j) row[j] += weight * g[n * D + j];
+        const T* g_row = g + (from ? from[n] : n) * D;
+        for (int64_t j = 0; j < D; ++j) row[j] += weight * g_row[j];
       }
       if (scale_grad_by_freq && count > 1)
         for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
@@ -233,30 +243,32 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
 
 Tensor embedding_backward_sparse(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
                                  std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                                 const Tensor& row_scale) {
-  check_backward(grad_rows, ids, num_rows, row_scale);
+                                 const Tensor& row_scale, const Tensor& row_of) {
+  check_backward(grad_rows, ids, num_rows, row_scale, row_of);
 #if EMBER_WITH_CUDA
   if (grad_rows.is_cuda())
-    return cuda::embedding_backward_sparse(grad_rows, ids_int64(ids), num_rows, padding_idx,
-                                           scale_grad_by_freq, row_scale);
+    return cuda::embedding_backward_sparse(
+        row_of.defined() ? embedding_forward(grad_rows, row_of) : grad_rows, ids_int64(ids),
+        num_rows, padding_idx, scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  Tensor rows = backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique,
-                              num_rows, /*dense=*/false);
+  Tensor rows = backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, row_of,
+                              &unique, num_rows, /*dense=*/false);
   return make_row_sparse(unique, rows, {num_rows, grad_rows.size(1)});
 }
 
 Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
                                 std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                                const Tensor& row_scale) {
-  check_backward(grad_rows, ids, num_rows, row_scale);
+                                const Tensor& row_scale, const Tensor& row_of) {
+  check_backward(grad_rows, ids, num_rows, row_scale, row_of);
 #if EMBER_WITH_CUDA
   if (grad_rows.is_cuda())
-    return cuda::embedding_backward_dense(grad_rows, ids_int64(ids), num_rows, padding_idx,
-                                          scale_grad_by_freq, row_scale);
+    return cuda::embedding_backward_dense(
+        row_of.defined() ? embedding_forward(grad_rows, row_of) : grad_rows, ids_int64(ids),
+        num_rows, padding_idx, scale_grad_by_freq, row_scale);
 #endif
   Tensor unique;
-  return backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, &unique,
+  return backward_rows(grad_rows, ids, padding_idx, scale_grad_by_freq, row_scale, row_of, &unique,
                        num_rows, /*dense=*/true);
 }
 

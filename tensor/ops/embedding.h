@@ -25,16 +25,20 @@ void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
 // unique sorted ids [K] and their summed rows [K, D]. grad_rows is [N, D] (N = ids.numel()),
 // and row n of it is multiplied by row_scale[n] when row_scale is given ([N]); rows with
 // id == padding_idx get nothing; scale_grad_by_freq divides each id's sum by its count.
+// With row_of ([N] int64) position n's row is grad_rows[row_of[n]] instead: EmbeddingBag's
+// gradient, a bag's row for each of its ids, read in place rather than gathered first.
 // The sum for each id runs in position order: deterministic. Four steps:
 //   ids [4, 1, 4, 2]  --sort (stable)-->  [1, 2, 4, 4] at positions [1, 3, 0, 2]
 //   segments start at [0, 1, 2]  -->  rows 1: g[1], 2: g[3], 4: g[0] + g[2]
 Tensor embedding_backward_sparse(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
                                  std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                                 const Tensor& row_scale = Tensor());
+                                 const Tensor& row_scale = Tensor(),
+                                 const Tensor& row_of = Tensor());
 // The same gradient as a dense [V, D] tensor (zeros where no id points).
 Tensor embedding_backward_dense(const Tensor& grad_rows, const Tensor& ids, int64_t num_rows,
                                 std::optional<int64_t> padding_idx, bool scale_grad_by_freq,
-                                const Tensor& row_scale = Tensor());
+                                const Tensor& row_scale = Tensor(),
+                                const Tensor& row_of = Tensor());
 
 // ---- EmbeddingBag ----
 enum class BagMode { kSum, kMean, kMax };
