@@ -123,10 +123,6 @@ BENCHMARK(BM_SparseEmbeddingAdamPath)
     ->MinWarmUpTime(1.0)
     ->UseRealTime();
 
-// The seed's skip-gram training step (issue 4's composable SkipGramModel): sparse center
-// and context tables [54280, 100] (en7m's vocabulary), batch 1024 pairs with 5 negatives,
-// SkipGramLoss, SparseAdam; zero_grad + forward + loss + backward + step. The step cycles
-// through 16 fixed batches of uniform ids. pairs/s = 1024 / the time of one step.
 // The seed's SkipGramModel batches: V 54280, D 100, B 1024, 5 negatives, 16 batches in turn,
 // each with the unique rows it touches in the center and the context table.
 constexpr int64_t kSkipGramV = 54280, kSkipGramD = 100, kSkipGramB = 1024, kSkipGramK = 5;
@@ -158,6 +154,10 @@ const std::vector<SkipGramBatch>& skipgram_batches() {
   return batches;
 }
 
+// The seed's skip-gram training step (issue 4's composable SkipGramModel): sparse center
+// and context tables [54280, 100] (en7m's vocabulary), batch 1024 pairs with 5 negatives,
+// SkipGramLoss, SparseAdam; zero_grad + forward + loss + backward + step. The step cycles
+// through 16 fixed batches of uniform ids. pairs/s = 1024 / the time of one step.
 void BM_SkipGramTrainingStep(benchmark::State& state) {
   ember::set_num_threads(2);
   constexpr int64_t V = kSkipGramV, D = kSkipGramD, B = kSkipGramB, K = kSkipGramK;
@@ -204,23 +204,25 @@ void BM_SkipGramRowTraffic(benchmark::State& state) {
   std::array<std::array<Tensor, 3>, 2> tables;  // [center, context][weight, exp_avg, exp_avg_sq]
   for (auto& table : tables)
     for (Tensor& t : table) t = ember::zeros({V, D});
+  std::array<std::array<float*, 3>, 2> base;
+  for (size_t t = 0; t < 2; ++t)
+    for (size_t a = 0; a < 3; ++a) base[t][a] = tables[t][a].data<float>();
   Tensor gathered = ember::zeros({N, D});
   const std::vector<SkipGramBatch>& batches = skipgram_batches();
-  auto row = [&](const Tensor& t, int64_t id) { return t.data<float>() + id * D; };
   size_t next = 0;
   for (auto _ : state) {
     const SkipGramBatch& batch = batches[next++ % batches.size()];
-    const std::array<std::pair<const Tensor*, const Tensor*>, 3> lookups = {
-        {{&tables[0][0], &batch.center},
-         {&tables[1][0], &batch.positive},
-         {&tables[1][0], &batch.negative}}};
+    const std::array<std::pair<const float*, const Tensor*>, 3> lookups = {
+        {{base[0][0], &batch.center},
+         {base[1][0], &batch.positive},
+         {base[1][0], &batch.negative}}};
     int64_t at = 0;
     for (const auto& [table, ids] : lookups) {
       const int64_t* id = ids->data<int64_t>();
       float* out = gathered.data<float>() + at * D;
       ember::parallel_for(ids->numel(), 655, [&](int64_t begin, int64_t end) {
         for (int64_t n = begin; n < end; ++n)
-          std::memcpy(out + n * D, row(*table, id[n]), D * sizeof(float));
+          std::memcpy(out + n * D, table + id[n] * D, D * sizeof(float));
       });
       at += ids->numel();
     }
@@ -230,11 +232,11 @@ void BM_SkipGramRowTraffic(benchmark::State& state) {
       ember::parallel_for(U, 64, [&](int64_t begin, int64_t end) {
         for (int64_t k = begin; k < end; ++k) {
           if (k + kAhead < end)
-            for (const Tensor& array : tables[size_t(t)])
+            for (float* array : base[size_t(t)])
               for (int64_t j = 0; j < D; j += 16)
-                __builtin_prefetch(row(array, ids[size_t(k + kAhead)]) + j, 1);
-          for (const Tensor& array : tables[size_t(t)]) {
-            float* r = row(array, ids[size_t(k)]);
+                __builtin_prefetch(array + ids[size_t(k + kAhead)] * D + j, 1);
+          for (float* array : base[size_t(t)]) {
+            float* r = array + ids[size_t(k)] * D;
             for (int64_t j = 0; j < D; ++j) r[j] += 1.0f;
           }
         }
