@@ -4,6 +4,7 @@
 // the same tests in the same order, so that their collectives meet.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <numeric>
 #include <vector>
 
@@ -138,6 +139,16 @@ TEST(Dist, SingleProcessIsRankZeroOfOne) {
 // changes some rows (row 0 by every rank, row 1 + r by rank r), and after the epoch's end every
 // rank holds the start plus the sum of all ranks' changes, where a scaled row's equal
 // changes count once.
+// Polls `sync` at `done` units until `syncs` syncs have been applied and none is in flight,
+// for a minute at most. Under load MPI's progress is slow: a bound on the number of polls let
+// one rank go on while the other still waited, and their changes then met in different syncs.
+void poll_until(models::ModelSync& sync, int64_t done, int64_t syncs) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while ((sync.poll(done, done) || sync.stats().count < syncs) &&
+         std::chrono::steady_clock::now() < deadline) {
+  }
+}
+
 TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
@@ -167,10 +178,10 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
     t.row(1)[2] += by;  // hot, not scaled: every rank's equal change counts
     t.row(1 + r)[1] += 2 * by;
   };
-  // Halfway: the partial syncs due by then start and are applied by later polls.
+  // Halfway: the 5 partial syncs due by then start and are applied by later polls. Every
+  // rank makes all 5 before changing b, so that row 0's equal changes meet in one sync.
   change(a, 1.0f);
-  for (int i = 0; i < 1000 && (sync.poll(50, 50) || sync.stats().count < (P > 1 ? 1 : 0)); ++i) {
-  }
+  poll_until(sync, 50, P > 1 ? 5 : 0);
   change(b, 0.5f);
   sync.finish_epoch(100);
   for (int64_t row = 0; row < V; ++row)
@@ -212,8 +223,7 @@ TEST(Dist, ModelSyncFollowsATablesOrderAndLeavesTheOtherRowsAlone) {
   if (r == 0) a.row(3)[2] += 4.0f;
   // Halfway, two of the epoch's three partial syncs are made: hot row 3 has rank 0's change
   // on every rank.
-  for (int i = 0; i < 100000 && (sync.poll(15, 15) || sync.stats().count < (P > 1 ? 2 : 0)); ++i) {
-  }
+  poll_until(sync, 15, P > 1 ? 2 : 0);
   EXPECT_FLOAT_EQ(a.row(3)[2], 4.0f);
   for (int i = 0; i < 1000 && sync.poll(30, 30); ++i) {
   }
