@@ -135,10 +135,6 @@ TEST(Dist, SingleProcessIsRankZeroOfOne) {
   EXPECT_EQ(one->allgatherv(std::vector<int32_t>{4, 5}), (std::vector<int32_t>{4, 5}));
 }
 
-// ModelSync on two tables: after start() every rank has rank 0's tables; each rank then
-// changes some rows (row 0 by every rank, row 1 + r by rank r), and after the epoch's end every
-// rank holds the start plus the sum of all ranks' changes, where a scaled row's equal
-// changes count once.
 // Polls `sync` at `done` units until `syncs` syncs have been applied and none is in flight,
 // for a minute at most. Under load MPI's progress is slow: a bound on the number of polls let
 // one rank go on while the other still waited, and their changes then met in different syncs.
@@ -149,6 +145,10 @@ void poll_until(models::ModelSync& sync, int64_t done, int64_t syncs) {
   }
 }
 
+// ModelSync on two tables: after start() every rank has rank 0's tables; each rank then
+// changes some rows (row 0 by every rank, row 1 + r by rank r), and after the epoch's end every
+// rank holds the start plus the sum of all ranks' changes, where a scaled row's equal
+// changes count once.
 TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
