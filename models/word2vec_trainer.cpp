@@ -25,19 +25,14 @@ namespace ember::models {
 
 namespace {
 
-// How many consecutive centres share a draw of negatives.
-int64_t centres_per_draw(const Word2VecOptions& o) {
-  return o.cbow && o.minibatch ? o.cbow_centres_per_draw : 1;
-}
-
 // A distributed run's SyncRows {input's, output's}: both tables in row order (the vocabulary
 // is sorted by count), their saturating rows from each row's expected updates.
 std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const std::vector<uint32_t>& keep,
                                 const Word2VecOptions& o) {
   if (!o.distributed.active()) return {};
-  const WordUpdates u =
-      word_updates(vocab.counts(), keep, o.window, double(o.negative) / double(centres_per_draw(o)),
-                   0.75, o.distributed.sync_every);
+  const WordUpdates u = word_updates(vocab.counts(), keep, o.window,
+                                     double(o.negative) / double(o.centres_per_draw()), 0.75,
+                                     o.distributed.sync_every);
   return {rows_in_row_order(u.input, o.lr), rows_in_row_order(u.output, o.lr)};
 }
 
@@ -135,7 +130,7 @@ void Word2VecTrainer::train_cuda(const data::EncodedCorpus& corpus,
   cuda::Word2VecLaunch l{};
   l.cbow = o.cbow;
   l.minibatch = o.minibatch;  // the window kernel, one persistent launch an epoch; or pairs
-  l.centres_per_draw = centres_per_draw(o);
+  l.centres_per_draw = o.centres_per_draw();
   l.lr_drop = o.lr * (1.0 - o.min_lr_ratio);
   train_sentences(
       corpus, o, keep, negatives, input_, output_, sync_rows(vocab_, keep, o), l,

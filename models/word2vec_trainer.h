@@ -78,6 +78,9 @@ struct Word2VecOptions {
   // each) at dims 100 and 300, within 0.01 analogy of 1 and of gensim; 4 costs 0.03 analogy
   // (bench/RESULTS.md). In [1, 16].
   int64_t cbow_centres_per_draw = 2;
+  // How many consecutive centres share a draw of negatives in this run: the above for CBOW
+  // with minibatch, else 1.
+  int64_t centres_per_draw() const { return cbow && minibatch ? cbow_centres_per_draw : 1; }
   // Device(kCUDA): train with the CUDA kernels (cuda/word2vec_window.cu or cuda/word2vec.cu,
   // as `minibatch` says; one warp per sentence, Hogwild, Philox draws counted by corpus
   // position); the tables stay on the GPU during training and come back to input()/output()

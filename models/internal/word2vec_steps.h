@@ -176,7 +176,7 @@ struct CbowStep {
         S(w.S),
         K(w.options->negative),
         schedule(*w.options, w.total_words),
-        ahead(K, w.options->minibatch ? w.options->cbow_centres_per_draw : 1),
+        ahead(K, w.options->centres_per_draw()),
         in_rows(size_t(2 * w.options->window)),
         g(size_t(std::max(K + 1, 2 * w.options->window))),
         rows(2 * S) {}
