@@ -104,11 +104,12 @@ TEST(Matmul, PackedLayoutsGiveTheSameBits) {
 
 TEST(Matmul, ShortProductsKeepTheirBits) {
   // The direct kernel's short paths: a depth-1 product gives the same bits in every layout
-  // (the skip-gram bmm's backward [5,1] x [1,100]); a matrix-vector product whose A has
+  // (the skip-gram bmm's backward [5,1] x [1,100]; and rows past 256 columns, the row path's
+  // chunk, which the depth-1 path writes in one go); a matrix-vector product whose A has
   // contiguous columns ([100,5] x [5,1], and a column longer than the kernel's 256-row
   // chunk) sums as the row path does, to the bit.
   for (DType dtype : {kFloat32, kFloat64}) {
-    for (int64_t n : {1, 100}) {  // k == 1
+    for (int64_t n : {1, 100, 300}) {  // k == 1
       Tensor a = random_tensor({5, 1}, dtype, 42), b = random_tensor({1, n}, dtype, 43);
       Tensor plain = mm(a, b);
       EXPECT_TRUE(all_close(plain, naive_mm(a, b).to(dtype), 0, 0)) << dtype;  // one rounding

@@ -452,16 +452,24 @@ EMBER_INLINE T dot(int64_t k, const T* x, const T* y) {
 
 // The column and row paths and the strided loop sum each C[i,j] alike: acc = 0, then
 // acc += A[i,p] * B[p,j] for p in order; the dot sums in lanes. With k == 1 every path gives
-// the one product. So a depth-1 product (bmm's backward of [B,K,D] x [B,D,1] for the
-// [B,K,D] operand) skips the dot, and a matrix-vector product whose A has contiguous
-// columns (the same backward for the [B,D,1] operand) sums whole columns at a time: both
-// vectorised, with the bits the strided paths gave.
+// the one product 0 + A[i,0] * B[0,j]. So a depth-1 product (bmm's backward of
+// [B,K,D] x [B,D,1] for the [B,K,D] operand) writes that product straight into C, and a
+// matrix-vector product whose A has contiguous columns (the same backward for the [B,D,1]
+// operand) sums whole columns at a time: both vectorised, with the bits the strided paths
+// gave.
 template <typename T>
 EMBER_INLINE void direct_body(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs,
                               int64_t a_cs, const T* b, int64_t b_rs, int64_t b_cs, T beta, T* c,
                               int64_t c_rs, int64_t c_cs) {
   const bool one_column = n == 1 && a_rs == 1;
-  if (a_cs == 1 && b_rs == 1 && k > 1) {
+  if (k == 1 && b_cs == 1 && n > 1) {
+    // An outer product: row i of C = A[i,0] * row 0 of B, no buffer between.
+    for (int64_t i = 0; i < m; ++i) {
+      const T ai = a[i * a_rs];
+      T* ci = c + i * c_rs;
+      for (int64_t j = 0; j < n; ++j) store_c(ci + j * c_cs, T(0) + ai * b[j], alpha, beta);
+    }
+  } else if (a_cs == 1 && b_rs == 1 && k > 1) {
     // C[i,j] = row i of A . column j of B, both contiguous.
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
