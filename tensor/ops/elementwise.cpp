@@ -27,26 +27,29 @@ T* first(const Tensor& t) {
 
 // out[i] = f(a[i]); out and a are [sizes of a].
 template <typename R, typename A, typename F>
-Tensor map1(const Tensor& a, F f) {
+Tensor map1(const Tensor& a, F f, int64_t piece = kCheapPiece) {
   Tensor out = empty(a.sizes(), TensorOptions(dtype_of<R>).device(a.device()));
   R* o = first<R>(out);
   const A* x = first<const A>(a);
-  for_each_row<2>(a.sizes(), {out.strides(), a.strides()}, {0, a.offset()},
-                  [&](std::array<int64_t, 2> at, int64_t n, std::array<int64_t, 2> step) {
-                    R* po = o + at[0];
-                    const A* pa = x + at[1];
-                    if (step[0] == 1 && step[1] == 1) {
-                      for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i]);
-                    } else {
-                      for (int64_t i = 0; i < n; ++i) po[i * step[0]] = f(pa[i * step[1]]);
-                    }
-                  });
+  for_each_row<2>(
+      a.sizes(), {out.strides(), a.strides()}, {0, a.offset()},
+      [&](std::array<int64_t, 2> at, int64_t n, std::array<int64_t, 2> step) {
+        R* po = o + at[0];
+        const A* pa = x + at[1];
+        if (step[0] == 1 && step[1] == 1) {
+          for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) po[i * step[0]] = f(pa[i * step[1]]);
+        }
+      },
+      piece);
   return out;
 }
 
 // out[i] = f(a[i], b[i]); out is [sizes], a and b broadcast to it.
 template <typename R, typename A, typename B, typename F>
-Tensor map2(const Tensor& a, const Tensor& b, const Shape& sizes, F f) {
+Tensor map2(const Tensor& a, const Tensor& b, const Shape& sizes, F f,
+            int64_t piece = kCheapPiece) {
   Tensor out = empty(sizes, TensorOptions(dtype_of<R>).device(a.device()));
   R* o = first<R>(out);
   const A* x = first<const A>(a);
@@ -69,7 +72,8 @@ Tensor map2(const Tensor& a, const Tensor& b, const Shape& sizes, F f) {
         } else {
           for (int64_t i = 0; i < n; ++i) po[i * step[0]] = f(pa[i * step[1]], pb[i * step[2]]);
         }
-      });
+      },
+      piece);
   return out;
 }
 
@@ -168,7 +172,7 @@ Tensor arithmetic(const Tensor& a, const Tensor& b, const char* op,
 // out = f(a, b) in a's dtype; float32/float64 only.
 template <typename F>
 Tensor binary_floating(const Tensor& a, const Tensor& b, const char* op,
-                       [[maybe_unused]] cuda::BinaryOp kind, F f) {
+                       [[maybe_unused]] cuda::BinaryOp kind, F f, int64_t piece = kCheapPiece) {
   check_binary(a, b, op);
   Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), op);
 #if EMBER_WITH_CUDA
@@ -176,7 +180,8 @@ Tensor binary_floating(const Tensor& a, const Tensor& b, const char* op,
 #endif
   return dispatch_floating(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    return map2<T, T, T>(a, b, sizes, [&](T x, T y) { return T(f(x, y)); });
+    return map2<T, T, T>(
+        a, b, sizes, [&](T x, T y) { return T(f(x, y)); }, piece);
   });
 }
 
@@ -194,15 +199,22 @@ Tensor unary_numeric(const Tensor& a, const char* op, [[maybe_unused]] cuda::Una
 
 template <typename F>
 Tensor unary_floating(const Tensor& a, const char* op, [[maybe_unused]] cuda::UnaryOp kind, F f,
-                      [[maybe_unused]] double exponent = 0) {
+                      [[maybe_unused]] double exponent = 0, int64_t piece = kCheapPiece) {
   check_input(a, op);
 #if EMBER_WITH_CUDA
   if (a.is_cuda()) return cuda::unary(a, kind, op, exponent);
 #endif
   return dispatch_floating(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    return map1<T, T>(a, [&](T x) { return T(f(x)); });
+    return map1<T, T>(
+        a, [&](T x) { return T(f(x)); }, piece);
   });
+}
+
+// unary_floating for an f that calls libm's exp, log or tanh: smaller pieces per task.
+template <typename F>
+Tensor unary_libm(const Tensor& a, const char* op, cuda::UnaryOp kind, F f) {
+  return unary_floating(a, op, kind, f, 0, kLibmPiece);
 }
 
 // out = f(a, b) as bool, broadcast.
@@ -287,8 +299,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& exponent) {
-  return binary_floating(a, exponent, "pow", cuda::BinaryOp::kPow,
-                         [](auto x, auto y) { return std::pow(x, y); });
+  return binary_floating(
+      a, exponent, "pow", cuda::BinaryOp::kPow, [](auto x, auto y) { return std::pow(x, y); },
+      kLibmPiece);
 }
 
 // ---- unary ----
@@ -318,15 +331,15 @@ Tensor pow(const Tensor& a, double exponent) {
         using T = decltype(x);
         return std::pow(x, T(exponent));
       },
-      exponent);
+      exponent, kLibmPiece);
 }
 
 Tensor exp(const Tensor& a) {
-  return unary_floating(a, "exp", cuda::UnaryOp::kExp, [](auto x) { return std::exp(x); });
+  return unary_libm(a, "exp", cuda::UnaryOp::kExp, [](auto x) { return std::exp(x); });
 }
 
 Tensor log(const Tensor& a) {
-  return unary_floating(a, "log", cuda::UnaryOp::kLog, [](auto x) { return std::log(x); });
+  return unary_libm(a, "log", cuda::UnaryOp::kLog, [](auto x) { return std::log(x); });
 }
 
 Tensor sqrt(const Tensor& a) {
@@ -334,14 +347,14 @@ Tensor sqrt(const Tensor& a) {
 }
 
 Tensor sigmoid(const Tensor& a) {
-  return unary_floating(a, "sigmoid", cuda::UnaryOp::kSigmoid, [](auto x) {
+  return unary_libm(a, "sigmoid", cuda::UnaryOp::kSigmoid, [](auto x) {
     using T = decltype(x);
     return T(1) / (T(1) + std::exp(-x));
   });
 }
 
 Tensor tanh(const Tensor& a) {
-  return unary_floating(a, "tanh", cuda::UnaryOp::kTanh, [](auto x) { return std::tanh(x); });
+  return unary_libm(a, "tanh", cuda::UnaryOp::kTanh, [](auto x) { return std::tanh(x); });
 }
 
 Tensor relu(const Tensor& a) {
@@ -352,7 +365,7 @@ Tensor relu(const Tensor& a) {
 }
 
 Tensor logsigmoid(const Tensor& a) {
-  return unary_floating(a, "logsigmoid", cuda::UnaryOp::kLogsigmoid, [](auto x) {
+  return unary_libm(a, "logsigmoid", cuda::UnaryOp::kLogsigmoid, [](auto x) {
     using T = decltype(x);
     return std::min(x, T(0)) - std::log1p(std::exp(-std::abs(x)));
   });
@@ -484,11 +497,13 @@ Tensor relu_backward(const Tensor& grad, const Tensor& out) {
 
 // d/da logsigmoid(a) = sigmoid(-a) = 1 / (1 + exp(a)): 0 for large a, 1 for very negative a.
 Tensor logsigmoid_backward(const Tensor& grad, const Tensor& a) {
-  return binary_floating(grad, a, "logsigmoid_backward", cuda::BinaryOp::kLogsigmoidBackward,
-                         [](auto g, auto x) {
-                           using T = decltype(x);
-                           return g / (T(1) + std::exp(x));
-                         });
+  return binary_floating(
+      grad, a, "logsigmoid_backward", cuda::BinaryOp::kLogsigmoidBackward,
+      [](auto g, auto x) {
+        using T = decltype(x);
+        return g / (T(1) + std::exp(x));
+      },
+      kLibmPiece);
 }
 
 Tensor clamp_backward(const Tensor& grad, const Tensor& a, std::optional<double> min,

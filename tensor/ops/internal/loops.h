@@ -45,9 +45,14 @@ StridedShape<N> collapse_dims(const Shape& sizes, const std::array<Shape, N>& st
   return out;
 }
 
+// Elements one task takes (`piece` below). Cheap element ops stream in pieces of 32768; ops
+// that call libm's exp, log or tanh per element (10-20 ns each) take 512, so the few thousand
+// scores of one batch already use every thread.
+constexpr int64_t kCheapPiece = 32768, kLibmPiece = 512;
+
 template <size_t N, typename Row>
 void for_each_row(const Shape& sizes, const std::array<Shape, N>& strides,
-                  const std::array<int64_t, N>& base, Row&& row) {
+                  const std::array<int64_t, N>& base, Row&& row, int64_t piece = kCheapPiece) {
   if (shape_numel(sizes) == 0) return;
   StridedShape<N> s = collapse_dims<N>(sizes, strides);
   const int64_t ndim = int64_t(s.sizes.size());
@@ -57,12 +62,11 @@ void for_each_row(const Shape& sizes, const std::array<Shape, N>& strides,
   int64_t rows = 1;
   for (int64_t d = 0; d + 1 < ndim; ++d) rows *= s.sizes[d];
   // Long rows are cut into pieces so that one big contiguous tensor still uses every thread.
-  constexpr int64_t kPiece = 32768;
-  const int64_t pieces = (length + kPiece - 1) / kPiece;
-  const int64_t grain = length >= kPiece ? 1 : (kPiece + length - 1) / length;
+  const int64_t pieces = (length + piece - 1) / piece;
+  const int64_t grain = length >= piece ? 1 : (piece + length - 1) / length;
   parallel_for(rows * pieces, grain, [&](int64_t begin, int64_t end) {
     for (int64_t item = begin; item < end; ++item) {
-      const int64_t r = item / pieces, piece = item % pieces;
+      const int64_t r = item / pieces, at = item % pieces;
       std::array<int64_t, N> offsets = base;
       int64_t rest = r;
       for (int64_t d = ndim - 2; d >= 0; --d) {
@@ -70,9 +74,9 @@ void for_each_row(const Shape& sizes, const std::array<Shape, N>& strides,
         rest /= s.sizes[d];
         for (size_t k = 0; k < N; ++k) offsets[k] += i * s.strides[k][d];
       }
-      const int64_t start = piece * kPiece;
+      const int64_t start = at * piece;
       for (size_t k = 0; k < N; ++k) offsets[k] += start * steps[k];
-      row(offsets, std::min(kPiece, length - start), steps);
+      row(offsets, std::min(piece, length - start), steps);
     }
   });
 }
