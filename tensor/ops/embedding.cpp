@@ -24,6 +24,14 @@ void check_table(const Tensor& weight, const char* op) {
   EMBER_CHECK(weight.dim() == 2, op, ": weight must be 2-D [V, D], got sizes ", weight.sizes());
 }
 
+// Asks for a row the loop will read kAhead steps on: rows at random places come from the
+// last-level cache or memory, where the hardware prefetchers cannot foresee them.
+constexpr int64_t kAhead = 8;
+inline void prefetch_row(const void* row, size_t bytes) {
+  const char* p = static_cast<const char*>(row);
+  for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(p + at);
+}
+
 // ids as contiguous int64 on the weight's device.
 Tensor ids_int64(const Tensor& ids) { return contiguous(to_dtype(ids, kInt64)); }
 
@@ -206,16 +214,22 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
     const T* s = scale.defined() ? scale.data<T>() : nullptr;
     const int64_t* from = source.defined() ? source.data<int64_t>() : nullptr;
     T* out = rows.data<T>();
+    const auto g_row = [&](int64_t i) { return g + (from ? from[order[i]] : order[i]) * D; };
     const auto reduce = [&](int64_t k, T* row) {
-      for (int64_t j = 0; j < D; ++j) row[j] = T(0);
       const int64_t stop = k + 1 < K ? starts[k + 1] : N;
       int64_t count = 0;
       for (int64_t i = starts[k]; i < stop && id[order[i]] == unique_data[k]; ++i, ++count) {
-        const int64_t n = order[i];
-        const T weight = s ? s[n] : T(1);
-        const T* g_row = g + (from ? from[n] : n) * D;
-        for (int64_t j = 0; j < D; ++j) row[j] += weight * g_row[j];
+        // In id order, the gradient rows come from anywhere in the gradient.
+        if (i + kAhead < N) prefetch_row(g_row(i + kAhead), size_t(D) * sizeof(T));
+        const T weight = s ? s[order[i]] : T(1);
+        const T* from_row = g_row(i);
+        if (count == 0) {  // 0 + x as the sum from zero gives it (-0 becomes +0)
+          for (int64_t j = 0; j < D; ++j) row[j] = T(0) + weight * from_row[j];
+        } else {
+          for (int64_t j = 0; j < D; ++j) row[j] += weight * from_row[j];
+        }
       }
+      if (count == 0) std::fill(row, row + D, T(0));
       if (scale_grad_by_freq && count > 1)
         for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
     };
