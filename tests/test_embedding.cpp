@@ -118,6 +118,17 @@ TEST(Embedding, SparseBackwardSumsEachIdInPositionOrder) {
   EXPECT_EQ(sparse.to_dense().to_vector<float>(), expected);
 }
 
+// A table so tall that (id, position) keys would pass 64 bits: the backward sorts the
+// positions by comparison instead of by radix, with the same result.
+TEST(Embedding, SparseBackwardOfATableTooTallForRadixKeys) {
+  const int64_t rows = std::numeric_limits<int64_t>::max(), high = int64_t(1) << 62;
+  Tensor grad = tensor(std::vector<float>{1, 2, 3, 4, 5, 6}, {3, 2});
+  Tensor ids = tensor(std::vector<int64_t>{high, 5, high}, {3});
+  Tensor sparse = ops::embedding_backward_sparse(grad, ids, rows, std::nullopt, false);
+  EXPECT_EQ(sparse.indices().to_vector<int64_t>(), (std::vector<int64_t>{5, high}));
+  EXPECT_EQ(sparse.values().to_vector<float>(), (std::vector<float>{3, 4, 6, 8}));
+}
+
 // Two sparse gradients of one table (a context table looked up twice) are merged: ids in
 // both sum a's row then b's, as coalescing their concatenation does, to the bit.
 TEST(Embedding, TwoSparseGradientsMergeLikeTheirConcatenation) {
