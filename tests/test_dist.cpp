@@ -201,6 +201,36 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   }
 }
 
+// The epoch's whole sync packs at most 1 MB for one collective: tables of 300,000 and
+// 120,000 floats take two chunks, the second starting inside the first table and ending in
+// the second. Each rank adds r + 1 to one element of every row: every row then holds the
+// start plus the sum over the ranks, on every rank.
+TEST(Dist, ModelSyncWholeSyncInChunksSumsEveryRow) {
+  dist::Communicator& c = comm();
+  const int P = c.size(), r = c.rank();
+  models::RowTable a(3000, 100), b(2000, 60);
+  a.init_uniform(7);
+  b.init_uniform(8);
+  const std::vector<float> a0 = a.to_tensor().to_vector<float>();
+  const std::vector<float> b0 = b.to_tensor().to_vector<float>();
+  models::Distributed d;
+  d.comm = &c;
+  d.sync_every = 1000;  // no partial sync: 100 units a rank an epoch
+  models::ModelSync sync(d, {&a, &b}, 100, 100 * P);
+  sync.start();
+  for (models::RowTable* t : {&a, &b})
+    for (int64_t row = 0; row < t->rows(); ++row) t->row(row)[row % t->dim()] += float(r + 1);
+  sync.finish_epoch(100);
+  const float added = float(P * (P + 1) / 2);
+  for (auto [t, start] : {std::pair{&a, &a0}, std::pair{&b, &b0}})
+    for (int64_t row = 0; row < t->rows(); ++row)
+      for (int64_t j = 0; j < t->dim(); ++j)
+        ASSERT_NEAR(t->row(row)[j],
+                    (*start)[size_t(row * t->dim() + j)] + (j == row % t->dim() ? added : 0.0f),
+                    1e-6)
+            << row << " " << j;
+}
+
 // A table synced in an order of its own (fastText's input: the rows some word holds, most
 // updated first): those rows sum every rank's changes, the order's first (row 9, saturating)
 // counts equal changes once, its first two (rows 9 and 3) are in every partial sync, and a
