@@ -69,18 +69,18 @@ void ModelSync::start() {
   base_.resize(tables_.size());
   for (size_t t = 0; t < tables_.size(); ++t) {
     RowTable& table = *tables_[t];
-    const int64_t S = table.stride();
-    comm.broadcast(table.data(), table.rows() * S, 0);
-    base_[t].resize(size_t(synced(t) * S));
+    comm.broadcast(table.data(), table.rows() * table.stride(), 0);
+    const int64_t W = width(t);
+    base_[t].resize(size_t(synced(t) * W));
     for (int64_t i = 0; i < synced(t); ++i)
-      std::copy_n(table.row(order_[t][size_t(i)]), S, base_[t].data() + i * S);
+      std::copy_n(table.row(order_[t][size_t(i)]), W, base_[t].data() + i * W);
   }
 }
 
 void ModelSync::pack(bool stopped) {
   size_t floats = 0, rows = 0;
   for (const Range& r : ranges_) {
-    floats += size_t((r.end - r.begin) * tables_[r.t]->stride());
+    floats += size_t((r.end - r.begin) * width(r.t));
     rows += size_t(r.end - r.begin);
   }
   // sum_: the rows' changes, then each row's squared length of this rank's change; change_: a
@@ -91,7 +91,7 @@ void ModelSync::pack(bool stopped) {
   sum_.resize(floats + rows);
   size_t at = 0, row_at = floats;
   for (const Range& r : ranges_) {
-    const int64_t S = tables_[r.t]->stride();
+    const int64_t S = width(r.t);
     for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
       const float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
       const float* base = base_[r.t].data() + i * S;
@@ -129,7 +129,7 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
 void ModelSync::apply(bool stopped) {
   size_t at = 0, row_at = floats_;
   for (const Range& r : ranges_) {
-    const int64_t S = tables_[r.t]->stride();
+    const int64_t S = width(r.t);
     for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
       float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
       float* base = base_[r.t].data() + i * S;
@@ -204,7 +204,7 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
     floats = 0;
   };
   for (size_t t = 0; t < tables_.size(); ++t) {
-    const int64_t S = tables_[t]->stride(), rows_a_chunk = std::max<int64_t>(1, kChunkFloats / S);
+    const int64_t S = width(t), rows_a_chunk = std::max<int64_t>(1, kChunkFloats / S);
     for (int64_t begin = 0; begin < synced(t);) {
       const int64_t end = std::min(synced(t), begin + rows_a_chunk - int64_t(floats) / S);
       ranges_.push_back({t, begin, end});

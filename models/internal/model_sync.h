@@ -62,6 +62,9 @@ class ModelSync {
   void start_partial(int64_t k, int64_t done_in_run);
   void apply(bool stopped = false);
   int64_t synced(size_t t) const { return int64_t(order_[t].size()); }
+  // Floats a row of table t syncs: its dim. The padding past it is zero on every rank and
+  // stays zero (the kernels' updates over the padded width add zeros there).
+  int64_t width(size_t t) const { return tables_[t]->dim(); }
 
   Distributed d_;
   std::vector<RowTable*> tables_;
