@@ -136,6 +136,10 @@ static void check_backward(const Tensor& grad_rows, const Tensor& ids, int64_t n
   }
   EMBER_CHECK(!row_scale.defined() || row_scale.numel() == N, "embedding backward: row_scale has ",
               row_scale.defined() ? row_scale.numel() : 0, " entries for ", N, " ids");
+  int64_t table_numel = 0;
+  EMBER_CHECK(num_rows >= 0 && checked_mul(num_rows, grad_rows.size(1), &table_numel),
+              "embedding backward: a table of ", num_rows, " rows of ", grad_rows.size(1),
+              " has more than 2^63 elements");
   check_same_device(grad_rows, ids, "embedding backward");
   check_ids(ids, num_rows, "embedding backward");
 }
