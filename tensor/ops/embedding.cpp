@@ -243,13 +243,14 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
         if (i + kAhead < N) prefetch_row(g_row(i + kAhead), size_t(D) * sizeof(T));
         const T weight = s ? s[order[i]] : T(1);
         const T* from_row = g_row(i);
-        if (count == 0) {  // 0 + x as the sum from zero gives it (-0 becomes +0)
+        // A run holds at least its start, so this writes every row of the output: the first
+        // as 0 + x, as the sum from zero gives it (-0 becomes +0).
+        if (count == 0) {
           for (int64_t j = 0; j < D; ++j) row[j] = T(0) + weight * from_row[j];
         } else {
           for (int64_t j = 0; j < D; ++j) row[j] += weight * from_row[j];
         }
       }
-      if (count == 0) std::fill(row, row + D, T(0));
       if (scale_grad_by_freq && count > 1)
         for (int64_t j = 0; j < D; ++j) row[j] /= T(count);
     };
