@@ -83,6 +83,24 @@ void Communicator::check_host_values(const char* what) const {
               " communicator gathers device buffers; this form takes host values");
 }
 
+std::unique_ptr<AllreducePlan> Communicator::plan_allreduce(void* data, int64_t count, DType dtype,
+                                                            ReduceOp op) {
+  internal::checked_bytes("allreduce", count, dtype);
+  struct EachStart final : AllreducePlan {
+    EachStart(Communicator& comm, void* data, int64_t count, DType dtype, ReduceOp op)
+        : comm(comm), data(data), count(count), dtype(dtype), op(op) {}
+    std::unique_ptr<Pending> start() override {
+      return comm.allreduce_async(data, count, dtype, op);
+    }
+    Communicator& comm;
+    void* data;
+    int64_t count;
+    DType dtype;
+    ReduceOp op;
+  };
+  return std::make_unique<EachStart>(*this, data, count, dtype, op);
+}
+
 void Communicator::allreduce(const Tensor& t, ReduceOp op) {
   check_tensor(*this, "allreduce", t);
   if (on_device() || !t.is_cuda()) return allreduce(t.raw_data(), t.numel(), t.dtype(), op);

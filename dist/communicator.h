@@ -35,6 +35,17 @@ class Pending {
   virtual void wait() = 0;
 };
 
+// An allreduce of one buffer set up once and started as often as wanted: where the MPI has
+// persistent collectives (MPI 4, Open MPI's MPIX extension) its schedule and scratch buffers
+// are made once instead of at every start. Every rank makes the same plans in the same order
+// (making one is a collective), and starts them in the same order; one start of a plan is in
+// flight at a time, and the plan outlives it.
+class AllreducePlan {
+ public:
+  virtual ~AllreducePlan() = default;
+  virtual std::unique_ptr<Pending> start() = 0;
+};
+
 class Communicator {
  public:
   virtual ~Communicator() = default;
@@ -55,6 +66,9 @@ class Communicator {
   virtual void allreduce(void* data, int64_t count, DType dtype, ReduceOp op) = 0;
   virtual std::unique_ptr<Pending> allreduce_async(void* data, int64_t count, DType dtype,
                                                    ReduceOp op) = 0;
+  // The allreduce_async of `data` as a plan (above); by default each start is one.
+  virtual std::unique_ptr<AllreducePlan> plan_allreduce(void* data, int64_t count, DType dtype,
+                                                        ReduceOp op);
   virtual void allgather(const void* send, void* recv, int64_t count, DType dtype) = 0;
   // recv [sum of counts]: rank r's `counts[r]` elements after those of ranks before it.
   virtual void allgatherv(const void* send, void* recv, const std::vector<int64_t>& counts,

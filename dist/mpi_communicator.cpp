@@ -6,6 +6,16 @@
 
 #include <mpi.h>
 
+// Persistent allreduce: MPI 4's, or Open MPI's extension of MPI 3.
+#if MPI_VERSION >= 4
+#define EMBER_MPI_ALLREDUCE_INIT MPI_Allreduce_init
+#elif defined(OPEN_MPI) && __has_include(<mpi-ext.h>)
+#include <mpi-ext.h>
+#if defined(OMPI_HAVE_MPI_EXT_PCOLLREQ) && OMPI_HAVE_MPI_EXT_PCOLLREQ
+#define EMBER_MPI_ALLREDUCE_INIT MPIX_Allreduce_init
+#endif
+#endif
+
 #include <algorithm>
 #include <climits>
 #include <cstdio>
@@ -60,30 +70,39 @@ void divide(void* data, int64_t count, DType dtype, int ranks) {
   }
 }
 
+// Requests in flight: its own (nonblocking collectives), or a persistent plan's started ones
+// (`requests` points into the plan, which outlives this).
 class MpiPending final : public Pending {
  public:
   MpiPending(std::vector<MPI_Request> requests, void* data, int64_t count, DType dtype,
              int divide_by)
-      : requests_(std::move(requests)),
+      : owned_(std::move(requests)),
+        requests_(owned_.data()),
+        n_(int(owned_.size())),
+        data_(data),
+        count_(count),
+        dtype_(dtype),
+        divide_by_(divide_by) {}
+  MpiPending(MPI_Request* requests, int n, void* data, int64_t count, DType dtype, int divide_by)
+      : requests_(requests),
+        n_(n),
         data_(data),
         count_(count),
         dtype_(dtype),
         divide_by_(divide_by) {}
   ~MpiPending() override {
-    if (!finished_) MPI_Waitall(int(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE);
+    if (!finished_) MPI_Waitall(n_, requests_, MPI_STATUSES_IGNORE);
   }
   bool done() override {
     if (finished_) return true;
     int flag = 0;
-    check_mpi(MPI_Testall(int(requests_.size()), requests_.data(), &flag, MPI_STATUSES_IGNORE),
-              "MPI_Testall");
+    check_mpi(MPI_Testall(n_, requests_, &flag, MPI_STATUSES_IGNORE), "MPI_Testall");
     if (flag) finish();
     return finished_;
   }
   void wait() override {
     if (finished_) return;
-    check_mpi(MPI_Waitall(int(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE),
-              "MPI_Waitall");
+    check_mpi(MPI_Waitall(n_, requests_, MPI_STATUSES_IGNORE), "MPI_Waitall");
     finish();
   }
 
@@ -92,13 +111,53 @@ class MpiPending final : public Pending {
     finished_ = true;
     if (divide_by_ > 1) divide(data_, count_, dtype_, divide_by_);
   }
-  std::vector<MPI_Request> requests_;
+  std::vector<MPI_Request> owned_;
+  MPI_Request* requests_;
+  int n_;
   void* data_;
   int64_t count_;
   DType dtype_;
   int divide_by_;
   bool finished_ = false;
 };
+
+#ifdef EMBER_MPI_ALLREDUCE_INIT
+// A persistent allreduce in place, a request a piece; freed with the plan.
+class MpiPlan final : public AllreducePlan {
+ public:
+  MpiPlan(void* data, int64_t count, DType dtype, int divide_by)
+      : data_(data), count_(count), dtype_(dtype), divide_by_(divide_by) {
+    const size_t element = element_size(dtype);
+    for (int64_t done = 0; done < count; done += kPiece) {
+      requests_.push_back(MPI_REQUEST_NULL);
+      check_mpi(
+          EMBER_MPI_ALLREDUCE_INIT(MPI_IN_PLACE, static_cast<char*>(data) + size_t(done) * element,
+                                   int(std::min(kPiece, count - done)), mpi_type(dtype), MPI_SUM,
+                                   MPI_COMM_WORLD, MPI_INFO_NULL, &requests_.back()),
+          "MPI_Allreduce_init");
+    }
+  }
+  ~MpiPlan() override {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (finalized) return;
+    for (MPI_Request& r : requests_) MPI_Request_free(&r);
+  }
+  std::unique_ptr<Pending> start() override {
+    if (!requests_.empty())  // none for a count of 0 (Open MPI refuses a null array)
+      check_mpi(MPI_Startall(int(requests_.size()), requests_.data()), "MPI_Startall");
+    return std::make_unique<MpiPending>(requests_.data(), int(requests_.size()), data_, count_,
+                                        dtype_, divide_by_);
+  }
+
+ private:
+  std::vector<MPI_Request> requests_;
+  void* data_;
+  int64_t count_;
+  DType dtype_;
+  int divide_by_;
+};
+#endif
 
 class Mpi final : public Communicator {
  public:
@@ -124,6 +183,13 @@ class Mpi final : public Communicator {
     return std::make_unique<MpiPending>(std::move(requests), data, count, dtype,
                                         op == ReduceOp::kAverage ? size() : 1);
   }
+#ifdef EMBER_MPI_ALLREDUCE_INIT
+  std::unique_ptr<AllreducePlan> plan_allreduce(void* data, int64_t count, DType dtype,
+                                                ReduceOp op) override {
+    checked_bytes("allreduce", count, dtype);
+    return std::make_unique<MpiPlan>(data, count, dtype, op == ReduceOp::kAverage ? size() : 1);
+  }
+#endif
   void allgather(const void* send, void* recv, int64_t count, DType dtype) override {
     checked_bytes("allgather", count, dtype);
     EMBER_CHECK(count * size() <= INT_MAX, "dist: allgather of ", count, " x ", size(),

@@ -74,6 +74,37 @@ TEST(Dist, AsyncAllreduceFinishesAndAverages) {
   EXPECT_FLOAT_EQ(v.back(), float(c.size() - 1) / 2);
 }
 
+// A plan started again reduces what the buffer holds then; two plans over one buffer (of
+// different counts) each reduce their own part; an average divides at every start.
+TEST(Dist, PlannedAllreduceSumsTheBufferAtEveryStart) {
+  dist::Communicator& c = comm();
+  const int P = c.size(), r = c.rank();
+  std::vector<float> v(300000);
+  std::unique_ptr<dist::AllreducePlan> whole =
+      c.plan_allreduce(v.data(), int64_t(v.size()), kFloat32, dist::ReduceOp::kSum);
+  std::unique_ptr<dist::AllreducePlan> front =
+      c.plan_allreduce(v.data(), 1000, kFloat32, dist::ReduceOp::kAverage);
+  for (int round = 0; round < 3; ++round) {
+    std::fill(v.begin(), v.end(), float(r + round));
+    std::unique_ptr<dist::Pending> p = whole->start();
+    while (!p->done()) {
+    }
+    const float sum = float(P * (P - 1) / 2 + P * round);
+    ASSERT_EQ(v.front(), sum) << round;
+    ASSERT_EQ(v.back(), sum) << round;
+    front->start()->wait();
+    ASSERT_EQ(v.front(), sum) << round;  // every rank held the sum: its average
+    std::fill(v.begin(), v.end(), float(r));
+    front->start()->wait();
+    EXPECT_FLOAT_EQ(v[999], float(P - 1) / 2) << round;
+    EXPECT_EQ(v[1000], float(r)) << round;  // past the plan's count: left alone
+  }
+  EXPECT_EMBER_ERROR(c.plan_allreduce(v.data(), 2, kFloat16, dist::ReduceOp::kSum),
+                     "collectives take float32, float64, int32 and int64 buffers, not float16");
+  // Nothing to reduce is no error.
+  c.plan_allreduce(v.data(), 0, kFloat32, dist::ReduceOp::kSum)->start()->wait();
+}
+
 TEST(Dist, AllgathervGivesEveryRanksPartInRankOrder) {
   dist::Communicator& c = comm();
   // Rank r gives r + 1 values r * 10 + j; the last rank none at all when P > 1.
@@ -196,7 +227,7 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
     }
   EXPECT_EQ(sync.others_done(), 100 * (P - 1));
   if (P > 1) {
-    EXPECT_EQ(sync.stats().count, 11);  // 10 partial, 1 whole
+    EXPECT_EQ(sync.stats().count, 11);                                   // 10 partial, 1 whole
     EXPECT_GT(sync.stats().bytes, 2.0 * double(V * D) * sizeof(float));  // dims, not padding
   }
 }

@@ -19,6 +19,10 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 // CBOW's two en7m tables on 2 ranks).
 constexpr size_t kChunkFloats = size_t(1) << 18;
 
+// The most allreduce plans kept (a run uses a few sizes: its partial syncs', a whole sync's
+// chunks and their last ones).
+constexpr size_t kMaxPlans = 16;
+
 }  // namespace
 
 ModelSync::ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_t shard_units,
@@ -88,7 +92,11 @@ void ModelSync::pack(bool stopped) {
   // stopped: x is still base + change then).
   floats_ = floats;
   change_.resize(stopped ? 0 : floats);
-  sum_.resize(floats + rows);
+  used_ = floats + rows;
+  if (used_ > sum_.size()) {
+    plans_.clear();  // they point into sum_
+    sum_.resize(used_);
+  }
   size_t at = 0, row_at = floats;
   for (const Range& r : ranges_) {
     const int64_t S = width(r.t);
@@ -105,7 +113,17 @@ void ModelSync::pack(bool stopped) {
       sum_[row_at++] = squares;
     }
   }
-  stats_.bytes += double(sum_.size()) * sizeof(float);
+  stats_.bytes += double(used_) * sizeof(float);
+}
+
+dist::AllreducePlan& ModelSync::plan(size_t n) {
+  auto found = plans_.find(n);
+  if (found != plans_.end()) return *found->second;
+  if (plans_.size() == kMaxPlans) plans_.clear();
+  return *plans_
+              .emplace(n, d_.comm->plan_allreduce(sum_.data(), int64_t(n), kFloat32,
+                                                  dist::ReduceOp::kSum))
+              .first->second;
 }
 
 void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
@@ -120,8 +138,7 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
   }
   pack();
   started_ = std::chrono::steady_clock::now();
-  rows_pending_ =
-      d_.comm->allreduce_async(sum_.data(), int64_t(sum_.size()), kFloat32, dist::ReduceOp::kSum);
+  rows_pending_ = plan(used_).start();
   mine_at_start_ = counts_[0] = done_in_run;
   count_pending_ = d_.comm->allreduce_async(counts_, 1, kInt64, dist::ReduceOp::kSum);
 }
@@ -198,7 +215,7 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
   const auto flush = [&] {
     if (ranges_.empty()) return;
     pack(/*stopped=*/true);
-    d_.comm->allreduce(sum_.data(), int64_t(sum_.size()), dist::ReduceOp::kSum);
+    plan(used_).start()->wait();
     apply(/*stopped=*/true);
     ranges_.clear();
     floats = 0;

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -61,6 +62,9 @@ class ModelSync {
   void pack(bool stopped = false);
   void start_partial(int64_t k, int64_t done_in_run);
   void apply(bool stopped = false);
+  // The allreduce of sum_'s first n floats, planned at its first use (a collective: every
+  // rank asks for the same n at the same sync).
+  dist::AllreducePlan& plan(size_t n);
   int64_t synced(size_t t) const { return int64_t(order_[t].size()); }
   // Floats a row of table t syncs: its dim. The padding past it is zero on every rank and
   // stays zero (the kernels' updates over the padded width add zeros there).
@@ -76,7 +80,9 @@ class ModelSync {
   std::vector<Range> ranges_;        // those of the one in flight
   std::vector<float> sum_, change_;  // its rows: the changes summed in place, and ours
   size_t floats_ = 0;                // of sum_, the changes (the rows' squares follow)
-  int64_t counts_[1] = {0};          // units done, summed over the ranks
+  size_t used_ = 0;                  // of sum_, the floats reduced (sum_ only grows)
+  std::map<size_t, std::unique_ptr<dist::AllreducePlan>> plans_;  // over sum_, by floats
+  int64_t counts_[1] = {0};  // units done, summed over the ranks
   int64_t mine_at_start_ = 0;
   std::unique_ptr<dist::Pending> rows_pending_, count_pending_;
   std::chrono::steady_clock::time_point started_;
