@@ -83,22 +83,27 @@ void Communicator::check_host_values(const char* what) const {
               " communicator gathers device buffers; this form takes host values");
 }
 
-std::unique_ptr<AllreducePlan> Communicator::plan_allreduce(void* data, int64_t count, DType dtype,
+std::unique_ptr<AllreducePlan> Communicator::plan_allreduce(const void* send, void* recv,
+                                                            int64_t count, DType dtype,
                                                             ReduceOp op) {
-  internal::checked_bytes("allreduce", count, dtype);
+  const size_t bytes = internal::checked_bytes("allreduce", count, dtype);
   struct EachStart final : AllreducePlan {
-    EachStart(Communicator& comm, void* data, int64_t count, DType dtype, ReduceOp op)
-        : comm(comm), data(data), count(count), dtype(dtype), op(op) {}
+    EachStart(Communicator& comm, const void* send, void* recv, size_t bytes, int64_t count,
+              DType dtype, ReduceOp op)
+        : comm(comm), send(send), recv(recv), bytes(bytes), count(count), dtype(dtype), op(op) {}
     std::unique_ptr<Pending> start() override {
-      return comm.allreduce_async(data, count, dtype, op);
+      if (send != recv && bytes) std::memcpy(recv, send, bytes);
+      return comm.allreduce_async(recv, count, dtype, op);
     }
     Communicator& comm;
-    void* data;
+    const void* send;
+    void* recv;
+    size_t bytes;
     int64_t count;
     DType dtype;
     ReduceOp op;
   };
-  return std::make_unique<EachStart>(*this, data, count, dtype, op);
+  return std::make_unique<EachStart>(*this, send, recv, bytes, count, dtype, op);
 }
 
 void Communicator::allreduce(const Tensor& t, ReduceOp op) {

@@ -66,9 +66,10 @@ class Communicator {
   virtual void allreduce(void* data, int64_t count, DType dtype, ReduceOp op) = 0;
   virtual std::unique_ptr<Pending> allreduce_async(void* data, int64_t count, DType dtype,
                                                    ReduceOp op) = 0;
-  // The allreduce_async of `data` as a plan (above); by default each start is one.
-  virtual std::unique_ptr<AllreducePlan> plan_allreduce(void* data, int64_t count, DType dtype,
-                                                        ReduceOp op);
+  // An allreduce of `send` into `recv` as a plan (above); in place where they are the same.
+  // By default each start is a copy (where not in place) and an allreduce_async.
+  virtual std::unique_ptr<AllreducePlan> plan_allreduce(const void* send, void* recv, int64_t count,
+                                                        DType dtype, ReduceOp op);
   virtual void allgather(const void* send, void* recv, int64_t count, DType dtype) = 0;
   // recv [sum of counts]: rank r's `counts[r]` elements after those of ranks before it.
   virtual void allgatherv(const void* send, void* recv, const std::vector<int64_t>& counts,

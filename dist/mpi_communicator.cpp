@@ -122,19 +122,20 @@ class MpiPending final : public Pending {
 };
 
 #ifdef EMBER_MPI_ALLREDUCE_INIT
-// A persistent allreduce in place, a request a piece; freed with the plan.
+// A persistent allreduce (in place where send is data), a request a piece; freed with the plan.
 class MpiPlan final : public AllreducePlan {
  public:
-  MpiPlan(void* data, int64_t count, DType dtype, int divide_by)
+  MpiPlan(const void* send, void* data, int64_t count, DType dtype, int divide_by)
       : data_(data), count_(count), dtype_(dtype), divide_by_(divide_by) {
     const size_t element = element_size(dtype);
     for (int64_t done = 0; done < count; done += kPiece) {
+      const size_t at = size_t(done) * element;
       requests_.push_back(MPI_REQUEST_NULL);
-      check_mpi(
-          EMBER_MPI_ALLREDUCE_INIT(MPI_IN_PLACE, static_cast<char*>(data) + size_t(done) * element,
-                                   int(std::min(kPiece, count - done)), mpi_type(dtype), MPI_SUM,
-                                   MPI_COMM_WORLD, MPI_INFO_NULL, &requests_.back()),
-          "MPI_Allreduce_init");
+      check_mpi(EMBER_MPI_ALLREDUCE_INIT(
+                    send == data ? MPI_IN_PLACE : static_cast<const char*>(send) + at,
+                    static_cast<char*>(data) + at, int(std::min(kPiece, count - done)),
+                    mpi_type(dtype), MPI_SUM, MPI_COMM_WORLD, MPI_INFO_NULL, &requests_.back()),
+                "MPI_Allreduce_init");
     }
   }
   ~MpiPlan() override {
@@ -184,10 +185,11 @@ class Mpi final : public Communicator {
                                         op == ReduceOp::kAverage ? size() : 1);
   }
 #ifdef EMBER_MPI_ALLREDUCE_INIT
-  std::unique_ptr<AllreducePlan> plan_allreduce(void* data, int64_t count, DType dtype,
-                                                ReduceOp op) override {
+  std::unique_ptr<AllreducePlan> plan_allreduce(const void* send, void* recv, int64_t count,
+                                                DType dtype, ReduceOp op) override {
     checked_bytes("allreduce", count, dtype);
-    return std::make_unique<MpiPlan>(data, count, dtype, op == ReduceOp::kAverage ? size() : 1);
+    return std::make_unique<MpiPlan>(send, recv, count, dtype,
+                                     op == ReduceOp::kAverage ? size() : 1);
   }
 #endif
   void allgather(const void* send, void* recv, int64_t count, DType dtype) override {

@@ -75,15 +75,16 @@ TEST(Dist, AsyncAllreduceFinishesAndAverages) {
 }
 
 // A plan started again reduces what the buffer holds then; two plans over one buffer (of
-// different counts) each reduce their own part; an average divides at every start.
+// different counts) each reduce their own part; an average divides at every start; out of
+// place, send is left as it was.
 TEST(Dist, PlannedAllreduceSumsTheBufferAtEveryStart) {
   dist::Communicator& c = comm();
   const int P = c.size(), r = c.rank();
   std::vector<float> v(300000);
   std::unique_ptr<dist::AllreducePlan> whole =
-      c.plan_allreduce(v.data(), int64_t(v.size()), kFloat32, dist::ReduceOp::kSum);
+      c.plan_allreduce(v.data(), v.data(), int64_t(v.size()), kFloat32, dist::ReduceOp::kSum);
   std::unique_ptr<dist::AllreducePlan> front =
-      c.plan_allreduce(v.data(), 1000, kFloat32, dist::ReduceOp::kAverage);
+      c.plan_allreduce(v.data(), v.data(), 1000, kFloat32, dist::ReduceOp::kAverage);
   for (int round = 0; round < 3; ++round) {
     std::fill(v.begin(), v.end(), float(r + round));
     std::unique_ptr<dist::Pending> p = whole->start();
@@ -99,10 +100,22 @@ TEST(Dist, PlannedAllreduceSumsTheBufferAtEveryStart) {
     EXPECT_FLOAT_EQ(v[999], float(P - 1) / 2) << round;
     EXPECT_EQ(v[1000], float(r)) << round;  // past the plan's count: left alone
   }
-  EXPECT_EMBER_ERROR(c.plan_allreduce(v.data(), 2, kFloat16, dist::ReduceOp::kSum),
+  // Out of place: the sum lands in recv, send keeps this rank's values.
+  std::vector<float> send(5000), recv(5000, -1.0f);
+  std::unique_ptr<dist::AllreducePlan> apart =
+      c.plan_allreduce(send.data(), recv.data(), 4000, kFloat32, dist::ReduceOp::kSum);
+  for (int round = 0; round < 2; ++round) {
+    std::fill(send.begin(), send.end(), float(r + round));
+    apart->start()->wait();
+    EXPECT_EQ(recv[0], float(P * (P - 1) / 2 + P * round)) << round;
+    EXPECT_EQ(recv[3999], float(P * (P - 1) / 2 + P * round)) << round;
+    EXPECT_EQ(recv[4000], -1.0f) << round;
+    EXPECT_EQ(send[3999], float(r + round)) << round;
+  }
+  EXPECT_EMBER_ERROR(c.plan_allreduce(v.data(), v.data(), 2, kFloat16, dist::ReduceOp::kSum),
                      "collectives take float32, float64, int32 and int64 buffers, not float16");
   // Nothing to reduce is no error.
-  c.plan_allreduce(v.data(), 0, kFloat32, dist::ReduceOp::kSum)->start()->wait();
+  c.plan_allreduce(v.data(), v.data(), 0, kFloat32, dist::ReduceOp::kSum)->start()->wait();
 }
 
 TEST(Dist, AllgathervGivesEveryRanksPartInRankOrder) {

@@ -87,42 +87,44 @@ void ModelSync::pack(bool stopped) {
     floats += size_t((r.end - r.begin) * width(r.t));
     rows += size_t(r.end - r.begin);
   }
-  // sum_: the rows' changes, then each row's squared length of this rank's change; change_: a
-  // copy of the changes, which apply() takes back out of x (not needed with the threads
-  // stopped: x is still base + change then).
+  // The changes go into change_, which the collective sums into sum_ and which apply() then
+  // takes back out of x; with the threads stopped x is still base + change at apply(), so
+  // they go straight into sum_, summed in place.
   floats_ = floats;
-  change_.resize(stopped ? 0 : floats);
   used_ = floats + rows;
   if (used_ > sum_.size()) {
-    plans_.clear();  // they point into sum_
+    plans_.clear();  // they point into both
     sum_.resize(used_);
+    change_.resize(used_);
   }
+  float* out = stopped ? sum_.data() : change_.data();
   size_t at = 0, row_at = floats;
   for (const Range& r : ranges_) {
     const int64_t S = width(r.t);
     for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
       const float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
       const float* base = base_[r.t].data() + i * S;
-      float* sum = sum_.data() + at;
+      float* change = out + at;
       float squares = 0;
       for (int64_t j = 0; j < S; ++j) {
-        sum[j] = x[j] - base[j];
-        squares += sum[j] * sum[j];
+        change[j] = x[j] - base[j];
+        squares += change[j] * change[j];
       }
-      if (!stopped) std::copy_n(sum, S, change_.data() + at);
-      sum_[row_at++] = squares;
+      out[row_at++] = squares;
     }
   }
   stats_.bytes += double(used_) * sizeof(float);
 }
 
-dist::AllreducePlan& ModelSync::plan(size_t n) {
-  auto found = plans_.find(n);
+dist::AllreducePlan& ModelSync::plan(size_t n, bool in_place) {
+  const auto key = std::make_pair(n, in_place);
+  auto found = plans_.find(key);
   if (found != plans_.end()) return *found->second;
   if (plans_.size() == kMaxPlans) plans_.clear();
+  const float* send = in_place ? sum_.data() : change_.data();
   return *plans_
-              .emplace(n, d_.comm->plan_allreduce(sum_.data(), int64_t(n), kFloat32,
-                                                  dist::ReduceOp::kSum))
+              .emplace(key, d_.comm->plan_allreduce(send, sum_.data(), int64_t(n), kFloat32,
+                                                    dist::ReduceOp::kSum))
               .first->second;
 }
 
@@ -138,7 +140,7 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
   }
   pack();
   started_ = std::chrono::steady_clock::now();
-  rows_pending_ = plan(used_).start();
+  rows_pending_ = plan(used_, /*in_place=*/false).start();
   mine_at_start_ = counts_[0] = done_in_run;
   count_pending_ = d_.comm->allreduce_async(counts_, 1, kInt64, dist::ReduceOp::kSum);
 }
@@ -215,7 +217,7 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
   const auto flush = [&] {
     if (ranges_.empty()) return;
     pack(/*stopped=*/true);
-    plan(used_).start()->wait();
+    plan(used_, /*in_place=*/true).start()->wait();
     apply(/*stopped=*/true);
     ranges_.clear();
     floats = 0;

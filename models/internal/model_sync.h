@@ -62,9 +62,9 @@ class ModelSync {
   void pack(bool stopped = false);
   void start_partial(int64_t k, int64_t done_in_run);
   void apply(bool stopped = false);
-  // The allreduce of sum_'s first n floats, planned at its first use (a collective: every
-  // rank asks for the same n at the same sync).
-  dist::AllreducePlan& plan(size_t n);
+  // The allreduce of the first n floats of change_ into sum_ (in_place: of sum_), planned at
+  // its first use (a collective: every rank asks for the same at the same sync).
+  dist::AllreducePlan& plan(size_t n, bool in_place);
   int64_t synced(size_t t) const { return int64_t(order_[t].size()); }
   // Floats a row of table t syncs: its dim. The padding past it is zero on every rank and
   // stays zero (the kernels' updates over the padded width add zeros there).
@@ -76,12 +76,15 @@ class ModelSync {
   std::vector<int64_t> saturating_;          // of those, the first ones scaled
   std::vector<std::vector<float>> base_;     // [synced rows * stride] a table, in that order
   int64_t shard_units_, epoch_units_, per_epoch_ = 0;
-  int64_t next_ = 1;                 // the next partial sync of this epoch, 1..per_epoch_
-  std::vector<Range> ranges_;        // those of the one in flight
-  std::vector<float> sum_, change_;  // its rows: the changes summed in place, and ours
-  size_t floats_ = 0;                // of sum_, the changes (the rows' squares follow)
-  size_t used_ = 0;                  // of sum_, the floats reduced (sum_ only grows)
-  std::map<size_t, std::unique_ptr<dist::AllreducePlan>> plans_;  // over sum_, by floats
+  int64_t next_ = 1;           // the next partial sync of this epoch, 1..per_epoch_
+  std::vector<Range> ranges_;  // those of the one in flight
+  // Its rows: our changes, then each row's squared length of our change (change_), and their
+  // sums over the ranks (sum_). Both only grow, to the same size.
+  std::vector<float> sum_, change_;
+  size_t floats_ = 0;  // the changes' floats (the squares follow)
+  size_t used_ = 0;    // the floats reduced
+  // The allreduces planned so far, by (floats, in place).
+  std::map<std::pair<size_t, bool>, std::unique_ptr<dist::AllreducePlan>> plans_;
   int64_t counts_[1] = {0};  // units done, summed over the ranks
   int64_t mine_at_start_ = 0;
   std::unique_ptr<dist::Pending> rows_pending_, count_pending_;
