@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <limits>
 #include <sys/stat.h>
+#include <type_traits>
 #include <unistd.h>
 #include <vector>
 
@@ -403,11 +405,20 @@ void load(Module& module, const std::string& path, bool strict) {
 
 namespace {
 
+// Whether p[0, n) are all finite. A float is inf or nan exactly when its exponent bits are all
+// ones; tested on the bits, the loop vectorises (std::isfinite per element compiles to a scalar
+// compare), so a trainer's check before each checkpoint runs at memory speed.
 template <typename T>
 bool all_finite(const T* p, int64_t n) {
-  bool finite = true;
-  for (int64_t i = 0; i < n; ++i) finite &= std::isfinite(p[i]);
-  return finite;
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  constexpr Bits kExponent = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
+  Bits bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    Bits b;
+    std::memcpy(&b, p + i, sizeof b);
+    bad |= Bits((b & kExponent) == kExponent);
+  }
+  return bad == 0;
 }
 
 // Whether every element of t (float32 or float64, on the CPU) is finite. A matrix whose rows

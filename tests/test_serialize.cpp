@@ -200,6 +200,35 @@ TEST(Serialize, FirstNonFiniteReadsPaddedRowsInPlace) {
   EXPECT_EQ(nn::first_non_finite({{"ids", tensor({1, 2})}}), "");
 }
 
+// The check reads the bits: the largest finite values, the smallest subnormals and -0 pass;
+// +inf, -inf and nan (of either sign) are found at every position of a vector's body and tail.
+TEST(Serialize, FirstNonFiniteTellsEveryNonFiniteFromTheExtremes) {
+  for (const DType dtype : {kFloat32, kFloat64}) {
+    const bool f32 = dtype == kFloat32;
+    const double largest =
+        f32 ? double(std::numeric_limits<float>::max()) : std::numeric_limits<double>::max();
+    const double tiny = f32 ? double(std::numeric_limits<float>::denorm_min())
+                            : std::numeric_limits<double>::denorm_min();
+    const int64_t n = 37;  // past any vector width, with a tail
+    Tensor t = zeros({n}, dtype);
+    for (int64_t i = 0; i < n; ++i)
+      t.narrow(0, i, 1).fill_(i % 4 == 0   ? largest
+                              : i % 4 == 1 ? -largest
+                              : i % 4 == 2 ? tiny
+                                           : -0.0);
+    ASSERT_EQ(nn::first_non_finite({{"t", t}}), "") << dtype_name(dtype);
+    for (const double bad :
+         {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+          std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::quiet_NaN()})
+      for (int64_t at = 0; at < n; ++at) {
+        Tensor u = t.clone();
+        u.narrow(0, at, 1).fill_(bad);
+        ASSERT_EQ(nn::first_non_finite({{"u", u}}), "u")
+            << dtype_name(dtype) << " " << bad << " at " << at;
+      }
+  }
+}
+
 // ---- malformed files: each error names the file and what is wrong ----
 
 struct Malformed {
