@@ -100,13 +100,13 @@ void ModelSync::pack(bool stopped) {
   float* out = stopped ? sum_.data() : change_.data();
   size_t at = 0, row_at = floats;
   for (const Range& r : ranges_) {
-    const int64_t S = width(r.t);
-    for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
+    const int64_t W = width(r.t);
+    for (int64_t i = r.begin; i < r.end; ++i, at += size_t(W)) {
       const float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
-      const float* base = base_[r.t].data() + i * S;
+      const float* base = base_[r.t].data() + i * W;
       float* change = out + at;
       float squares = 0;
-      for (int64_t j = 0; j < S; ++j) {
+      for (int64_t j = 0; j < W; ++j) {
         change[j] = x[j] - base[j];
         squares += change[j] * change[j];
       }
@@ -148,10 +148,10 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
 void ModelSync::apply(bool stopped) {
   size_t at = 0, row_at = floats_;
   for (const Range& r : ranges_) {
-    const int64_t S = width(r.t);
-    for (int64_t i = r.begin; i < r.end; ++i, at += size_t(S)) {
+    const int64_t W = width(r.t);
+    for (int64_t i = r.begin; i < r.end; ++i, at += size_t(W)) {
       float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
-      float* base = base_[r.t].data() + i * S;
+      float* base = base_[r.t].data() + i * W;
       const float* sum = sum_.data() + at;
       // A saturating row's sum scaled by 1 / max(1, q), q = |sum of changes|^2 / sum of
       // |change|^2: 1 for independent (orthogonal) changes, P for P equal ones
@@ -160,16 +160,16 @@ void ModelSync::apply(bool stopped) {
       float scale = 1.0f;
       if (squares > 0 && i < saturating_[r.t]) {
         float sum_squares = 0;
-        for (int64_t j = 0; j < S; ++j) sum_squares += sum[j] * sum[j];
+        for (int64_t j = 0; j < W; ++j) sum_squares += sum[j] * sum[j];
         scale = 1.0f / std::max(1.0f, sum_squares / squares);
       }
       if (stopped) {
         // Nothing changed x since pack(): x = base = the row as all ranks now agree on it.
-        for (int64_t j = 0; j < S; ++j) x[j] = base[j] += sum[j] * scale;
+        for (int64_t j = 0; j < W; ++j) x[j] = base[j] += sum[j] * scale;
         continue;
       }
       const float* mine = change_.data() + at;
-      for (int64_t j = 0; j < S; ++j) {
+      for (int64_t j = 0; j < W; ++j) {
         const float change = sum[j] * scale;
         x[j] += change - mine[j];
         base[j] += change;
@@ -223,13 +223,13 @@ void ModelSync::finish_epoch(int64_t done_in_run) {
     floats = 0;
   };
   for (size_t t = 0; t < tables_.size(); ++t) {
-    const int64_t S = width(t), rows_a_chunk = std::max<int64_t>(1, kChunkFloats / S);
+    const int64_t W = width(t), rows_a_chunk = std::max<int64_t>(1, kChunkFloats / W);
     for (int64_t begin = 0; begin < synced(t);) {
-      const int64_t end = std::min(synced(t), begin + rows_a_chunk - int64_t(floats) / S);
+      const int64_t end = std::min(synced(t), begin + rows_a_chunk - int64_t(floats) / W);
       ranges_.push_back({t, begin, end});
-      floats += size_t((end - begin) * S);
+      floats += size_t((end - begin) * W);
       begin = end;
-      if (floats + size_t(S) > kChunkFloats) flush();
+      if (floats + size_t(W) > kChunkFloats) flush();
     }
   }
   flush();

@@ -74,7 +74,7 @@ class ModelSync {
   std::vector<RowTable*> tables_;
   std::vector<std::vector<int32_t>> order_;  // a table's synced rows, in sync order
   std::vector<int64_t> saturating_;          // of those, the first ones scaled
-  std::vector<std::vector<float>> base_;     // [synced rows * stride] a table, in that order
+  std::vector<std::vector<float>> base_;     // [synced rows * width] a table, in that order
   int64_t shard_units_, epoch_units_, per_epoch_ = 0;
   int64_t next_ = 1;           // the next partial sync of this epoch, 1..per_epoch_
   std::vector<Range> ranges_;  // those of the one in flight
