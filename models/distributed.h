@@ -17,7 +17,13 @@
 // too far (4 ranks on en7m: analogy 0.002). So such a row's summed change is divided by
 // q = |sum of the changes|^2 / (sum of their |change|^2), 1 for independent (orthogonal)
 // changes, P for P equal ones: equal changes count once, independent ones each once. The other
-// rows' changes are summed as they are. (Averaging every row instead, as Intel's pWord2Vec
+// rows' changes are summed as they are, except, for skip-gram's and CBOW's tables, at the
+// epoch's end with 3 ranks or more: the rows past the hot ones, synced only by their slice and
+// there, have then been updated often enough to go most of the way too, and are scaled the
+// same way. (A sum of P changes that
+// each went a fraction f of the way moves a row P f of it: past where it settles and further
+// away than it was once f > 2 / P, never at P = 2; at P = 4 those rows' norms grew 30% and the
+// loss jumped after every epoch's end.) (Averaging every row instead, as Intel's pWord2Vec
 // does, divides the updates of a word that one rank alone trained by P; bench/RESULTS.md has
 // what each rule gave.) Which rows are hot and which saturate follows each table's expected
 // updates (SyncRows): a word table's are its first rows (the vocabulary is sorted by count);
@@ -53,6 +59,9 @@ struct SyncRows {
   // The first `saturating` of them (of the rows, where order is empty) saturate between two
   // syncs: their summed changes are scaled (above).
   int64_t saturating = 0;
+  // With 3 ranks or more, the rows past the hot ones are scaled too at the epoch's end (above;
+  // the word2vec trainers' tables).
+  bool scale_rest_at_end = false;
 };
 
 // Checks rows against a table of `table_rows` rows (table t of a sync, for the message `who`

@@ -26,14 +26,18 @@ namespace ember::models {
 namespace {
 
 // A distributed run's SyncRows {input's, output's}: both tables in row order (the vocabulary
-// is sorted by count), their saturating rows from each row's expected updates.
+// is sorted by count), their saturating rows from each row's expected updates, and with 3
+// ranks or more the rows past the hot ones scaled at the epoch's end (models/distributed.h).
 std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const std::vector<uint32_t>& keep,
                                 const Word2VecOptions& o) {
   if (!o.distributed.active()) return {};
   const WordUpdates u = word_updates(vocab.counts(), keep, o.window,
                                      double(o.negative) / double(o.centres_per_draw()), 0.75,
                                      o.distributed.sync_every);
-  return {rows_in_row_order(u.input, o.lr), rows_in_row_order(u.output, o.lr)};
+  std::vector<SyncRows> rows = {rows_in_row_order(u.input, o.lr),
+                                rows_in_row_order(u.output, o.lr)};
+  for (SyncRows& r : rows) r.scale_rest_at_end = true;
+  return rows;
 }
 
 }  // namespace

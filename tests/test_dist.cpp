@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <numeric>
 #include <vector>
 
@@ -242,6 +244,82 @@ TEST(Dist, ModelSyncSumsEveryRanksChanges) {
   if (P > 1) {
     EXPECT_EQ(sync.stats().count, 11);                                   // 10 partial, 1 whole
     EXPECT_GT(sync.stats().bytes, 2.0 * double(V * D) * sizeof(float));  // dims, not padding
+  }
+}
+
+// A job of `size` ranks that all hold this process's buffers: a sum is size times the value,
+// a gather size copies of it. One process then sees what ModelSync does when P ranks made
+// equal changes.
+class EqualRanks final : public dist::Communicator {
+ public:
+  explicit EqualRanks(int size) : Communicator(0, size, 0, size) {}
+  const char* backend() const override { return "equal ranks"; }
+  void allreduce(void* data, int64_t count, DType dtype, dist::ReduceOp op) override {
+    if (op == dist::ReduceOp::kAverage) return;
+    const auto times = [&](auto* p) {
+      for (int64_t i = 0; i < count; ++i) p[i] *= size();
+    };
+    if (dtype == kFloat32) times(static_cast<float*>(data));
+    if (dtype == kFloat64) times(static_cast<double*>(data));
+    if (dtype == kInt32) times(static_cast<int32_t*>(data));
+    if (dtype == kInt64) times(static_cast<int64_t*>(data));
+  }
+  std::unique_ptr<dist::Pending> allreduce_async(void* data, int64_t count, DType dtype,
+                                                 dist::ReduceOp op) override {
+    allreduce(data, count, dtype, op);
+    struct Done final : dist::Pending {
+      bool done() override { return true; }
+      void wait() override {}
+    };
+    return std::make_unique<Done>();
+  }
+  void allgather(const void* send, void* recv, int64_t count, DType dtype) override {
+    const size_t bytes = size_t(count) * element_size(dtype);
+    for (int r = 0; r < size(); ++r)
+      std::memcpy(static_cast<char*>(recv) + size_t(r) * bytes, send, bytes);
+  }
+  void allgatherv(const void* send, void* recv, const std::vector<int64_t>& counts,
+                  DType dtype) override {
+    allgather(send, recv, counts[0], dtype);
+  }
+  void broadcast(void*, int64_t, DType, int) override {}
+  void barrier() override {}
+  [[noreturn]] void abort(int code) override { std::exit(code); }
+};
+
+// At the epoch's end, with 3 ranks or more, a row past the hot ones of a table that asks
+// (SyncRows::scale_rest_at_end) is scaled as a saturating row is (its equal changes count
+// once); with 2, or in a table that does not ask, its changes are summed. A hot row that does
+// not saturate sums them, one that does counts them once, whatever the number of ranks.
+TEST(Dist, ModelSyncScalesTheRowsPastTheHotOnesAtTheEpochsEndFromThreeRanks) {
+  for (const int P : {2, 3, 4}) {
+    EqualRanks c(P);
+    const int64_t V = 12, D = 3;
+    models::RowTable a(V, D);
+    a.init_uniform(5);
+    const std::vector<float> a0 = a.to_tensor().to_vector<float>();
+    models::Distributed d;
+    d.comm = &c;
+    d.sync_every = 1000;  // no partial syncs: the epoch's end only
+    d.hot_rows = 2;
+    models::SyncRows rows;
+    rows.saturating = 1;
+    rows.scale_rest_at_end = true;
+    models::RowTable other(V, D);  // a table that does not ask: summed at any P
+    other.init_uniform(6);
+    const float other0 = other.row(5)[0];
+    models::ModelSync sync(d, {&a, &other}, 100, 100 * P, {rows, models::SyncRows{{}, 1}});
+    sync.start();
+    ASSERT_EQ(sync.per_epoch(), 0);
+    for (const int64_t row : {0, 1, 5}) a.row(row)[0] += 1.0f;
+    other.row(5)[0] += 1.0f;
+    sync.finish_epoch(100);
+    EXPECT_FLOAT_EQ(other.row(5)[0], other0 + float(P)) << P;
+    EXPECT_FLOAT_EQ(a.row(0)[0], a0[0 * D] + 1.0f) << P;                    // saturating: once
+    EXPECT_FLOAT_EQ(a.row(1)[0], a0[1 * D] + float(P)) << P;                // hot, not saturating
+    EXPECT_FLOAT_EQ(a.row(5)[0], a0[5 * D] + (P >= 3 ? 1.0f : 2.0f)) << P;  // past the hot
+    EXPECT_FLOAT_EQ(a.row(5)[1], a0[5 * D + 1]) << P;  // unchanged elements stay
+    EXPECT_EQ(sync.others_done(), 100 * (P - 1)) << P;
   }
 }
 

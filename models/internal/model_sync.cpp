@@ -48,6 +48,7 @@ ModelSync::ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_
       std::iota(order.begin(), order.end(), 0);
     }
     saturating_[t] = rows[t].saturating;
+    scale_rest_at_end_.push_back(rows[t].scale_rest_at_end && d_.ranks() >= 3);
   }
 }
 
@@ -132,10 +133,10 @@ void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
   // The first hot_rows of each table's order, and its k-th slice (1-based) of the rest.
   ranges_.clear();
   for (size_t t = 0; t < tables_.size(); ++t) {
-    const int64_t n = synced(t), hot = std::min(d_.hot_rows, n);
-    const int64_t slice = (n - hot + per_epoch_ - 1) / per_epoch_;
-    const int64_t begin = std::min(n, hot + (k - 1) * slice), end = std::min(n, begin + slice);
-    if (hot > 0) ranges_.push_back({t, 0, hot});
+    const int64_t n = synced(t), h = hot(t);
+    const int64_t slice = (n - h + per_epoch_ - 1) / per_epoch_;
+    const int64_t begin = std::min(n, h + (k - 1) * slice), end = std::min(n, begin + slice);
+    if (h > 0) ranges_.push_back({t, 0, h});
     if (begin < end) ranges_.push_back({t, begin, end});
   }
   pack();
@@ -153,12 +154,14 @@ void ModelSync::apply(bool stopped) {
       float* x = tables_[r.t]->row(order_[r.t][size_t(i)]);
       float* base = base_[r.t].data() + i * W;
       const float* sum = sum_.data() + at;
-      // A saturating row's sum scaled by 1 / max(1, q), q = |sum of changes|^2 / sum of
-      // |change|^2: 1 for independent (orthogonal) changes, P for P equal ones
+      // A saturating row's sum (and, where its table asks, with 3 ranks or more, at the
+      // epoch's end, the sum of a row past the hot ones) scaled by 1 / max(1, q), q = |sum of
+      // changes|^2 / sum of |change|^2: 1 for independent (orthogonal) changes, P for P equal ones
       // (models/distributed.h).
       const float squares = sum_[row_at++];
       float scale = 1.0f;
-      if (squares > 0 && i < saturating_[r.t]) {
+      const bool rest_at_end = stopped && scale_rest_at_end_[r.t] && i >= hot(r.t);
+      if (squares > 0 && (i < saturating_[r.t] || rest_at_end)) {
         float sum_squares = 0;
         for (int64_t j = 0; j < W; ++j) sum_squares += sum[j] * sum[j];
         scale = 1.0f / std::max(1.0f, sum_squares / squares);

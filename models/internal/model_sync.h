@@ -16,6 +16,7 @@
 // positions in its SyncRows order: the first hot_rows, then the k-th slice of the rest.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -66,6 +67,7 @@ class ModelSync {
   // its first use (a collective: every rank asks for the same at the same sync).
   dist::AllreducePlan& plan(size_t n, bool in_place);
   int64_t synced(size_t t) const { return int64_t(order_[t].size()); }
+  int64_t hot(size_t t) const { return std::min(d_.hot_rows, synced(t)); }
   // Floats a row of table t syncs: its dim. The padding past it is zero on every rank and
   // stays zero (the kernels' updates over the padded width add zeros there).
   int64_t width(size_t t) const { return tables_[t]->dim(); }
@@ -74,6 +76,7 @@ class ModelSync {
   std::vector<RowTable*> tables_;
   std::vector<std::vector<int32_t>> order_;  // a table's synced rows, in sync order
   std::vector<int64_t> saturating_;          // of those, the first ones scaled
+  std::vector<bool> scale_rest_at_end_;      // and at the epoch's end the rows past the hot ones
   std::vector<std::vector<float>> base_;     // [synced rows * width] a table, in that order
   int64_t shard_units_, epoch_units_, per_epoch_ = 0;
   int64_t next_ = 1;           // the next partial sync of this epoch, 1..per_epoch_

@@ -28,6 +28,7 @@ TensorSync::TensorSync(const Distributed& d, std::vector<Tensor> tables, int64_t
                                             {int64_t(order.size())}, kInt64)
                                          .to(tables_[t].device()));
     saturating_.push_back(rows[t].saturating);
+    scale_rest_at_end_.push_back(rows[t].scale_rest_at_end && d_.ranks() >= 3);
   }
   comm_ = d_.comm;
   const bool on_gpu = !tables_.empty() && tables_.front().is_cuda();
@@ -104,7 +105,12 @@ void TensorSync::after_launch(int64_t k) {
     const int64_t n = synced_[t], hot = std::min(d_.hot_rows, n);
     sync_positions(t, 0, hot);
     if (whole) {
-      sync_positions(t, hot, n);
+      // Where the table asks, with 3 ranks or more, every row past the hot ones is scaled
+      // here (ModelSync's rule).
+      if (scale_rest_at_end_[t])
+        sync_rows(t, hot, n, /*scaled=*/true);
+      else
+        sync_positions(t, hot, n);
       continue;
     }
     const int64_t slice = (n - hot + launches_ - 2) / std::max<int64_t>(launches_ - 1, 1);
