@@ -20,16 +20,15 @@
 // rows' changes are summed as they are, except, for skip-gram's and CBOW's tables, at the
 // epoch's end with 3 ranks or more: the rows past the hot ones, synced only by their slice and
 // there, have then been updated often enough to go most of the way too, and are scaled the
-// same way. (A sum of P changes that
-// each went a fraction f of the way moves a row P f of it: past where it settles and further
-// away than it was once f > 2 / P, never at P = 2; at P = 4 those rows' norms grew 30% and the
-// loss jumped after every epoch's end.) (Averaging every row instead, as Intel's pWord2Vec
-// does, divides the updates of a word that one rank alone trained by P; bench/RESULTS.md has
-// what each rule gave.) Which rows are hot and which saturate follows each table's expected
-// updates (SyncRows): a word table's are its first rows (the vocabulary is sorted by count);
-// fastText's input table puts its n-gram buckets, which every word holding them updates,
-// among them. The lr follows the words of all ranks (their counts travel with each sync).
-// Each rank keeps a copy of the synced rows as last agreed. A distributed run is not
+// same way. (A sum of P changes that each went a fraction f of the way moves a row P f of it:
+// past where it settles, and further away than it was once f > 2 / P; never at P = 2. At P = 4
+// those rows' norms grew 30% and the loss jumped after every epoch's end.) (Averaging every
+// row instead, as Intel's pWord2Vec does, divides the updates of a word that one rank alone
+// trained by P; bench/RESULTS.md has what each rule gave.) Which rows are hot and which saturate
+// follows each table's expected updates (SyncRows): a word table's are its first rows (the
+// vocabulary is sorted by count); fastText's input table puts its n-gram buckets, which every word
+// holding them updates, among them. The lr follows the words of all ranks (their counts travel with
+// each sync). Each rank keeps a copy of the synced rows as last agreed. A distributed run is not
 // bit-reproducible: when the syncs land depends on timing.
 #pragma once
 

@@ -428,6 +428,33 @@ TEST(Dist, TensorSyncSumsEveryRanksChangesByTheEpochsEnd) {
   EXPECT_EQ(sync.stats().count, P > 1 ? 5 : 0);
 }
 
+// TensorSync's whole sync (its last launch) follows ModelSync's rule for the rows past the
+// hot ones (the test above): scaled from 3 ranks where the table asks, summed otherwise.
+TEST(Dist, TensorSyncScalesTheRowsPastTheHotOnesAtTheEpochsEndFromThreeRanks) {
+  for (const int P : {2, 3, 4}) {
+    EqualRanks c(P);
+    models::Distributed d;
+    d.comm = &c;
+    d.hot_rows = 2;
+    models::SyncRows asks{{}, 1, true}, does_not{{}, 1, false};
+    Tensor a = zeros({12, 3}), b = zeros({12, 3});
+    models::TensorSync sync(d, {a, b}, 1, {asks, does_not});
+    sync.start();
+    {
+      NoGradGuard no_grad;
+      for (const int64_t row : {0, 1, 5}) a.narrow(0, row, 1).add_(full({1, 3}, 1.0));
+      b.narrow(0, 5, 1).add_(full({1, 3}, 1.0));
+    }
+    sync.after_launch(0);
+    const std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
+    EXPECT_FLOAT_EQ(x[0 * 3], 1.0f) << P;                      // saturating: once
+    EXPECT_FLOAT_EQ(x[1 * 3], float(P)) << P;                  // hot, not saturating
+    EXPECT_FLOAT_EQ(x[5 * 3], P >= 3 ? 1.0f : float(P)) << P;  // past the hot, asks
+    EXPECT_FLOAT_EQ(y[5 * 3], float(P)) << P;                  // does not ask
+    EXPECT_FLOAT_EQ(x[6 * 3], 0.0f) << P;                      // unchanged rows stay
+  }
+}
+
 // TensorSync over a table with an order of its own: the rows outside it are left as each rank
 // has them, the saturating ones (the order's first, row 7) count equal changes once, and a
 // hot row (7 and 2, the order's first two) is synced after every launch.
