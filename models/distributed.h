@@ -61,6 +61,9 @@ struct SyncRows {
   // With 3 ranks or more, the rows past the hot ones are scaled too at the epoch's end (above;
   // the word2vec trainers' tables).
   bool scale_rest_at_end = false;
+
+  // Whether a run of `ranks` ranks scales them (the one place the rule's 3 lives).
+  bool scales_rest_at_end(int ranks) const { return scale_rest_at_end && ranks >= 3; }
 };
 
 // Checks rows against a table of `table_rows` rows (table t of a sync, for the message `who`

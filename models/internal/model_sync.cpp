@@ -48,7 +48,7 @@ ModelSync::ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_
       std::iota(order.begin(), order.end(), 0);
     }
     saturating_[t] = rows[t].saturating;
-    scale_rest_at_end_.push_back(rows[t].scale_rest_at_end && d_.ranks() >= 3);
+    scale_rest_at_end_.push_back(rows[t].scales_rest_at_end(d_.ranks()));
   }
 }
 

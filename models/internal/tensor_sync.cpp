@@ -28,7 +28,7 @@ TensorSync::TensorSync(const Distributed& d, std::vector<Tensor> tables, int64_t
                                             {int64_t(order.size())}, kInt64)
                                          .to(tables_[t].device()));
     saturating_.push_back(rows[t].saturating);
-    scale_rest_at_end_.push_back(rows[t].scale_rest_at_end && d_.ranks() >= 3);
+    scale_rest_at_end_.push_back(rows[t].scales_rest_at_end(d_.ranks()));
   }
   comm_ = d_.comm;
   const bool on_gpu = !tables_.empty() && tables_.front().is_cuda();

@@ -57,7 +57,7 @@ class TensorSync {
   std::vector<Tensor> order_;          // int64 [synced rows] on the tables' device; undefined:
                                        // every row in row order
   std::vector<int64_t> synced_, saturating_;
-  std::vector<bool> scale_rest_at_end_;  // SyncRows::scale_rest_at_end, with 3 ranks or more
+  std::vector<bool> scale_rest_at_end_;  // SyncRows::scales_rest_at_end for this run
   int64_t launches_;
   std::unique_ptr<dist::Communicator> nccl_;
   dist::Communicator* comm_ = nullptr;  // nccl_ or d_.comm
