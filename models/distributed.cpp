@@ -50,6 +50,27 @@ SyncRows rows_in_row_order(const std::vector<double>& updates, double lr) {
   return rows;
 }
 
+std::vector<PositionRange> partial_sync_positions(int64_t synced, int64_t hot, int64_t k,
+                                                  int64_t per_epoch, bool tiers) {
+  EMBER_CHECK(k >= 1 && k <= per_epoch, "partial sync ", k, " of ", per_epoch);
+  hot = std::clamp<int64_t>(hot, 0, synced);
+  std::vector<PositionRange> ranges;
+  if (hot > 0) ranges.push_back({0, hot});
+  // Without tiers (or hot rows to double) the rest comes round once an epoch.
+  const bool tiered = tiers && hot > 0;
+  for (int64_t begin = hot, period = tiered ? 2 : per_epoch; begin < synced; period *= 2) {
+    // The last tier holds the rest of the table, once a tier of twice the last would come
+    // round less often than once an epoch or reach past the end.
+    const bool last = period >= per_epoch || begin > synced - begin;
+    const int64_t end = last ? synced : 2 * begin, every = std::min(period, per_epoch);
+    const int64_t slice = (end - begin + every - 1) / every;
+    const int64_t from = std::min(end, begin + (k - 1) % every * slice);
+    if (from < end) ranges.push_back({from, std::min(end, from + slice)});
+    begin = end;
+  }
+  return ranges;
+}
+
 SyncRows rows_by_updates(const std::vector<double>& updates, double lr) {
   SyncRows rows;
   for (size_t row = 0; row < updates.size(); ++row)

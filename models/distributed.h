@@ -5,9 +5,12 @@
 // last sync, so that every rank's updates are applied, as if the ranks were more Hogwild
 // threads that see each other's writes late:
 //   every `sync_every` units a rank trains: the hot_rows rows of every table that a rank
-//     updates most (SyncRows below) and the next slice of the others, so that every row is
-//     synced at least once an epoch. The changes are taken from a copy while the threads
-//     train on, and what they change meanwhile is kept;
+//     updates most (SyncRows below), and a slice of the others, so that every row is synced
+//     at least once an epoch; for skip-gram's and CBOW's tables with 3 ranks or more, a share
+//     of the others that follows how often they are updated: the next hot_rows in every
+//     second sync, the next 2 hot_rows in every fourth, and so on, the rest once an epoch
+//     (partial_sync_positions). The changes are taken from a copy while the threads train
+//     on, and what they change meanwhile is kept;
 //   at the end of every epoch, before the checkpoint is written: every row of every table
 //     that training can change (GloVe's rows hold AdaGrad's sums too), with the threads
 //     stopped, so that every rank ends the epoch with the same model.
@@ -18,18 +21,18 @@
 // q = |sum of the changes|^2 / (sum of their |change|^2), 1 for independent (orthogonal)
 // changes, P for P equal ones: equal changes count once, independent ones each once. The other
 // rows' changes are summed as they are, except, for skip-gram's and CBOW's tables, at the
-// epoch's end with 3 ranks or more: the rows past the hot ones, synced only by their slice and
-// there, have then been updated often enough to go most of the way too, and are scaled the
-// same way. (A sum of P changes that each went a fraction f of the way moves a row P f of it:
-// past where it settles, and further away than it was once f > 2 / P; never at P = 2. At P = 4
-// those rows' norms grew 30% and the loss jumped after every epoch's end.) (Averaging every
-// row instead, as Intel's pWord2Vec does, divides the updates of a word that one rank alone
-// trained by P; bench/RESULTS.md has what each rule gave.) Which rows are hot and which saturate
-// follows each table's expected updates (SyncRows): a word table's are its first rows (the
-// vocabulary is sorted by count); fastText's input table puts its n-gram buckets, which every word
-// holding them updates, among them. The lr follows the words of all ranks (their counts travel with
-// each sync). Each rank keeps a copy of the synced rows as last agreed. A distributed run is not
-// bit-reproducible: when the syncs land depends on timing.
+// epoch's end with 3 ranks or more: the rows past the hot ones, synced less often, have then
+// been updated often enough to go most of the way too, and are scaled the same way. (A sum of P
+// changes that each went a fraction f of the way moves a row P f of it: past where it settles, and
+// further away than it was once f > 2 / P; never at P = 2. At P = 4 those rows' norms grew 30% and
+// the loss jumped after every epoch's end.) (Averaging every row instead, as Intel's pWord2Vec
+// does, divides the updates of a word that one rank alone trained by P; bench/RESULTS.md has what
+// each rule gave.) Which rows are hot and which saturate follows each table's expected updates
+// (SyncRows): a word table's are its first rows (the vocabulary is sorted by count); fastText's
+// input table puts its n-gram buckets, which every word holding them updates, among them. The lr
+// follows the words of all ranks (their counts travel with each sync). Each rank keeps a copy of
+// the synced rows as last agreed. A distributed run is not bit-reproducible: when the syncs land
+// depends on timing.
 #pragma once
 
 #include <cstdint>
@@ -64,7 +67,33 @@ struct SyncRows {
 
   // Whether a run of `ranks` ranks scales them (the one place the rule's 3 lives).
   bool scales_rest_at_end(int ranks) const { return scale_rest_at_end && ranks >= 3; }
+  // With 3 ranks or more, the partial syncs take the rows past the hot ones in tiers
+  // (partial_sync_positions; the word2vec trainers' tables). Not at 2, where the rows' drift
+  // between syncs cost no quality on en7m and the tiers' bytes cost 12-15% of CBOW's words/s;
+  // not for fastText, whose WordSim353 rho they lowered at 4.
+  bool tiers = false;
+  bool takes_tiers(int ranks) const { return tiers && ranks >= 3; }
 };
+
+// Positions [begin, end) in a table's SyncRows order.
+struct PositionRange {
+  int64_t begin, end;
+};
+
+// The positions of a table's `synced` rows that partial sync k (1-based) of an epoch's
+// `per_epoch` takes: the first `hot` in every sync; past them, without `tiers`, a slice of the
+// rest in each of the epoch's syncs. With `tiers`: tiers, each twice as many rows as the last
+// (the next hot rows, the next 2 hot, the next 4 hot, ...) and synced half as often (a slice
+// of the tier in every sync, so that its rows come round every 2nd, 4th, 8th ... sync); the
+// first tier that would come round less often than once an epoch holds the rest of the
+// table, a slice of it in each of the epoch's syncs (hot 0: every row is there). In a table
+// whose updates fall as 1 / row (a vocabulary's, by Zipf's law) a row of tier j is updated
+// about 2^-j times as often as the last hot row, so between two of its syncs about as often
+// as that row between two syncs: no row drifts further from the other ranks' copies than the
+// hot rows do, for about twice the hot rows' bytes a sync. Every sync takes about the same
+// number of rows.
+std::vector<PositionRange> partial_sync_positions(int64_t synced, int64_t hot, int64_t k,
+                                                  int64_t per_epoch, bool tiers);
 
 // Checks rows against a table of `table_rows` rows (table t of a sync, for the message `who`
 // gives): order's rows in range and each once, saturating within them. Returns how many rows

@@ -27,7 +27,8 @@ namespace {
 
 // A distributed run's SyncRows {input's, output's}: both tables in row order (the vocabulary
 // is sorted by count), their saturating rows from each row's expected updates, and with 3
-// ranks or more the rows past the hot ones scaled at the epoch's end (models/distributed.h).
+// ranks or more the rows past the hot ones synced in tiers and scaled at the epoch's end
+// (models/distributed.h).
 std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const std::vector<uint32_t>& keep,
                                 const Word2VecOptions& o) {
   if (!o.distributed.active()) return {};
@@ -36,7 +37,7 @@ std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const std::vector
                                      o.distributed.sync_every);
   std::vector<SyncRows> rows = {rows_in_row_order(u.input, o.lr),
                                 rows_in_row_order(u.output, o.lr)};
-  for (SyncRows& r : rows) r.scale_rest_at_end = true;
+  for (SyncRows& r : rows) r.scale_rest_at_end = r.tiers = true;
   return rows;
 }
 

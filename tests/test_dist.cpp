@@ -4,10 +4,13 @@
 // the same tests in the same order, so that their collectives meet.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <ember/dist/communicator.h>
@@ -323,6 +326,36 @@ TEST(Dist, ModelSyncScalesTheRowsPastTheHotOnesAtTheEpochsEndFromThreeRanks) {
   }
 }
 
+// From 3 ranks, in a table that asks (SyncRows::tiers), the partial syncs take the rows past
+// the hot ones in tiers: with hot_rows 2 and 10 syncs an epoch, rows 2 and 3 come round every
+// second sync (row 3 in syncs 2, 4, ...); otherwise the rest of the table comes in 10 slices
+// (row 3 in the first). A change made to row 3 after sync 2 is summed over the ranks by sync 4
+// with tiers, and is still this rank's alone without.
+TEST(Dist, ModelSyncTakesTheRowsPastTheHotOnesInTiersFromThreeRanks) {
+  for (const int P : {2, 3})
+    for (const bool asks : {false, true}) {
+      EqualRanks c(P);
+      models::RowTable a(40, 2);
+      a.init_uniform(7);
+      const float start = a.row(3)[0];
+      models::Distributed d;
+      d.comm = &c;
+      d.sync_every = 10;
+      d.hot_rows = 2;
+      models::SyncRows rows;
+      rows.tiers = asks;
+      models::ModelSync sync(d, {&a}, 100, 100 * P, {rows});
+      sync.start();
+      ASSERT_EQ(sync.per_epoch(), 10);
+      poll_until(sync, 20, 2);
+      a.row(3)[0] += 1.0f;
+      poll_until(sync, 40, 4);
+      EXPECT_FLOAT_EQ(a.row(3)[0], start + (P >= 3 && asks ? float(P) : 1.0f)) << P << asks;
+      sync.finish_epoch(100);
+      EXPECT_FLOAT_EQ(a.row(3)[0], start + float(P)) << P << asks;
+    }
+}
+
 // The epoch's whole sync packs at most 1 MB for one collective: tables of 300,000 and
 // 120,000 floats take two chunks, the second starting inside the first table and ending in
 // the second. Each rank adds r + 1 to one element of every row: every row then holds the
@@ -453,6 +486,35 @@ TEST(Dist, TensorSyncScalesTheRowsPastTheHotOnesAtTheEpochsEndFromThreeRanks) {
     EXPECT_FLOAT_EQ(y[5 * 3], float(P)) << P;                  // does not ask
     EXPECT_FLOAT_EQ(x[6 * 3], 0.0f) << P;                      // unchanged rows stay
   }
+}
+
+// TensorSync's partial syncs take the same tiers (ModelSync's test above): 11 launches make 10
+// partial syncs and the epoch's whole one.
+TEST(Dist, TensorSyncTakesTheRowsPastTheHotOnesInTiersFromThreeRanks) {
+  for (const int P : {2, 3})
+    for (const bool asks : {false, true}) {
+      EqualRanks c(P);
+      models::Distributed d;
+      d.comm = &c;
+      d.hot_rows = 2;
+      models::SyncRows rows;
+      rows.tiers = asks;
+      Tensor a = zeros({40, 2});
+      models::TensorSync sync(d, {a}, 11, {rows});
+      sync.start();
+      const auto row3 = [&] { return a.to_vector<float>()[3 * 2]; };
+      sync.after_launch(0);
+      sync.after_launch(1);
+      {
+        NoGradGuard no_grad;
+        a.narrow(0, 3, 1).add_(full({1, 2}, 1.0));
+      }
+      sync.after_launch(2);
+      sync.after_launch(3);
+      EXPECT_FLOAT_EQ(row3(), P >= 3 && asks ? float(P) : 1.0f) << P << asks;
+      for (int64_t k = 4; k < 11; ++k) sync.after_launch(k);
+      EXPECT_FLOAT_EQ(row3(), float(P)) << P << asks;
+    }
 }
 
 // TensorSync over a table with an order of its own: the rows outside it are left as each rank
@@ -590,6 +652,75 @@ TEST(Dist, RowsByUpdatesOrdersTheRowsMostUpdatedFirst) {
   EXPECT_EQ(rows.order, (std::vector<int32_t>{6, 2, 4, 3, 0}));
   EXPECT_EQ(rows.saturating, 3);
   EXPECT_TRUE(models::rows_by_updates({0, 0}, 0.1).order.empty());
+}
+
+// partial_sync_positions: the hot rows in every sync, then tiers of 8, 16, 32 rows synced
+// every 2nd, 4th and 8th sync, and the rest (a tier of 64 would come round every 16th sync,
+// less than once in an epoch of 10) in 10 slices: sync 3 takes the first slice of tier 1, the
+// third of tiers 2 and 3 and of the rest.
+TEST(Dist, PartialSyncsTakeTheTiersPastTheHotRowsAsOftenAsTheyAreUpdated) {
+  using Ranges = std::vector<std::pair<int64_t, int64_t>>;
+  const auto ranges = [](int64_t synced, int64_t hot, int64_t k, int64_t per_epoch,
+                         bool tiers = true) {
+    Ranges out;
+    for (const models::PositionRange& r :
+         models::partial_sync_positions(synced, hot, k, per_epoch, tiers))
+      out.push_back({r.begin, r.end});
+    return out;
+  };
+  EXPECT_EQ(ranges(100, 8, 3, 10), (Ranges{{0, 8}, {8, 12}, {24, 28}, {40, 44}, {72, 76}}));
+  // The rest's 36 rows go in slices of 4: the 10th sync has none left.
+  EXPECT_EQ(ranges(100, 8, 10, 10), (Ranges{{0, 8}, {12, 16}, {20, 24}, {36, 40}}));
+  // Without tiers (2 ranks): the hot rows and a tenth of the other 92 (slices of 10).
+  EXPECT_EQ(ranges(100, 8, 3, 10, false), (Ranges{{0, 8}, {28, 38}}));
+  EXPECT_EQ(ranges(100, 8, 10, 10, false), (Ranges{{0, 8}, {98, 100}}));
+  // Without hot rows: a tenth of the table.
+  EXPECT_EQ(ranges(100, 0, 3, 10), (Ranges{{20, 30}}));
+  // Over any epoch: every row at least once, each tier's rows every 2^j syncs (the rest's
+  // once), and every sync about the same size.
+  struct Case {
+    int64_t synced, hot, per_epoch;
+    bool tiers;
+  };
+  const Case cases[] = {{100, 8, 10, true},    {54280, 4096, 18, true}, {1000, 0, 7, true},
+                        {1000, 1000, 5, true}, {1000, 300, 1, true},    {1000, 300, 2, true},
+                        {5, 1, 30, true},      {1000, 40, 64, true},    {54280, 4096, 37, false},
+                        {1000, 40, 64, false}};
+  for (const auto& [synced, hot, per_epoch, tiers] : cases) {
+    std::vector<std::vector<int64_t>> when(static_cast<size_t>(synced));  // syncs taking a row
+    int64_t fewest = synced, most = 0;
+    for (int64_t k = 1; k <= per_epoch; ++k) {
+      int64_t rows = 0, last_end = 0;
+      for (const auto& [begin, end] : ranges(synced, hot, k, per_epoch, tiers)) {
+        ASSERT_LE(last_end, begin);  // in order, none twice
+        ASSERT_LT(begin, end);
+        for (int64_t p = begin; p < end; ++p) when[size_t(p)].push_back(k);
+        rows += end - begin;
+        last_end = end;
+      }
+      fewest = std::min(fewest, rows);
+      most = std::max(most, rows);
+    }
+    for (int64_t p = 0; p < synced; ++p) {
+      SCOPED_TRACE(::testing::Message()
+                   << synced << " " << hot << " " << per_epoch << " " << tiers << " row " << p);
+      // Row p's tier j: 0 for the hot rows, j for [hot 2^(j-1), hot 2^j); it comes round at
+      // least every min(2^j, per_epoch) syncs (without hot rows or tiers, once an epoch).
+      int64_t every = p < hot ? 1 : tiers && hot > 0 ? 2 : per_epoch;
+      for (int64_t lo = 2 * hot; tiers && hot > 0 && p >= lo; lo *= 2) every *= 2;
+      every = std::min(every, per_epoch);
+      const std::vector<int64_t>& k = when[size_t(p)];
+      ASSERT_FALSE(k.empty());
+      EXPECT_LE(k.front(), every);
+      for (size_t i = 1; i < k.size(); ++i) EXPECT_LE(k[i] - k[i - 1], every);
+      EXPECT_LE(per_epoch - k.back(), every - 1);
+    }
+    if (synced > 100 && hot < synced) {
+      EXPECT_LE(double(most), 1.25 * double(fewest)) << synced << " " << hot;
+    }
+  }
+  EXPECT_EMBER_ERROR(models::partial_sync_positions(10, 2, 0, 5, true), "partial sync 0 of 5");
+  EXPECT_EMBER_ERROR(models::partial_sync_positions(10, 2, 6, 5, false), "partial sync 6 of 5");
 }
 
 }  // namespace

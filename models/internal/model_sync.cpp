@@ -49,6 +49,7 @@ ModelSync::ModelSync(const Distributed& d, std::vector<RowTable*> tables, int64_
     }
     saturating_[t] = rows[t].saturating;
     scale_rest_at_end_.push_back(rows[t].scales_rest_at_end(d_.ranks()));
+    tiers_.push_back(rows[t].takes_tiers(d_.ranks()));
   }
 }
 
@@ -130,15 +131,12 @@ dist::AllreducePlan& ModelSync::plan(size_t n, bool in_place) {
 }
 
 void ModelSync::start_partial(int64_t k, int64_t done_in_run) {
-  // The first hot_rows of each table's order, and its k-th slice (1-based) of the rest.
+  // The hot rows of each table's order and the k-th (1-based) slices of the rows past them.
   ranges_.clear();
-  for (size_t t = 0; t < tables_.size(); ++t) {
-    const int64_t n = synced(t), h = hot(t);
-    const int64_t slice = (n - h + per_epoch_ - 1) / per_epoch_;
-    const int64_t begin = std::min(n, h + (k - 1) * slice), end = std::min(n, begin + slice);
-    if (h > 0) ranges_.push_back({t, 0, h});
-    if (begin < end) ranges_.push_back({t, begin, end});
-  }
+  for (size_t t = 0; t < tables_.size(); ++t)
+    for (const PositionRange& r :
+         partial_sync_positions(synced(t), hot(t), k, per_epoch_, tiers_[t]))
+      ranges_.push_back({t, r.begin, r.end});
   pack();
   started_ = std::chrono::steady_clock::now();
   rows_pending_ = plan(used_, /*in_place=*/false).start();

@@ -13,7 +13,8 @@
 // collectives): an epoch has `per_epoch` = (units per rank) / sync_every partial syncs, the
 // k-th started once the rank has trained k / (per_epoch + 1) of its shard (those not started
 // by the epoch's end are made then), and one of every row. A sync takes each table's rows as
-// positions in its SyncRows order: the first hot_rows, then the k-th slice of the rest.
+// positions in its SyncRows order: the first hot_rows, then the k-th slices of the rows past
+// them (partial_sync_positions: of the rest, or of its tiers where SyncRows asks).
 #pragma once
 
 #include <algorithm>
@@ -77,6 +78,7 @@ class ModelSync {
   std::vector<std::vector<int32_t>> order_;  // a table's synced rows, in sync order
   std::vector<int64_t> saturating_;          // of those, the first ones scaled
   std::vector<bool> scale_rest_at_end_;      // and at the epoch's end the rows past the hot ones
+  std::vector<bool> tiers_;                  // whether partial syncs take those in tiers
   std::vector<std::vector<float>> base_;     // [synced rows * width] a table, in that order
   int64_t shard_units_, epoch_units_, per_epoch_ = 0;
   int64_t next_ = 1;           // the next partial sync of this epoch, 1..per_epoch_

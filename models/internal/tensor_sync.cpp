@@ -29,6 +29,7 @@ TensorSync::TensorSync(const Distributed& d, std::vector<Tensor> tables, int64_t
                                          .to(tables_[t].device()));
     saturating_.push_back(rows[t].saturating);
     scale_rest_at_end_.push_back(rows[t].scales_rest_at_end(d_.ranks()));
+    tiers_.push_back(rows[t].takes_tiers(d_.ranks()));
   }
   comm_ = d_.comm;
   const bool on_gpu = !tables_.empty() && tables_.front().is_cuda();
@@ -103,19 +104,18 @@ void TensorSync::after_launch(int64_t k) {
   const bool whole = k + 1 == launches_;
   for (size_t t = 0; t < tables_.size(); ++t) {
     const int64_t n = synced_[t], hot = std::min(d_.hot_rows, n);
-    sync_positions(t, 0, hot);
-    if (whole) {
-      // Where the table asks, with 3 ranks or more, every row past the hot ones is scaled
-      // here (ModelSync's rule).
-      if (scale_rest_at_end_[t])
-        sync_rows(t, hot, n, /*scaled=*/true);
-      else
-        sync_positions(t, hot, n);
+    if (!whole) {  // the hot rows and the k-th slices of the rows past them
+      for (const PositionRange& r : partial_sync_positions(n, hot, k + 1, launches_ - 1, tiers_[t]))
+        sync_positions(t, r.begin, r.end);
       continue;
     }
-    const int64_t slice = (n - hot + launches_ - 2) / std::max<int64_t>(launches_ - 1, 1);
-    const int64_t begin = std::min(n, hot + k * slice);
-    sync_positions(t, begin, std::min(n, begin + slice));
+    sync_positions(t, 0, hot);
+    // Where the table asks, with 3 ranks or more, every row past the hot ones is scaled here
+    // (ModelSync's rule).
+    if (scale_rest_at_end_[t])
+      sync_rows(t, hot, n, /*scaled=*/true);
+    else
+      sync_positions(t, hot, n);
   }
   const double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,10 +1,11 @@
 // The syncs of a distributed run (models/distributed.h) for trainers whose tables are
 // tensors: the CUDA trainers', between their kernel launches (nothing trains meanwhile). After
 // launch k of an epoch's `launches`: the hot_rows rows of every table that a rank updates
-// most and the k-th slice of the others, each rank's change since the last sync (x - base) summed
-// over the ranks (the saturating rows scaled as models/distributed.h says), then x = base += sum;
-// the epoch's last launch syncs every row. CUDA tables go over NCCL where ember has it (one rank
-// per GPU), else over the MPI communicator, staged through the host.
+// most and the k-th slices of the rows past them (partial_sync_positions), each rank's change
+// since the last sync (x - base) summed over the ranks (the saturating rows scaled as
+// models/distributed.h says), then x = base += sum; the epoch's last launch syncs every row.
+// CUDA tables go over NCCL where ember has it (one rank per GPU), else over the MPI
+// communicator, staged through the host.
 //
 // Each rank trains launch k on part k * ranks + rank of launches * ranks parts of the epoch
 // (part()), so that the ranks move through the corpus together and a kernel's lr, set from
@@ -58,6 +59,7 @@ class TensorSync {
                                        // every row in row order
   std::vector<int64_t> synced_, saturating_;
   std::vector<bool> scale_rest_at_end_;  // SyncRows::scales_rest_at_end for this run
+  std::vector<bool> tiers_;              // SyncRows::takes_tiers for this run
   int64_t launches_;
   std::unique_ptr<dist::Communicator> nccl_;
   dist::Communicator* comm_ = nullptr;  // nccl_ or d_.comm
