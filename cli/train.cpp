@@ -152,9 +152,9 @@ int train(int argc, char** argv) {
   app.add_option("--sync-hot-rows", o.distributed.hot_rows,
                  "with several processes: the rows of a table a rank updates most\n"
                  "(the most frequent words', fasttext's most shared n-grams') in\n"
-                 "every sync (the others in slices, all once an epoch; skipgram and\n"
-                 "cbow from 3 ranks: the next as many in every 2nd, the next twice\n"
-                 "as many in every 4th ...)")
+                 "every sync (the others in slices, all once an epoch; skipgram, cbow\n"
+                 "and fasttext from 3 ranks: the next as many in every 2nd, the next\n"
+                 "twice as many in every 4th ...)")
       ->check(at_least<int64_t>(0));
   int64_t corpus_budget_mb = 0;
   CLI::Option* budget_option =

@@ -6,9 +6,9 @@
 // threads that see each other's writes late:
 //   every `sync_every` units a rank trains: the hot_rows rows of every table that a rank
 //     updates most (SyncRows below), and a slice of the others, so that every row is synced
-//     at least once an epoch; for skip-gram's and CBOW's tables with 3 ranks or more, a share
-//     of the others that follows how often they are updated: the next hot_rows in every
-//     second sync, the next 2 hot_rows in every fourth, and so on, the rest once an epoch
+//     at least once an epoch; for skip-gram's, CBOW's and fastText's tables with 3 ranks or
+//     more, a share of the others that follows how often they are updated: the next hot_rows in
+//     every second sync, the next 2 hot_rows in every fourth, and so on, the rest once an epoch
 //     (partial_sync_positions). The changes are taken from a copy while the threads train
 //     on, and what they change meanwhile is kept;
 //   at the end of every epoch, before the checkpoint is written: every row of every table
@@ -68,9 +68,9 @@ struct SyncRows {
   // Whether a run of `ranks` ranks scales them (the one place the rule's 3 lives).
   bool scales_rest_at_end(int ranks) const { return scale_rest_at_end && ranks >= 3; }
   // With 3 ranks or more, the partial syncs take the rows past the hot ones in tiers
-  // (partial_sync_positions; the word2vec trainers' tables). Not at 2, where the rows' drift
-  // between syncs cost no quality on en7m and the tiers' bytes cost 12-15% of CBOW's words/s;
-  // not for fastText, whose WordSim353 rho they lowered at 4.
+  // (partial_sync_positions; the word2vec and fastText trainers' tables). Not at 2, where the
+  // rows' drift between syncs cost no quality on en7m and the tiers' bytes cost 12-15% of
+  // CBOW's words/s.
   bool tiers = false;
   bool takes_tiers(int ranks) const { return tiers && ranks >= 3; }
 };

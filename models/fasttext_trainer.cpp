@@ -43,7 +43,8 @@ using sentence_loop::Loss;
 // input row it holds (its own and its n-grams' buckets) with the whole gradient, so a bucket
 // takes the updates of every word holding it, and the most shared ones are updated more often
 // than all but the most frequent words: the input rows some word holds, by their expected
-// updates. The output table's rows are the words', in row order.
+// updates. The output table's rows are the words', in row order. Both take the rows past the
+// hot ones in tiers with 3 ranks or more.
 std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const data::SubwordTable& subwords,
                                 int64_t input_rows, const std::vector<uint32_t>& keep,
                                 const FastTextOptions& o) {
@@ -54,7 +55,9 @@ std::vector<SyncRows> sync_rows(const data::Vocabulary& vocab, const data::Subwo
   for (int64_t w = 0; w < subwords.num_words(); ++w)
     for (const int32_t* row = subwords.begin(w); row != subwords.end(w); ++row)
       input[size_t(*row)] += u.input[size_t(w)];
-  return {rows_by_updates(input, o.lr), rows_in_row_order(u.output, o.lr)};
+  std::vector<SyncRows> rows = {rows_by_updates(input, o.lr), rows_in_row_order(u.output, o.lr)};
+  for (SyncRows& r : rows) r.tiers = true;
+  return rows;
 }
 
 // One center word: rows [n] its input rows, targets [C, T] (for each context: the context
