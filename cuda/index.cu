@@ -115,6 +115,17 @@ __global__ void index_add_kernel(T* out, const T* src, const I* ids, int64_t out
   }
 }
 
+// dense[ids[i], k] += alpha * rows[i, k] for every (i, k) of rows [K, inner]; ids unique.
+template <typename T>
+__global__ void add_rows_kernel(T* dense, const int64_t* ids, const T* rows, int64_t count,
+                                int64_t inner, T alpha) {
+  for (int64_t at = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; at < count;
+       at += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t i = at / inner, k = at % inner;
+    dense[ids[i] * inner + k] += alpha * rows[at];
+  }
+}
+
 // out [count, classes] zeroed before: out[p, ids[p]] = 1.
 template <typename I>
 __global__ void one_hot_kernel(int64_t* out, const I* ids, int64_t count, int64_t classes) {
@@ -221,6 +232,20 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor& 
     });
   });
   return out;
+}
+
+void add_rows_(const Tensor& dense, const Tensor& ids, const Tensor& rows, double alpha) {
+  const int64_t count = rows.numel();
+  if (count == 0) return;
+  DeviceGuard guard(dense.device().index);
+  const int64_t inner = count / ids.numel();
+  dispatch_numeric(dense.dtype(), "add_rows_", [&](auto tag) {
+    using T = decltype(tag);
+    add_rows_kernel<<<blocks_for(count), kThreads, 0, current_stream()>>>(
+        dense.device_data<T>(), ids.device_data<int64_t>(), rows.device_data<T>(), count, inner,
+        T(alpha));
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
 }
 
 Tensor one_hot(const Tensor& ids, int64_t num_classes) {

@@ -181,5 +181,39 @@ TEST(CudaEmbeddingBag, PerSampleWeightGradientPastOneGridOfWarps) {
   EXPECT_EQ(gpu.to_vector<float>().back(), cpu.to_vector<float>().back());
 }
 
+// A table looked up twice (a word and its negatives, as skip-gram does) takes the sum of two
+// row-sparse gradients, added on the GPU (ops::add_row_sparse) with the CPU's bits: ids and
+// rows equal, a row in both a + b. Used by a dense op as well, the sparse gradient is added
+// into the dense one in one kernel (ops::add_row_sparse_to_dense_), as on the CPU.
+TEST(CudaEmbedding, TwoLookupsOfOneTableSumTheirSparseGradientsAsTheCpuDoes) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(9);
+  for (DType dtype : {kFloat32, kFloat64}) {
+    Tensor w = randn({300, 40}, &g).to(dtype);
+    Tensor first = randint(0, 200, {500}, &g), second = randint(100, 300, {700}, &g);
+    Tensor up1 = randn({500, 40}, &g).to(dtype), up2 = randn({700, 40}, &g).to(dtype);
+    auto grads = [&](Device device, bool dense_too) {
+      Tensor leaf = w.to(device).detach().clone().requires_grad_();
+      Tensor loss = (F::embedding(first.to(device), leaf, options(std::nullopt, false, true)) *
+                     up1.to(device))
+                        .sum() +
+                    (F::embedding(second.to(device), leaf, options(std::nullopt, false, true)) *
+                     up2.to(device))
+                        .sum();
+      if (dense_too) loss = loss + (leaf * 3.0).sum();
+      loss.backward();
+      return leaf.grad();
+    };
+    const Tensor cpu = grads(Device(kCPU), false), gpu = grads(Device(kCUDA), false);
+    ASSERT_TRUE(gpu.is_row_sparse());
+    EXPECT_EQ(gpu.indices().cpu().to_vector<int64_t>(), cpu.indices().to_vector<int64_t>());
+    EXPECT_TRUE(all_close(gpu.values().cpu(), cpu.values(), 0, 0)) << dtype;
+    EXPECT_TRUE(all_close(gpu.to_dense().cpu(), cpu.to_dense(), 0, 0)) << dtype;
+    const Tensor cpu_dense = grads(Device(kCPU), true), gpu_dense = grads(Device(kCUDA), true);
+    ASSERT_FALSE(gpu_dense.is_row_sparse());
+    EXPECT_TRUE(all_close(gpu_dense.cpu(), cpu_dense, 0, 0)) << dtype;
+  }
+}
+
 }  // namespace
 }  // namespace ember

@@ -17,6 +17,10 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& ids);
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor& src);
 // out = a [outer, V, inner], then out[o, ids[i], k] += alpha * src[o, i, k] (in i order).
 Tensor index_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor& src, double alpha);
+// In place: dense [V, inner] contiguous, ids [K] int64 unique in [0, V) (a coalesced row-sparse
+// tensor's), rows [K, inner] contiguous, all on one device: dense[ids[i]] += alpha * rows[i].
+// One thread per element of rows; the ids being unique, no two threads write one element.
+void add_rows_(const Tensor& dense, const Tensor& ids, const Tensor& rows, double alpha);
 // out [..., C] int64 with out[..., ids[...]] = 1.
 Tensor one_hot(const Tensor& ids, int64_t num_classes);
 
