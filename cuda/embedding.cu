@@ -10,6 +10,7 @@
 #include <ember/cuda/allocator.h>
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/internal/embedding.h>
+#include <ember/cuda/runs.cuh>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/row_sparse.h>
 
@@ -72,20 +73,13 @@ void gather_rows(void* out, const void* table, const int64_t* ids, int64_t n, si
 
 // ---- sort + run-length encode: the shared front of renorm and the backward ----
 
-struct Runs {
-  Tensor sorted_ids;  // [N] int64
-  Tensor positions;   // [N] int64: where each sorted id was
-  Tensor unique_ids;  // [R] int64
-  Tensor starts;      // [R] int64: run r is sorted[starts[r] .. starts[r] + counts[r])
-  Tensor counts;      // [R] int64
-  int64_t runs = 0;   // R
-};
-
 __global__ void iota_kernel(int64_t* out, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x)
     out[i] = i;
 }
+
+}  // namespace
 
 Runs sort_into_runs(const Tensor& ids, int64_t rows) {
   const int64_t n = ids.numel();
@@ -134,6 +128,8 @@ Runs sort_into_runs(const Tensor& ids, int64_t rows) {
                                                  r.starts.device_data<int64_t>(), r.runs, stream));
   return r;
 }
+
+namespace {
 
 // The index of padding_idx's run among the sorted unique ids, or -1: one thread, a binary
 // search, one int back to the host.

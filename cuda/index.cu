@@ -1,9 +1,11 @@
 // The CUDA twins of tensor/ops/index.cpp. Gathers are one thread per output element;
-// scatters give each thread a line of the output that no other thread touches and add its
-// contributions in index order, so sums are deterministic without atomics.
+// scatter_add gives each thread a line of the output that no other thread touches, and
+// index_add each id's row to one block (the ids sorted into runs, cuda/runs.cuh); both add
+// their contributions in index order, so sums are deterministic without atomics.
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/first_bad.cuh>
 #include <ember/cuda/internal/index.h>
+#include <ember/cuda/runs.cuh>
 #include <ember/tensor/ops/copy.h>
 
 namespace ember::cuda {
@@ -102,16 +104,24 @@ __global__ void scatter_add_kernel(T* out, const T* src, const I* ids, int64_t l
   }
 }
 
-// out [outer, V, inner]; src [outer, N, inner] contiguous; thread (o, k) adds its N values in
-// order: out[o, ids[i], k] += alpha * src[o, i, k] (+=).
-template <typename T, typename I>
-__global__ void index_add_kernel(T* out, const T* src, const I* ids, int64_t outer, int64_t n,
+// out [outer, V, inner]; src [outer, N, inner] contiguous; the ids sorted into runs. A block
+// takes a (run, o) pair at a time and its threads the pair's row of inner elements, each adding
+// the run's values in position order: out[o, id, k] += alpha * src[o, i, k] for the run's i, the
+// CPU's order for every element, with no two blocks on one row.
+template <typename T>
+__global__ void index_add_kernel(T* out, const T* src, const int64_t* unique_ids,
+                                 const int64_t* positions, const int64_t* starts,
+                                 const int64_t* counts, int64_t runs, int64_t outer, int64_t n,
                                  int64_t v, int64_t inner, T alpha) {
-  for (int64_t at = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; at < outer * inner;
-       at += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t o = at / inner, k = at % inner;
-    for (int64_t i = 0; i < n; ++i)
-      out[(o * v + int64_t(ids[i])) * inner + k] += alpha * src[(o * n + i) * inner + k];
+  for (int64_t pair = blockIdx.x; pair < runs * outer; pair += gridDim.x) {
+    const int64_t r = pair % runs, o = pair / runs;
+    const int64_t begin = starts[r], end = begin + counts[r];
+    T* row = out + (o * v + unique_ids[r]) * inner;
+    for (int64_t k = threadIdx.x; k < inner; k += blockDim.x) {
+      T sum = row[k];
+      for (int64_t i = begin; i < end; ++i) sum += alpha * src[(o * n + positions[i]) * inner + k];
+      row[k] = sum;
+    }
   }
 }
 
@@ -217,19 +227,19 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor
 Tensor index_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor& src, double alpha) {
   Tensor out = ops::clone(a);
   const int64_t n = ids.numel();
-  if (n == 0 || out.numel() == 0) return out;
+  const int64_t outer = prod(a.sizes(), 0, dim), inner = prod(a.sizes(), dim + 1, a.dim());
+  if (n == 0 || outer == 0 || inner == 0) return out;
   DeviceGuard guard(a.device().index);
   const Tensor rows = ops::contiguous(src);
-  const int64_t outer = prod(a.sizes(), 0, dim), inner = prod(a.sizes(), dim + 1, a.dim());
-  dispatch_index(ids.dtype(), "index_add", [&](auto index_tag) {
-    using I = decltype(index_tag);
-    dispatch_numeric(a.dtype(), "index_add", [&](auto tag) {
-      using T = decltype(tag);
-      index_add_kernel<<<blocks_for(outer * inner), kThreads, 0, current_stream()>>>(
-          out.device_data<T>(), rows.device_data<T>(), ids.device_data<I>(), outer, n, a.size(dim),
-          inner, T(alpha));
-      EMBER_CUDA_CHECK_LAUNCH();
-    });
+  const Runs r = sort_into_runs(ops::contiguous(ops::to_dtype(ids, kInt64)), a.size(dim));
+  dispatch_numeric(a.dtype(), "index_add", [&](auto tag) {
+    using T = decltype(tag);
+    index_add_kernel<<<blocks_for(r.runs * outer, 1), unsigned(std::min<int64_t>(inner, kThreads)),
+                       0, current_stream()>>>(
+        out.device_data<T>(), rows.device_data<T>(), r.unique_ids.device_data<int64_t>(),
+        r.positions.device_data<int64_t>(), r.starts.device_data<int64_t>(),
+        r.counts.device_data<int64_t>(), r.runs, outer, n, a.size(dim), inner, T(alpha));
+    EMBER_CUDA_CHECK_LAUNCH();
   });
   return out;
 }

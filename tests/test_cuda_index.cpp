@@ -93,6 +93,23 @@ TEST(CudaIndex, IndexAddMatchesCpu) {
       }
 }
 
+// index_add sums each id's rows in a block of its own (cuda/runs.cuh): ids in long runs (200,000
+// ids into 50 rows of 64), int32 ids, and more runs than one grid of blocks takes (2M ids into
+// 2M rows: ~1.26M runs, past the 1,048,560 blocks of a grid), each element's sum in the CPU's
+// order.
+TEST(CudaIndex, IndexAddOfLongRunsAndPastOneGridMatchesCpu) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(75);
+  Tensor a = randn({1000, 64}, &g).to(kFloat64), src = randn({200000, 64}, &g).to(kFloat64);
+  Tensor ids = randint(0, 50, {200000}, &g).to(kInt32);
+  EXPECT_TRUE(all_close(ops::index_add(a.cuda(), 0, ids.cuda(), src.cuda(), 0.5).cpu(),
+                        ops::index_add(a, 0, ids, src, 0.5), 0, 0));
+  Tensor wide = randn({2000000}, &g).to(kFloat64), many = randn({2000000}, &g).to(kFloat64);
+  Tensor spread = randint(0, 2000000, {2000000}, &g);
+  EXPECT_TRUE(all_close(ops::index_add(wide.cuda(), 0, spread.cuda(), many.cuda()).cpu(),
+                        ops::index_add(wide, 0, spread, many), 0, 0));
+}
+
 TEST(CudaIndex, OneHotMatchesCpu) {
   EMBER_REQUIRE_CUDA();
   Generator g(74);
