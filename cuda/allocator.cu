@@ -1,5 +1,8 @@
 // Size classes: requests round up to 512 B below 1 MiB and to 2 MiB above, and a freed block
-// goes to the free list of its class for the next request of that class.
+// goes to the free list of its class. A request takes the smallest cached block of its class or
+// larger, up to twice its size (best fit, as the host cache does): a run whose sizes drift (a
+// sparse gradient's unique rows, batches of varying length) reuses its blocks instead of
+// holding one of every size it ever asked for.
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -47,10 +50,11 @@ void* allocate(size_t nbytes, int device) {
   std::lock_guard<std::mutex> lock(g_mutex);
   DeviceCache& cache = cache_of(device);
   void* ptr = nullptr;
-  auto it = cache.free_blocks.find(size);
-  if (it != cache.free_blocks.end() && !it->second.empty()) {
+  auto it = cache.free_blocks.lower_bound(size);  // classes with no blocks are erased
+  if (it != cache.free_blocks.end() && it->first / 2 <= size) {
     ptr = it->second.back();
     it->second.pop_back();
+    if (it->second.empty()) cache.free_blocks.erase(it);
   } else {
     DeviceGuard guard(device);
     cudaError_t status = cudaMalloc(&ptr, size);
@@ -70,7 +74,7 @@ void* allocate(size_t nbytes, int device) {
     cache.block_size[ptr] = size;
     cache.stats.reserved += size;
   }
-  cache.stats.in_use += size;
+  cache.stats.in_use += cache.block_size[ptr];
   if (cache.stats.in_use > cache.stats.peak_in_use) cache.stats.peak_in_use = cache.stats.in_use;
   return ptr;
 }

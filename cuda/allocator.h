@@ -1,6 +1,7 @@
 // The caching allocator: device memory is taken from CUDA once and kept in free lists by
 // size class, so the cudaMalloc/cudaFree of every temporary tensor disappears after
-// warm-up. Blocks are tied to the stream they were used on (one default stream for now).
+// warm-up; a request takes the smallest cached block that fits it up to twice over. Blocks are tied
+// to the stream they were used on (one default stream for now).
 #pragma once
 
 #include <cstddef>

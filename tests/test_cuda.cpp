@@ -110,5 +110,27 @@ TEST(Cuda, CachingAllocatorReusesBlocks) {
 #endif
 }
 
+// Best fit: a freed 8 MiB block serves a later 5 MiB request (its 6 MiB class fits in it up to
+// twice over) and counts as 8 MiB in use; a 2 MiB request does not take it (four times over)
+// but gets a block of its own.
+TEST(Cuda, CachingAllocatorServesARequestFromABlockUpToTwiceItsSize) {
+  EMBER_REQUIRE_CUDA();
+#if EMBER_WITH_CUDA
+  cuda::empty_cache();
+  const size_t MiB = size_t(1) << 20;
+  { Tensor big = empty({int64_t(2 * MiB)}, Device(kCUDA)); }  // 8 MiB, then cached
+  const cuda::MemoryStats cached = cuda::memory_stats();
+  {
+    Tensor fits = empty({int64_t(5 * MiB / 4)}, Device(kCUDA));  // 5 MiB
+    EXPECT_EQ(cuda::memory_stats().reserved, cached.reserved);
+    EXPECT_EQ(cuda::memory_stats().in_use, cached.in_use + 8 * MiB);
+  }
+  EXPECT_EQ(cuda::memory_stats().in_use, cached.in_use);
+  Tensor small = empty({int64_t(MiB / 2)}, Device(kCUDA));  // 2 MiB
+  EXPECT_EQ(cuda::memory_stats().reserved, cached.reserved + 2 * MiB);
+  EXPECT_EQ(cuda::memory_stats().in_use, cached.in_use + 2 * MiB);
+#endif
+}
+
 }  // namespace
 }  // namespace ember
