@@ -1,7 +1,9 @@
 // The CUDA twins of optim/adam.cpp and optim/sparse_adam.cpp. Adam/AdamW is one fused
-// launch over every parameter of a group: a table of (param, grad, m, v, v_max) pointers
-// goes to the device, block b finds its tensor by binary search over the tensors' first
-// blocks and updates one chunk of it. SparseAdam updates the gradient's rows only.
+// launch for every 32 parameters of a group: their table of (param, grad, m, v, v_max)
+// pointers travels as the kernel's argument (no copy from host memory, which would wait for
+// the host), block b finds its tensor by binary search over the tensors' first blocks and
+// updates one chunk of it. SparseAdam updates the gradient's rows only.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -28,6 +30,16 @@ struct AdamSlot {
   T bias_correction2_sqrt;
 };
 
+// The most parameters one launch updates: their slots (72 bytes each in double) stay within
+// the 4 KB a kernel's arguments may take.
+constexpr int kSlotsPerLaunch = 32;
+
+template <typename T>
+struct AdamSlots {
+  AdamSlot<T> slot[kSlotsPerLaunch];
+  int count;
+};
+
 template <typename T>
 struct AdamScalars {
   T beta1, beta2, one_minus_beta1, one_minus_beta2, eps, l2, shrink, sign;
@@ -42,16 +54,16 @@ struct AdamScalars {
 //   v_max = max(v_max, v)                    (amsgrad, which then uses v_max for v)
 //   p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 template <typename T>
-__global__ void adam_kernel(const AdamSlot<T>* slots, int count, AdamScalars<T> c) {
-  int lo = 0, hi = count - 1;
+__global__ void adam_kernel(const AdamSlots<T> slots, AdamScalars<T> c) {
+  int lo = 0, hi = slots.count - 1;
   while (lo < hi) {
     const int mid = (lo + hi + 1) / 2;
-    if (slots[mid].first_block <= int64_t(blockIdx.x))
+    if (slots.slot[mid].first_block <= int64_t(blockIdx.x))
       lo = mid;
     else
       hi = mid - 1;
   }
-  const AdamSlot<T> s = slots[lo];
+  const AdamSlot<T> s = slots.slot[lo];
   const int64_t begin = (int64_t(blockIdx.x) - s.first_block) * kChunk;
   const int64_t end = min(s.n, begin + kChunk);
   for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
@@ -98,7 +110,6 @@ void adam_step(const std::vector<AdamTensors>& list, const AdamOptions& o) {
   dispatch_floating(first.dtype(), o.decoupled ? "AdamW" : "Adam", [&](auto tag) {
     using T = decltype(tag);
     std::vector<AdamSlot<T>> slots;
-    int64_t blocks = 0;
     for (const AdamTensors& t : list) {
       const int64_t n = t.param.numel();
       if (n == 0) continue;
@@ -106,12 +117,9 @@ void adam_step(const std::vector<AdamTensors>& list, const AdamOptions& o) {
       const double bias_correction2 = 1 - std::pow(o.beta2, double(t.step));
       slots.push_back({t.param.device_data<T>(), t.grad.device_data<T>(),
                        t.exp_avg.device_data<T>(), t.exp_avg_sq.device_data<T>(),
-                       o.amsgrad ? t.max_exp_avg_sq.device_data<T>() : nullptr, n, blocks,
+                       o.amsgrad ? t.max_exp_avg_sq.device_data<T>() : nullptr, n, 0,
                        T(o.lr / bias_correction1), T(std::sqrt(bias_correction2))});
-      blocks += (n + kChunk - 1) / kChunk;
     }
-    if (slots.empty()) return;
-    EMBER_CHECK(blocks < (int64_t(1) << 31), "Adam: too many elements for one launch");
     const bool decoupled = o.decoupled;
     const AdamScalars<T> c{T(o.beta1),
                            T(o.beta2),
@@ -122,13 +130,19 @@ void adam_step(const std::vector<AdamTensors>& list, const AdamOptions& o) {
                            T(1 - o.lr * o.weight_decay),
                            o.maximize ? T(-1) : T(1),
                            decoupled && o.weight_decay != 0};
-    // The table is copied from pageable memory: cudaMemcpyAsync returns once it is staged.
-    Storage table = Storage::allocate(slots.size() * sizeof(AdamSlot<T>), first.device());
-    EMBER_CUDA_CHECK(cudaMemcpyAsync(table.data(), slots.data(), slots.size() * sizeof(AdamSlot<T>),
-                                     cudaMemcpyHostToDevice, current_stream()));
-    adam_kernel<<<unsigned(blocks), kThreads, 0, current_stream()>>>(
-        static_cast<const AdamSlot<T>*>(table.data()), int(slots.size()), c);
-    EMBER_CUDA_CHECK_LAUNCH();
+    for (size_t from = 0; from < slots.size(); from += kSlotsPerLaunch) {
+      AdamSlots<T> launch{};
+      launch.count = int(std::min(slots.size() - from, size_t(kSlotsPerLaunch)));
+      int64_t blocks = 0;
+      for (int i = 0; i < launch.count; ++i) {
+        launch.slot[i] = slots[from + size_t(i)];
+        launch.slot[i].first_block = blocks;
+        blocks += (launch.slot[i].n + kChunk - 1) / kChunk;
+      }
+      EMBER_CHECK(blocks < (int64_t(1) << 31), "Adam: too many elements for one launch");
+      adam_kernel<<<unsigned(blocks), kThreads, 0, current_stream()>>>(launch, c);
+      EMBER_CUDA_CHECK_LAUNCH();
+    }
   });
 }
 

@@ -26,15 +26,16 @@ const Shape kParamSizes[] = {{5}, {3, 7}, {0, 4}, {4096}, {4097}, {70, 300}, {2,
 // Runs `steps` steps on CPU and GPU copies of the same parameters with the same dense
 // gradients; compares parameters and every state buffer after each step.
 void expect_dense_parity(const MakeOptimizer& make, const std::string& what, DType dtype,
-                         int steps = 4, double tol = -1) {
+                         int steps = 4, double tol = -1, int copies = 1) {
   if (tol < 0) tol = dtype == kFloat64 ? 1e-12 : 1e-5;  // float64's own precision
   Generator g(61);
   std::vector<Tensor> cpu, gpu;
-  for (const Shape& s : kParamSizes) {
-    Tensor p = randn(s, &g).to(dtype);
-    cpu.push_back(p.clone().requires_grad_());
-    gpu.push_back(p.cuda().requires_grad_());
-  }
+  for (int copy = 0; copy < copies; ++copy)
+    for (const Shape& s : kParamSizes) {
+      Tensor p = randn(s, &g).to(dtype);
+      cpu.push_back(p.clone().requires_grad_());
+      gpu.push_back(p.cuda().requires_grad_());
+    }
   std::unique_ptr<optim::Optimizer> on_cpu = make(cpu), on_gpu = make(gpu);
   for (int step = 0; step < steps; ++step) {
     for (size_t i = 0; i < cpu.size(); ++i) {
@@ -101,6 +102,10 @@ TEST(CudaOptim, AdamAndAdamWMatchCpu) {
               p, optim::AdamOptions(0.01).weight_decay(0.2).maximize(true).eps(1e-6));
         },
         "AdamW maximize", dtype);
+    // 42 parameters: two launches (32 a launch).
+    expect_dense_parity(
+        [](std::vector<Tensor> p) { return std::make_unique<optim::Adam>(p, 0.01); },
+        "Adam, 42 parameters", dtype, 4, -1, 6);
   }
 }
 
