@@ -90,7 +90,8 @@ void add_row_sparse_to_dense_(const Tensor& dense, const Tensor& sparse, double 
 #if EMBER_WITH_CUDA
   // On the GPU one kernel for all rows (a launch a row was ~600k launches for a 1M-id batch).
   if (dense.is_cuda() && dense.is_contiguous() && dense.offset() == 0 &&
-      sparse.device() == dense.device() && sparse.dtype() == dense.dtype()) {
+      sparse.device() == dense.device() && sparse.dtype() == dense.dtype() &&
+      (dense.dtype() == kFloat32 || dense.dtype() == kFloat64)) {
     cuda::add_rows_(dense, contiguous(sparse.indices()), contiguous(sparse.values()), alpha);
     return;
   }
