@@ -1,8 +1,14 @@
 // The embedding kernels on a GPU (issue 6's shapes): lookup forward, forward + backward with
-// a row-sparse and a dense gradient, EmbeddingBag sum/mean, and a device-to-device copy of
-// the same bytes as the lookup for the bandwidth reference. Each iteration synchronises.
+// a row-sparse and a dense gradient (uniform ids, and Zipf ids as words come: id r drawn with
+// probability ~ 1 / (r + 1), so that a few ids take long runs of the backward's sort),
+// EmbeddingBag sum/mean, and a device-to-device copy of the same bytes as the lookup for the
+// bandwidth reference. Each iteration synchronises.
 // bench/compare_cuda_embedding.sh runs this beside PyTorch and prints the ratios.
 #include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
 
 #include <ember/ember.h>
 #include <ember/nn/functional/embedding.h>
@@ -28,13 +34,25 @@ void sync() {
 #endif
 }
 
+// kIds ids in [0, kRows) with P(id >= x) = 1 - ln(x + 1) / ln(kRows + 1): density ~ 1 / (x + 1),
+// Zipf's law with exponent 1 (bench/torch_cuda_embedding.py draws the same law).
+ember::Tensor zipf_ids(ember::Device device) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<int64_t> ids(kIds);
+  for (int64_t& id : ids)
+    id = std::min<int64_t>(kRows - 1, int64_t(std::exp(u(rng) * std::log(double(kRows + 1)))) - 1);
+  return ember::tensor(ids).to(device);
+}
+
 struct Inputs {
-  ember::Tensor table, ids, upstream;
+  ember::Tensor table, ids, zipf, upstream;
   Inputs() {
     ember::Generator g(0);
     ember::Device gpu(ember::kCUDA);
     table = ember::randn({kRows, kDim}, &g, gpu);
     ids = ember::randint(0, kRows, {kIds}, &g, ember::TensorOptions(ember::kInt64).device(gpu));
+    zipf = zipf_ids(gpu);
     upstream = ember::randn({kIds, kDim}, &g, gpu);
   }
 };
@@ -71,21 +89,26 @@ void BM_EmbeddingForward(benchmark::State& state) {
 }
 BENCHMARK(BM_EmbeddingForward)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-void forward_backward(benchmark::State& state, bool sparse) {
+void forward_backward(benchmark::State& state, bool sparse, bool zipf) {
   if (!have_gpu(state)) return;
   ember::Tensor table = inputs().table.detach().requires_grad_();
+  const ember::Tensor& ids = zipf ? inputs().zipf : inputs().ids;
   F::EmbeddingOptions o;
   o.sparse = sparse;
   for (auto _ : state) {
-    F::embedding(inputs().ids, table, o).backward(inputs().upstream);
+    F::embedding(ids, table, o).backward(inputs().upstream);
     table.set_grad(ember::Tensor());
     sync();
   }
 }
-void BM_EmbeddingForwardBackwardSparse(benchmark::State& s) { forward_backward(s, true); }
-void BM_EmbeddingForwardBackwardDense(benchmark::State& s) { forward_backward(s, false); }
+void BM_EmbeddingForwardBackwardSparse(benchmark::State& s) { forward_backward(s, true, false); }
+void BM_EmbeddingForwardBackwardDense(benchmark::State& s) { forward_backward(s, false, false); }
+void BM_EmbeddingForwardBackwardSparseZipf(benchmark::State& s) { forward_backward(s, true, true); }
+void BM_EmbeddingForwardBackwardDenseZipf(benchmark::State& s) { forward_backward(s, false, true); }
 BENCHMARK(BM_EmbeddingForwardBackwardSparse)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EmbeddingForwardBackwardDense)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EmbeddingForwardBackwardSparseZipf)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EmbeddingForwardBackwardDenseZipf)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void bag(benchmark::State& state, F::BagMode mode) {
   if (!have_gpu(state)) return;

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""PyTorch twin of bench/bench_cuda_embedding.cpp: the same shapes on the GPU, median ms."""
+"""PyTorch twin of bench/bench_cuda_embedding.cpp: the same shapes and id laws on the GPU, median
+ms."""
 import json
+import math
 import statistics
 import time
 
@@ -27,18 +29,23 @@ def main():
     table = torch.randn(V, D, device="cuda", generator=g)
     ids = torch.randint(0, V, (N,), device="cuda", generator=g)
     upstream = torch.randn(N, D, device="cuda", generator=g)
+    # Zipf ids as bench_cuda_embedding.cpp draws them: density ~ 1 / (id + 1).
+    u = torch.rand(N, device="cuda", generator=g, dtype=torch.float64)
+    zipf = (torch.exp(u * math.log(V + 1.0)).long() - 1).clamp(0, V - 1)
     out = {}
     dst = torch.empty_like(upstream)
     out["DeviceCopy"] = timed(lambda: dst.copy_(upstream))
     with torch.no_grad():
         out["EmbeddingForward"] = timed(lambda: torch.nn.functional.embedding(ids, table))
-    for sparse in (True, False):
-        leaf = table.detach().requires_grad_()
+    for which, index in (("", ids), ("Zipf", zipf)):
+        for sparse in (True, False):
+            leaf = table.detach().requires_grad_()
 
-        def step():
-            torch.nn.functional.embedding(ids, leaf, sparse=sparse).backward(upstream)
-            leaf.grad = None
-        out["EmbeddingForwardBackward" + ("Sparse" if sparse else "Dense")] = timed(step)
+            def step():
+                torch.nn.functional.embedding(index, leaf, sparse=sparse).backward(upstream)
+                leaf.grad = None
+            name = "EmbeddingForwardBackward" + ("Sparse" if sparse else "Dense") + which
+            out[name] = timed(step)
     bag_ids = torch.randint(0, V, (BAGS * BAG,), device="cuda", generator=g)
     offsets = torch.arange(0, BAGS * BAG, BAG, device="cuda")
     with torch.no_grad():
