@@ -55,8 +55,8 @@ struct Distributed {
 // Which rows of one table a distributed run syncs, in what order, and which it scales.
 struct SyncRows {
   // The rows training can change, those a rank updates most between two syncs first: the
-  // first hot_rows are in every sync, the rest in slices in this order. Empty: every row, in
-  // row order (a word table, whose vocabulary is sorted by count).
+  // first hot_rows are in every sync, the rest in slices (or tiers) in this order. Empty: every
+  // row, in row order (a word table, whose vocabulary is sorted by count).
   std::vector<int32_t> order;
   // The first `saturating` of them (of the rows, where order is empty) saturate between two
   // syncs: their summed changes are scaled (above).
@@ -86,11 +86,12 @@ struct PositionRange {
 // (the next hot rows, the next 2 hot, the next 4 hot, ...) and synced half as often (a slice
 // of the tier in every sync, so that its rows come round every 2nd, 4th, 8th ... sync); the
 // first tier that would come round less often than once an epoch holds the rest of the
-// table, a slice of it in each of the epoch's syncs (hot 0: every row is there). In a table
+// table, a slice of it in each of the epoch's syncs (with hot 0, the whole table). In a table
 // whose updates fall as 1 / row (a vocabulary's, by Zipf's law) a row of tier j is updated
 // about 2^-j times as often as the last hot row, so between two of its syncs about as often
 // as that row between two syncs: no row drifts further from the other ranks' copies than the
-// hot rows do, for about twice the hot rows' bytes a sync. Every sync takes about the same
+// hot rows do. Each tier adds hot / 2 rows to a sync (en7m's 54,280 words at 4 ranks, 17 syncs
+// an epoch: 11,585 rows a sync against 7,049 in slices). Every sync takes about the same
 // number of rows.
 std::vector<PositionRange> partial_sync_positions(int64_t synced, int64_t hot, int64_t k,
                                                   int64_t per_epoch, bool tiers);

@@ -682,7 +682,7 @@ TEST(Dist, PartialSyncsTakeTheTiersPastTheHotRowsAsOftenAsTheyAreUpdated) {
     int64_t synced, hot, per_epoch;
     bool tiers;
   };
-  const Case cases[] = {{100, 8, 10, true},    {54280, 4096, 18, true}, {1000, 0, 7, true},
+  const Case cases[] = {{100, 8, 10, true},    {54280, 4096, 17, true}, {1000, 0, 7, true},
                         {1000, 1000, 5, true}, {1000, 300, 1, true},    {1000, 300, 2, true},
                         {5, 1, 30, true},      {1000, 40, 64, true},    {54280, 4096, 37, false},
                         {1000, 40, 64, false}};
