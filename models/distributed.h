@@ -65,14 +65,20 @@ struct SyncRows {
   // the word2vec trainers' tables).
   bool scale_rest_at_end = false;
 
-  // Whether a run of `ranks` ranks scales them (the one place the rule's 3 lives).
-  bool scales_rest_at_end(int ranks) const { return scale_rest_at_end && ranks >= 3; }
+  // The fewest ranks at which the two rules for the rows past the hot ones (scale_rest_at_end,
+  // tiers) apply: the one place their 3 lives.
+  static constexpr int kRestRulesFromRanks = 3;
+
+  // Whether a run of `ranks` ranks scales them.
+  bool scales_rest_at_end(int ranks) const {
+    return scale_rest_at_end && ranks >= kRestRulesFromRanks;
+  }
   // With 3 ranks or more, the partial syncs take the rows past the hot ones in tiers
   // (partial_sync_positions; the word2vec and fastText trainers' tables). Not at 2, where the
   // rows' drift between syncs cost no quality on en7m and the tiers' bytes cost 12-15% of
   // CBOW's words/s.
   bool tiers = false;
-  bool takes_tiers(int ranks) const { return tiers && ranks >= 3; }
+  bool takes_tiers(int ranks) const { return tiers && ranks >= kRestRulesFromRanks; }
 };
 
 // Positions [begin, end) in a table's SyncRows order.
