@@ -1,10 +1,12 @@
 // The CUDA twins of tensor/ops/embedding.cpp and embedding_bag.cpp. Letters: V table rows,
 // D dim, N ids, K unique ids, B bags. The backward never uses float atomics: it sorts the
 // ids (CUB radix sort, positions as values), finds each id's run (run-length encode + scan),
-// and one block sums each run in position order — the same bits on every run.
+// and sums each run in position order, a block for every 64 positions of it, then those
+// pieces in order — the same bits on every run.
 #include <cub/cub.cuh>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 
 #include <ember/cuda/allocator.h>
@@ -39,6 +41,14 @@ T read_one(const T* device_ptr) {
       cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost, current_stream()));
   EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
   return value;
+}
+
+std::array<int64_t, 4> read_four(const int64_t* device_ptr) {
+  std::array<int64_t, 4> values;
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(values.data(), device_ptr, sizeof(values),
+                                   cudaMemcpyDeviceToHost, current_stream()));
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+  return values;
 }
 
 // ---- id checks ----
@@ -81,7 +91,7 @@ __global__ void iota_kernel(int64_t* out, int64_t n) {
 
 }  // namespace
 
-Runs sort_into_runs(const Tensor& ids, int64_t rows) {
+Runs sort_into_runs_on_device(const Tensor& ids, int64_t rows) {
   const int64_t n = ids.numel();
   const int device = ids.device().index;
   const TensorOptions long_options = TensorOptions(kInt64).device(ids.device());
@@ -103,46 +113,72 @@ Runs sort_into_runs(const Tensor& ids, int64_t rows) {
       r.sorted_ids.device_data<int64_t>(), iota.device_data<int64_t>(),
       r.positions.device_data<int64_t>(), n, 0, end_bit, stream));
 
+  // The counts past R stay 0, so the scan can run over all N slots without R on the host.
   r.unique_ids = empty({n}, long_options);
   r.counts = empty({n}, long_options);
-  Tensor num_runs = empty({1}, long_options);
+  EMBER_CUDA_CHECK(cudaMemsetAsync(r.counts.raw_data(), 0, size_t(n) * sizeof(int64_t), stream));
+  r.num_runs = empty({1}, long_options);
   size_t rle_bytes = 0;
   EMBER_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(
       nullptr, rle_bytes, r.sorted_ids.device_data<int64_t>(), r.unique_ids.device_data<int64_t>(),
-      r.counts.device_data<int64_t>(), num_runs.device_data<int64_t>(), n, stream));
+      r.counts.device_data<int64_t>(), r.num_runs.device_data<int64_t>(), n, stream));
   Scratch rle_scratch(rle_bytes, device);
   EMBER_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(
       rle_scratch.data(), rle_bytes, r.sorted_ids.device_data<int64_t>(),
       r.unique_ids.device_data<int64_t>(), r.counts.device_data<int64_t>(),
-      num_runs.device_data<int64_t>(), n, stream));
-  r.runs = read_one(num_runs.device_data<int64_t>());
+      r.num_runs.device_data<int64_t>(), n, stream));
 
-  r.starts = empty({std::max<int64_t>(r.runs, 1)}, long_options);
+  r.starts = empty({n}, long_options);
   size_t scan_bytes = 0;
   EMBER_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes,
                                                  r.counts.device_data<int64_t>(),
-                                                 r.starts.device_data<int64_t>(), r.runs, stream));
+                                                 r.starts.device_data<int64_t>(), n, stream));
   Scratch scan_scratch(scan_bytes, device);
   EMBER_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(scan_scratch.data(), scan_bytes,
                                                  r.counts.device_data<int64_t>(),
-                                                 r.starts.device_data<int64_t>(), r.runs, stream));
+                                                 r.starts.device_data<int64_t>(), n, stream));
+  return r;
+}
+
+Runs sort_into_runs(const Tensor& ids, int64_t rows) {
+  Runs r = sort_into_runs_on_device(ids, rows);
+  r.runs = read_one(r.num_runs.device_data<int64_t>());
   return r;
 }
 
 namespace {
 
-// The index of padding_idx's run among the sorted unique ids, or -1: one thread, a binary
-// search, one int back to the host.
-__global__ void find_run_kernel(const int64_t* unique_ids, int64_t runs, int64_t id, int64_t* out) {
+// A run is summed in pieces of at most kPiece positions, one block each, so that a Zipf id's
+// tens of thousands of rows ("the") are not left to one block: the first piece goes into the
+// run's output row, the others into partial rows, added to it in order afterwards. A run of
+// c positions has ceil(c / kPiece) pieces; "extra" pieces are those past a run's first.
+constexpr int64_t kPiece = 64;
+
+// pieces[i] = ceil(counts[i] / kPiece): 0 past R, where counts are 0. Writes (=).
+__global__ void pieces_kernel(int64_t* pieces, const int64_t* counts, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    pieces[i] = (counts[i] + kPiece - 1) / kPiece;
+}
+
+// What the host needs to size the backward, in one read: facts = {R, the index of padding_idx's
+// run among the sorted unique ids or -1, the pieces of all runs, the first id out of range}
+// (the last set by first_bad_id_kernel before). One thread.
+__global__ void run_facts_kernel(int64_t* facts, const int64_t* num_runs, const int64_t* unique_ids,
+                                 const int64_t* piece_starts, const int64_t* pieces, int64_t n,
+                                 bool has_padding, int64_t padding_idx) {
+  const int64_t runs = *num_runs;
   int64_t lo = 0, hi = runs;
   while (lo < hi) {
-    int64_t mid = (lo + hi) / 2;
-    if (unique_ids[mid] < id)
+    const int64_t mid = (lo + hi) / 2;
+    if (unique_ids[mid] < padding_idx)
       lo = mid + 1;
     else
       hi = mid;
   }
-  *out = (lo < runs && unique_ids[lo] == id) ? lo : -1;
+  facts[0] = runs;
+  facts[1] = has_padding && lo < runs && unique_ids[lo] == padding_idx ? lo : -1;
+  facts[2] = piece_starts[n - 1] + pieces[n - 1];
 }
 
 // ---- renorm: one block per unique id ----
@@ -173,23 +209,68 @@ __global__ void renorm_kernel(T* table, const int64_t* unique_ids, int64_t d, do
   }
 }
 
-// ---- backward: one block per output run, threads over columns ----
+// ---- backward: one block per piece of a run, threads over columns ----
 // rows[k] = (sum over the run's positions p, in order, of scale[p] * grad[p]) / count when
-// scale_by_freq. Output run k reads run k, or k + 1 past the skipped padding run. Writes (=).
+// scale_by_freq. Output run k reads run k, or k + 1 past the skipped padding run.
 
+// The run that holds extra piece e: run r holds extras [piece_starts[r] - r, piece_starts[r+1]
+// - r - 1), so it is the last r whose piece_starts[r] - r <= e (a binary search).
+__device__ int64_t run_of_extra(const int64_t* piece_starts, int64_t runs, int64_t e) {
+  int64_t lo = 0, hi = runs - 1;
+  while (lo < hi) {
+    const int64_t mid = (lo + hi + 1) / 2;
+    if (piece_starts[mid] - mid <= e)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+// Blocks [0, R) sum run b's first piece into its output row (divided by the count when that
+// is the whole run); blocks [R, R + extras) sum extra piece b - R into partial[b - R]. Writes (=).
 template <typename T>
-__global__ void reduce_runs_kernel(T* rows, const T* grad, const T* scale, const int64_t* positions,
-                                   const int64_t* starts, const int64_t* counts, int64_t d,
-                                   int64_t skip_run, bool scale_by_freq) {
-  const int64_t run = blockIdx.x < skip_run || skip_run < 0 ? blockIdx.x : blockIdx.x + 1;
-  const int64_t begin = starts[run], count = counts[run];
-  for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
-    T sum = 0;
-    for (int64_t i = begin; i < begin + count; ++i) {
-      const int64_t p = positions[i];
-      sum += (scale ? scale[p] : T(1)) * grad[p * d + j];
+__global__ void reduce_pieces_kernel(T* rows, T* partial, const T* grad, const T* scale,
+                                     const int64_t* positions, const int64_t* starts,
+                                     const int64_t* counts, const int64_t* piece_starts,
+                                     int64_t runs, int64_t extras, int64_t d, int64_t skip_run,
+                                     bool scale_by_freq) {
+  for (int64_t b = blockIdx.x; b < runs + extras; b += gridDim.x) {
+    const int64_t run = b < runs ? b : run_of_extra(piece_starts, runs, b - runs);
+    if (run == skip_run) continue;
+    const int64_t piece = b < runs ? 0 : b - runs - (piece_starts[run] - run) + 1;
+    const int64_t count = counts[run], run_end = starts[run] + count;
+    const int64_t begin = starts[run] + piece * kPiece, end = min(begin + kPiece, run_end);
+    const int64_t out = skip_run >= 0 && run > skip_run ? run - 1 : run;
+    T* dst = b < runs ? rows + out * d : partial + (b - runs) * d;
+    const bool whole = count <= kPiece;
+    for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
+      T sum = 0;
+      for (int64_t i = begin; i < end; ++i) {
+        const int64_t p = positions[i];
+        sum += (scale ? scale[p] : T(1)) * grad[p * d + j];
+      }
+      dst[j] = whole && scale_by_freq ? sum / T(count) : sum;
     }
-    rows[blockIdx.x * d + j] = scale_by_freq ? sum / T(count) : sum;
+  }
+}
+
+// A run of more than one piece: the block of its first extra piece adds the extras to the
+// output row in order, then divides by the count when scale_by_freq. Writes (+=).
+template <typename T>
+__global__ void add_extra_pieces_kernel(T* rows, const T* partial, const int64_t* counts,
+                                        const int64_t* piece_starts, const int64_t* pieces,
+                                        int64_t runs, int64_t extras, int64_t d, int64_t skip_run,
+                                        bool scale_by_freq) {
+  for (int64_t e = blockIdx.x; e < extras; e += gridDim.x) {
+    const int64_t run = run_of_extra(piece_starts, runs, e);
+    if (run == skip_run || e != piece_starts[run] - run) continue;
+    const int64_t out = skip_run >= 0 && run > skip_run ? run - 1 : run;
+    for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
+      T sum = rows[out * d + j];
+      for (int64_t x = e; x < e + pieces[run] - 1; ++x) sum += partial[x * d + j];
+      rows[out * d + j] = scale_by_freq ? sum / T(counts[run]) : sum;
+    }
   }
 }
 
@@ -225,16 +306,40 @@ std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& i
   if (n == 0)
     return {empty({0}, long_options),
             empty({0, d}, TensorOptions(grad_rows.dtype()).device(ids.device()))};
-  Runs r = sort_into_runs(ids, num_rows);
-  int64_t skip = -1;
-  if (padding_idx) {
-    Tensor found = empty({1}, long_options);
-    find_run_kernel<<<1, 1, 0, current_stream()>>>(r.unique_ids.device_data<int64_t>(), r.runs,
-                                                   *padding_idx, found.device_data<int64_t>());
-    EMBER_CUDA_CHECK_LAUNCH();
-    skip = read_one(found.device_data<int64_t>());
-  }
-  const int64_t k = r.runs - (skip >= 0 ? 1 : 0);
+  // One read back: R, the padding run, the pieces and the first id out of range, after the
+  // sort and the scans (none of which reads memory at an id, so a bad one is harmless until
+  // the rows are summed, and found before).
+  Tensor facts = empty({4}, long_options);
+  EMBER_CUDA_CHECK(
+      cudaMemsetAsync(facts.device_data<int64_t>() + 3, 0xff, sizeof(int64_t), current_stream()));
+  first_bad_id_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
+      ids.device_data<int64_t>(), n, num_rows,
+      reinterpret_cast<unsigned long long*>(facts.device_data<int64_t>() + 3));
+  EMBER_CUDA_CHECK_LAUNCH();
+  Runs r = sort_into_runs_on_device(ids, num_rows);
+  Tensor pieces = empty({n}, long_options), piece_starts = empty({n}, long_options);
+  pieces_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
+      pieces.device_data<int64_t>(), r.counts.device_data<int64_t>(), n);
+  EMBER_CUDA_CHECK_LAUNCH();
+  size_t scan_bytes = 0;
+  EMBER_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scan_bytes, pieces.device_data<int64_t>(),
+                                                 piece_starts.device_data<int64_t>(), n,
+                                                 current_stream()));
+  Scratch scan_scratch(scan_bytes, ids.device().index);
+  EMBER_CUDA_CHECK(
+      cub::DeviceScan::ExclusiveSum(scan_scratch.data(), scan_bytes, pieces.device_data<int64_t>(),
+                                    piece_starts.device_data<int64_t>(), n, current_stream()));
+  run_facts_kernel<<<1, 1, 0, current_stream()>>>(
+      facts.device_data<int64_t>(), r.num_runs.device_data<int64_t>(),
+      r.unique_ids.device_data<int64_t>(), piece_starts.device_data<int64_t>(),
+      pieces.device_data<int64_t>(), n, padding_idx.has_value(), padding_idx.value_or(-1));
+  EMBER_CUDA_CHECK_LAUNCH();
+  const std::array<int64_t, 4> read = read_four(facts.device_data<int64_t>());
+  if (read[3] >= 0)
+    EMBER_FAIL("embedding backward: id ", read_one(ids.device_data<int64_t>() + read[3]),
+               " at position ", read[3], " out of range for a table of ", num_rows, " rows");
+  const int64_t runs = read[0], skip = read[1], extras = read[2] - runs;
+  const int64_t k = runs - (skip >= 0 ? 1 : 0);
   Tensor unique = empty({k}, long_options);
   if (k > 0) {
     select_ids_kernel<<<blocks_for(k), kThreads, 0, current_stream()>>>(
@@ -242,17 +347,26 @@ std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& i
     EMBER_CUDA_CHECK_LAUNCH();
   }
   Tensor grad = ops::contiguous(grad_rows);
-  Tensor rows = empty({k, d}, TensorOptions(grad.dtype()).device(grad.device()));
+  const TensorOptions on_device = TensorOptions(grad.dtype()).device(grad.device());
+  Tensor rows = empty({k, d}, on_device), partial = empty({extras, d}, on_device);
   Tensor scale =
       row_scale.defined() ? ops::contiguous(ops::to_dtype(row_scale, grad.dtype())) : Tensor();
   dispatch_floating(grad.dtype(), "embedding backward", [&](auto tag) {
     using T = decltype(tag);
     if (k == 0 || d == 0) return;
-    reduce_runs_kernel<<<unsigned(k), unsigned(std::min<int64_t>(d, kThreads)), 0,
-                         current_stream()>>>(
-        rows.device_data<T>(), grad.device_data<T>(),
+    const unsigned threads = unsigned(std::min<int64_t>(d, kThreads));
+    reduce_pieces_kernel<<<unsigned(std::min<int64_t>(runs + extras, INT_MAX)), threads, 0,
+                           current_stream()>>>(
+        rows.device_data<T>(), partial.device_data<T>(), grad.device_data<T>(),
         scale.defined() ? scale.device_data<T>() : nullptr, r.positions.device_data<int64_t>(),
-        r.starts.device_data<int64_t>(), r.counts.device_data<int64_t>(), d, skip,
+        r.starts.device_data<int64_t>(), r.counts.device_data<int64_t>(),
+        piece_starts.device_data<int64_t>(), runs, extras, d, skip, scale_grad_by_freq);
+    EMBER_CUDA_CHECK_LAUNCH();
+    if (extras == 0) return;
+    add_extra_pieces_kernel<<<unsigned(std::min<int64_t>(extras, INT_MAX)), threads, 0,
+                              current_stream()>>>(
+        rows.device_data<T>(), partial.device_data<T>(), r.counts.device_data<int64_t>(),
+        piece_starts.device_data<int64_t>(), pieces.device_data<int64_t>(), runs, extras, d, skip,
         scale_grad_by_freq);
     EMBER_CUDA_CHECK_LAUNCH();
   });
@@ -297,16 +411,14 @@ __global__ void bag_forward_kernel(T* out, int64_t* max_indices, int64_t* bag_si
   }
 }
 
-// grad_weight[max_indices[b, j], j] += grad[b, j]: one thread per column walks the bags in
-// order, so the sums are deterministic without atomics. Writes (+=) into zeros.
-template <typename T>
-__global__ void bag_max_backward_kernel(T* dense, const T* grad, const int64_t* max_indices,
-                                        int64_t bags, int64_t d) {
-  const int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (j >= d) return;
-  for (int64_t b = 0; b < bags; ++b) {
-    const int64_t id = max_indices[b * d + j];
-    if (id >= 0) dense[id * d + j] += grad[b * d + j];
+// keys[b * d + j] = the flat offset of grad_weight[max_indices[b, j], j], or `none` for an
+// empty bag (index -1). Writes (=).
+__global__ void bag_max_keys_kernel(int64_t* keys, const int64_t* max_indices, int64_t total,
+                                    int64_t d, int64_t none) {
+  for (int64_t p = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; p < total;
+       p += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t id = max_indices[p];
+    keys[p] = id >= 0 ? id * d + p % d : none;
   }
 }
 
@@ -522,16 +634,27 @@ ops::BagResult embedding_bag_forward(const Tensor& weight, const ops::Bags& bags
   return result;
 }
 
+// grad_weight[max_indices[b, j], j] += grad[b, j]: the B x D (element, bag) pairs sorted by
+// the element they add to, each element's terms summed in bag order (one thread a touched
+// element) into zeros: the bits of the CPU's loop over bags, and every element of the grid
+// busy however few columns there are.
 Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices, int64_t num_rows) {
   DeviceGuard guard(grad.device().index);
-  const int64_t b = grad.size(0), d = grad.size(1);
+  const int64_t b = grad.size(0), d = grad.size(1), total = b * d, none = num_rows * d;
   Tensor dense = zeros({num_rows, d}, TensorOptions(grad.dtype()).device(grad.device()));
-  Tensor g = ops::contiguous(grad);
+  if (total == 0) return dense;
+  Tensor g = ops::contiguous(grad), indices = ops::contiguous(max_indices);
+  Tensor keys = empty({total}, TensorOptions(kInt64).device(grad.device()));
+  bag_max_keys_kernel<<<blocks_for(total), kThreads, 0, current_stream()>>>(
+      keys.device_data<int64_t>(), indices.device_data<int64_t>(), total, d, none);
+  EMBER_CUDA_CHECK_LAUNCH();
+  const Runs r = sort_into_runs(keys, none + 1);
   dispatch_floating(grad.dtype(), "embedding_bag max backward", [&](auto tag) {
     using T = decltype(tag);
-    if (b * d == 0) return;
-    bag_max_backward_kernel<<<blocks_for(d, 128), 128, 0, current_stream()>>>(
-        dense.device_data<T>(), g.device_data<T>(), max_indices.device_data<int64_t>(), b, d);
+    add_runs_of_scalars_kernel<<<blocks_for(r.runs), kThreads, 0, current_stream()>>>(
+        dense.device_data<T>(), g.device_data<T>(), nullptr, r.unique_ids.device_data<int64_t>(),
+        r.positions.device_data<int64_t>(), r.starts.device_data<int64_t>(),
+        r.counts.device_data<int64_t>(), r.runs, none);
     EMBER_CUDA_CHECK_LAUNCH();
   });
   return dense;

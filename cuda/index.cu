@@ -1,7 +1,8 @@
 // The CUDA twins of tensor/ops/index.cpp. Gathers are one thread per output element;
-// scatter_add gives each thread a line of the output that no other thread touches, and
-// index_add each id's row to one block (the ids sorted into runs, cuda/runs.cuh); both add
-// their contributions in index order, so sums are deterministic without atomics.
+// scatter_add gives each thread a line of the output that no other thread touches (or, for a
+// few long lines, each touched element), and index_add each id's row to one block (the ids sorted
+// into runs, cuda/runs.cuh); both add their contributions in index order, so sums are deterministic
+// without atomics.
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/first_bad.cuh>
 #include <ember/cuda/internal/index.h>
@@ -101,6 +102,25 @@ __global__ void scatter_add_kernel(T* out, const T* src, const I* ids, int64_t l
     for (int64_t i = 0; i < length; ++i)
       out[at[2] + int64_t(ids[at[0] + i * l.strides[0][dim]]) * l.strides[2][dim]] +=
           src[at[1] + i * l.strides[1][dim]];
+  }
+}
+
+// For the element p of ids (flat, row-major): keys[p] = the offset in out it adds to,
+// src_at[p] = the offset in src it adds from. Elements of one key differ only along dim, and
+// there a larger p is a larger index: a stable sort by key keeps the CPU's order. Operands:
+// 0 ids (contiguous), 1 src, 2 out. Writes (=).
+template <typename I>
+__global__ void scatter_keys_kernel(int64_t* keys, int64_t* src_at, const I* ids, int64_t n,
+                                    Lines l, int dim) {
+  int64_t inner = 1;
+  for (int d = dim + 1; d < l.ndim; ++d) inner *= l.sizes[d];
+  for (int64_t p = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; p < n;
+       p += int64_t(gridDim.x) * blockDim.x) {
+    int64_t at[3];
+    locate(l, p, dim, false, 3, at);
+    const int64_t i = (p / inner) % l.sizes[dim];
+    keys[p] = at[2] + (int64_t(ids[at[0]]) - i) * l.strides[2][dim];
+    src_at[p] = at[1];
   }
 }
 
@@ -205,21 +225,49 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& ids) {
   return out;
 }
 
+// A thread per line of ids along dim where there are lines enough to fill the GPU or the
+// lines are short; otherwise (a few long lines: a [N, D] src scattered along N) the elements
+// sorted by the output element they add to and a thread per touched element. Both add in the
+// CPU's order.
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor& src) {
-  Tensor out = ops::clone(a);
-  if (ids.numel() == 0) return out;
+  Tensor out = ops::clone(a);  // contiguous
+  const int64_t n = ids.numel();
+  if (n == 0) return out;
   DeviceGuard guard(a.device().index);
   const Lines l = lines_of(ids.sizes(), {&ids, &src, &out});
-  const int64_t lines = ids.numel() / ids.size(dim);
+  const int64_t length = ids.size(dim), lines = n / length;
+  constexpr int64_t kLinesToFill = 65536, kShortLine = 16;
+  if (lines >= kLinesToFill || length <= kShortLine) {
+    dispatch_index(ids.dtype(), "scatter_add", [&](auto index_tag) {
+      using I = decltype(index_tag);
+      dispatch_numeric(a.dtype(), "scatter_add", [&](auto tag) {
+        using T = decltype(tag);
+        scatter_add_kernel<<<blocks_for(lines), kThreads, 0, current_stream()>>>(
+            static_cast<T*>(out.storage().data()), static_cast<const T*>(src.storage().data()),
+            ids.device_data<I>(), lines, l, int(dim));
+        EMBER_CUDA_CHECK_LAUNCH();
+      });
+    });
+    return out;
+  }
+  const TensorOptions long_options = TensorOptions(kInt64).device(a.device());
+  Tensor keys = empty({n}, long_options), src_at = empty({n}, long_options);
   dispatch_index(ids.dtype(), "scatter_add", [&](auto index_tag) {
     using I = decltype(index_tag);
-    dispatch_numeric(a.dtype(), "scatter_add", [&](auto tag) {
-      using T = decltype(tag);
-      scatter_add_kernel<<<blocks_for(lines), kThreads, 0, current_stream()>>>(
-          static_cast<T*>(out.storage().data()), static_cast<const T*>(src.storage().data()),
-          ids.device_data<I>(), lines, l, int(dim));
-      EMBER_CUDA_CHECK_LAUNCH();
-    });
+    scatter_keys_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
+        keys.device_data<int64_t>(), src_at.device_data<int64_t>(), ids.device_data<I>(), n, l,
+        int(dim));
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  const Runs r = sort_into_runs(keys, out.offset() + out.numel());
+  dispatch_numeric(a.dtype(), "scatter_add", [&](auto tag) {
+    using T = decltype(tag);
+    add_runs_of_scalars_kernel<<<blocks_for(r.runs), kThreads, 0, current_stream()>>>(
+        static_cast<T*>(out.storage().data()), static_cast<const T*>(src.storage().data()),
+        src_at.device_data<int64_t>(), r.unique_ids.device_data<int64_t>(),
+        r.positions.device_data<int64_t>(), r.starts.device_data<int64_t>(),
+        r.counts.device_data<int64_t>(), r.runs, -1);
+    EMBER_CUDA_CHECK_LAUNCH();
   });
   return out;
 }

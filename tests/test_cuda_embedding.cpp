@@ -5,6 +5,7 @@
 
 #include <ember/nn/functional/embedding.h>
 #include <ember/tensor/ops/embedding.h>
+#include <ember/tensor/ops/index.h>
 
 namespace ember {
 namespace {
@@ -74,6 +75,48 @@ TEST(CudaEmbedding, BackwardMatchesCpuAndIsDeterministic) {
                   gpu.to_dense().cpu().to_vector<float>())
             << "not bit-identical across runs";
       }
+}
+
+// Zipf-like ids: runs longer than the 64 positions one block sums (10,000 of id 3, 130 of id
+// 7: two and three pieces past the first), a long padding run left out, and short runs;
+// rows wider than a block. The pieces are added in order: close to the CPU's sequential sum,
+// and the same bits on every run.
+TEST(CudaEmbedding, BackwardSumsLongRunsInPiecesDeterministically) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(6);
+  std::vector<int64_t> id_list;
+  for (int64_t i = 0; i < 10000; ++i) id_list.push_back(3);
+  for (int64_t i = 0; i < 130; ++i) id_list.push_back(7);
+  for (int64_t i = 0; i < 5000; ++i) id_list.push_back(0);
+  const std::vector<int64_t> rest = randint(0, 1000, {4870}, &g).to_vector<int64_t>();
+  id_list.insert(id_list.end(), rest.begin(), rest.end());
+  Tensor order = randperm(int64_t(id_list.size()), &g);
+  Tensor ids = ops::index_select(tensor(id_list), 0, order);
+  for (int64_t dim : {100, 300})
+    for (DType dtype : {kFloat32, kFloat64})
+      for (bool sparse : {false, true})
+        for (bool by_freq : {false, true}) {
+          Tensor w = randn({1000, dim}, &g).to(dtype);
+          Tensor upstream = randn({ids.numel(), dim}, &g).to(dtype);
+          F::EmbeddingOptions o = options(0, by_freq, sparse);
+          auto grad_of = [&](Device device) {
+            Tensor leaf = w.to(device).detach().clone().requires_grad_();
+            F::embedding(ids.to(device), leaf, o).backward(upstream.to(device));
+            return leaf.grad();
+          };
+          const std::string what = "dim " + std::to_string(dim) + " " + dtype_name(dtype) +
+                                   (sparse ? " sparse" : " dense") + (by_freq ? " by_freq" : "");
+          Tensor cpu = grad_of(Device(kCPU)), gpu = grad_of(Device(kCUDA)),
+                 again = grad_of(Device(kCUDA));
+          if (sparse) {
+            EXPECT_EQ(gpu.indices().cpu().to_vector<int64_t>(), cpu.indices().to_vector<int64_t>())
+                << what;
+          }
+          const double tol = dtype == kFloat32 ? 1e-4 : 1e-10;
+          EXPECT_TRUE(all_close(gpu.to_dense().cpu(), cpu.to_dense(), tol, tol)) << what;
+          EXPECT_TRUE(all_close(again.to_dense().cpu(), gpu.to_dense().cpu(), 0, 0))
+              << "not bit-identical across runs: " << what;
+        }
 }
 
 TEST(CudaEmbedding, MaxNormMatchesCpu) {

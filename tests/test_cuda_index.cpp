@@ -74,6 +74,37 @@ TEST(CudaIndex, GatherScatterAddMatchCpu) {
       }
 }
 
+// A few long lines (a [N, D] src scattered along N, as gather's backward does): the GPU sorts
+// the elements by the output element they add to instead of giving a thread each line. The
+// sums keep the CPU's order; int32 ids and a strided src too.
+TEST(CudaIndex, ScatterAddOfFewLongLinesMatchesCpu) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(74);
+  struct Case {
+    Shape a, index;
+    int64_t dim;
+  };
+  const Case kCases[] = {{{50, 4}, {3000, 4}, 0}, {{5, 20, 3}, {5, 200, 3}, 1}, {{7}, {5000}, 0}};
+  for (DType dtype : {kFloat32, kFloat64, kInt64})
+    for (const Case& c : kCases)
+      for (DType id_type : {kInt64, kInt32}) {
+        Tensor base = mul(randn(c.a, &g), 4.0).to(dtype);
+        Tensor ids = randint(0, c.a[size_t(c.dim)], c.index, &g).to(id_type);
+        Tensor src = mul(randn(c.index, &g), 4.0).to(dtype);
+        const std::string what = shape_str(c.index) + " into " + shape_str(c.a) + " " +
+                                 dtype_name(dtype) + " ids " + dtype_name(id_type);
+        const double tol = dtype == kFloat32 ? 1e-6 : 0;
+        EXPECT_TRUE(all_close(ops::scatter_add(base.cuda(), c.dim, ids.cuda(), src.cuda()).cpu(),
+                              ops::scatter_add(base, c.dim, ids, src), tol, tol))
+            << what;
+        if (c.index.size() < 2) continue;
+        Tensor strided = src.transpose(0, 1).contiguous().cuda().transpose(0, 1);
+        EXPECT_TRUE(all_close(ops::scatter_add(base.cuda(), c.dim, ids.cuda(), strided).cpu(),
+                              ops::scatter_add(base, c.dim, ids, src), tol, tol))
+            << "strided src " << what;
+      }
+}
+
 TEST(CudaIndex, IndexAddMatchesCpu) {
   EMBER_REQUIRE_CUDA();
   Generator g(73);
