@@ -1,6 +1,6 @@
 // The CUDA twin of tensor/ops/layer_norm.cpp. x is M rows of N; a group of threads takes a
-// row (sums in double, trees in shared memory); the weight and bias gradients take one
-// thread per column, summing its rows in order. Deterministic, no atomics.
+// row (sums in double, trees in shared memory); the weight and bias gradients sum each
+// column's rows in chunks of 64, then the chunks in order. Deterministic, no atomics.
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/group_reduce.cuh>
 #include <ember/cuda/internal/layer_norm.h>
@@ -80,18 +80,42 @@ __global__ void layer_norm_backward_kernel(const T* g, const T* x, const T* weig
   }
 }
 
-// grad_weight, grad_bias [N] (=, each may be null): column j sums its M rows in order.
+// grad_weight, grad_bias [N] in two passes, so that the M rows are not left to N threads:
+// first each column's sums over kParamRows rows at a time (a grid of column blocks by row
+// chunks, threads over columns), then each column adds its chunks in order. Deterministic;
+// the sums in double.
+constexpr int64_t kParamRows = 64;
+
+// partial_w, partial_b [chunks, N] (=).
 template <typename T>
-__global__ void layer_norm_params_kernel(const T* g, const T* x, const double* mean,
-                                         const double* rstd, T* grad_weight, T* grad_bias,
-                                         int64_t m, int64_t n) {
-  for (int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; j < n;
-       j += int64_t(gridDim.x) * blockDim.x) {
+__global__ void layer_norm_param_chunks_kernel(const T* g, const T* x, const double* mean,
+                                               const double* rstd, double* partial_w,
+                                               double* partial_b, int64_t m, int64_t n,
+                                               int64_t chunks) {
+  const int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (j >= n) return;
+  for (int64_t c = blockIdx.y; c < chunks; c += gridDim.y) {
     double sum_w = 0, sum_b = 0;
-    for (int64_t r = 0; r < m; ++r) {
+    for (int64_t r = c * kParamRows; r < min(m, (c + 1) * kParamRows); ++r) {
       const double gv = double(g[r * n + j]);
       sum_w += gv * (double(x[r * n + j]) - mean[r]) * rstd[r];
       sum_b += gv;
+    }
+    partial_w[c * n + j] = sum_w;
+    partial_b[c * n + j] = sum_b;
+  }
+}
+
+// grad_weight, grad_bias [N] (=, each may be null).
+template <typename T>
+__global__ void layer_norm_params_kernel(const double* partial_w, const double* partial_b,
+                                         T* grad_weight, T* grad_bias, int64_t chunks, int64_t n) {
+  for (int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; j < n;
+       j += int64_t(gridDim.x) * blockDim.x) {
+    double sum_w = 0, sum_b = 0;
+    for (int64_t c = 0; c < chunks; ++c) {
+      sum_w += partial_w[c * n + j];
+      sum_b += partial_b[c * n + j];
     }
     if (grad_weight) grad_weight[j] = T(sum_w);
     if (grad_bias) grad_bias[j] = T(sum_b);
@@ -146,10 +170,19 @@ ops::LayerNormGrads layer_norm_backward(const Tensor& grad_y, const Tensor& x, c
       EMBER_CUDA_CHECK_LAUNCH();
     }
     if (need_weight || need_bias) {
-      layer_norm_params_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
+      const int64_t chunks = (m + kParamRows - 1) / kParamRows;
+      const TensorOptions doubles = TensorOptions(kFloat64).device(x.device());
+      Tensor partial_w = empty({chunks, n}, doubles), partial_b = empty({chunks, n}, doubles);
+      const dim3 grid(unsigned((n + 127) / 128), unsigned(std::min<int64_t>(chunks, 65535)));
+      layer_norm_param_chunks_kernel<<<grid, 128, 0, current_stream()>>>(
           grad_y.device_data<T>(), x.device_data<T>(), mean.device_data<double>(),
-          rstd.device_data<double>(), need_weight ? grads.weight.device_data<T>() : nullptr,
-          need_bias ? grads.bias.device_data<T>() : nullptr, m, n);
+          rstd.device_data<double>(), partial_w.device_data<double>(),
+          partial_b.device_data<double>(), m, n, chunks);
+      EMBER_CUDA_CHECK_LAUNCH();
+      layer_norm_params_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
+          partial_w.device_data<double>(), partial_b.device_data<double>(),
+          need_weight ? grads.weight.device_data<T>() : nullptr,
+          need_bias ? grads.bias.device_data<T>() : nullptr, chunks, n);
       EMBER_CUDA_CHECK_LAUNCH();
     }
   });

@@ -1,6 +1,7 @@
 // cuda/layer_norm.cu and cuda/lstm_cell.cu against their CPU twins (tensor/ops/layer_norm.cpp,
 // tensor/ops/lstm_cell.cpp): forward and every gradient, with and without weight and bias,
-// row lengths from 1 to past a block, rows far from zero; the LSTM cell with either
+// row lengths from 1 to past a block, rows far from zero, the parameter gradients' row chunks
+// past one grid; the LSTM cell with either
 // gradient missing. SKIPPED without a GPU.
 #include "testing.h"
 
@@ -20,8 +21,15 @@ TEST(CudaLayerNorm, ForwardAndBackwardMatchCpu) {
   struct Case {
     Shape x, normalized;
   };
-  const Case kCases[] = {{{4, 1}, {1}},        {{3, 7}, {7}},   {{2, 5, 6}, {5, 6}}, {{0, 8}, {8}},
-                         {{64, 1000}, {1000}}, {{300, 3}, {3}}, {{2, 3, 300}, {300}}};
+  const Case kCases[] = {{{4, 1}, {1}},
+                         {{3, 7}, {7}},
+                         {{2, 5, 6}, {5, 6}},
+                         {{0, 8}, {8}},
+                         {{64, 1000}, {1000}},
+                         {{300, 3}, {3}},
+                         {{2, 3, 300}, {300}},
+                         // More chunks of 64 rows than a grid's 65,535 rows of blocks.
+                         {{65535 * 64 + 70, 2}, {2}}};
   for (DType dtype : {kFloat32, kFloat64})
     for (const Case& c : kCases)
       for (bool affine : {false, true}) {
