@@ -158,7 +158,11 @@ const T* data_or_null(const Tensor& t) {
   return t.defined() ? t.device_data<T>() : nullptr;
 }
 
-double total_of(const Tensor& weight_of) { return sum(weight_of, {true}, {}, 1.0).item<double>(); }
+// The first bad target (or -1) and the total weight, read back in one wait.
+int64_t first_bad_and_total(const FirstBad& first_bad, const Tensor& weight_of, double* total) {
+  const Tensor sum_on_device = sum(weight_of, {true}, {}, 1.0);  // float64, like weight_of
+  return first_bad.read_with(sum_on_device.device_data<double>(), total);
+}
 
 // ---- binary losses (elementwise) ----
 
@@ -249,9 +253,8 @@ ops::ClassLossForward cross_entropy_forward(const Tensor& logits, const Tensor& 
         weight_of.device_data<double>(), l, ignore_index, label_smoothing, group, first_bad.data());
     EMBER_CUDA_CHECK_LAUNCH();
   });
-  const int64_t bad = first_bad.read();
+  const int64_t bad = first_bad_and_total(first_bad, weight_of, &out.total_weight);
   if (bad >= 0) raise_bad_target(target, bad, l.c, ignore_index, op);
-  out.total_weight = total_of(weight_of);
   return out;
 }
 
@@ -262,8 +265,10 @@ Tensor cross_entropy_backward(const Tensor& grad_loss, const Tensor& logits, con
   Tensor grad_x = empty(logits.sizes(), TensorOptions(logits.dtype()).device(logits.device()));
   const int64_t total = grad_x.numel();
   if (total == 0) return grad_x;
-  const double w_total = weight.defined() ? sum(weight, {true}, {}, 1.0).item<double>()
-                                          : double(l.c);  // W = sum_c w[c]
+  // W = sum_c w[c], used only with label smoothing: read back only then.
+  const double w_total = weight.defined() && label_smoothing != 0
+                             ? sum(weight, {true}, {}, 1.0).item<double>()
+                             : double(l.c);
   dispatch_floating(logits.dtype(), "cross_entropy_backward", [&](auto tag) {
     using T = decltype(tag);
     cross_entropy_backward_kernel<<<blocks_for(total), kThreads, 0, current_stream()>>>(
@@ -293,9 +298,8 @@ ops::ClassLossForward nll_loss_forward(const Tensor& log_probs, const Tensor& ta
         first_bad.data());
     EMBER_CUDA_CHECK_LAUNCH();
   });
-  const int64_t bad = first_bad.read();
+  const int64_t bad = first_bad_and_total(first_bad, weight_of, &out.total_weight);
   if (bad >= 0) raise_bad_target(target, bad, l.c, ignore_index, op);
-  out.total_weight = total_of(weight_of);
   return out;
 }
 

@@ -38,9 +38,11 @@ __global__ void check_probabilities_kernel(const T* p, int64_t n, unsigned long 
     if (!(p[i] >= T(0) && p[i] <= T(1))) atomicMin(first_bad, static_cast<unsigned long long>(i));
 }
 
-// One thread per Philox block b: out[4b + j] = uniform(word j) < p[4b + j] (=).
+// One thread per Philox block b: out[4b + j] = uniform(word j) < p[4b + j], or < p_all where
+// p is null (=).
 template <typename T>
-__global__ void bernoulli_kernel(T* out, const T* p, int64_t n, uint64_t first, uint64_t key) {
+__global__ void bernoulli_kernel(T* out, const T* p, T p_all, int64_t n, uint64_t first,
+                                 uint64_t key) {
   const int64_t blocks = (n + 3) / 4;
   for (int64_t b = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; b < blocks;
        b += int64_t(gridDim.x) * blockDim.x) {
@@ -48,7 +50,7 @@ __global__ void bernoulli_kernel(T* out, const T* p, int64_t n, uint64_t first, 
     const uint32_t words[4] = {w.x, w.y, w.z, w.w};
     for (int j = 0; j < 4; ++j) {
       const int64_t i = 4 * b + j;
-      if (i < n) out[i] = uniform_float(words[j]) < p[i] ? T(1) : T(0);
+      if (i < n) out[i] = uniform_float(words[j]) < (p ? p[i] : p_all) ? T(1) : T(0);
     }
   }
 }
@@ -74,7 +76,23 @@ Tensor bernoulli(const Tensor& probs, Generator& gen) {
     const uint64_t blocks = uint64_t((n + 3) / 4);
     const uint64_t first = gen.reserve(blocks);
     bernoulli_kernel<<<blocks_for(int64_t(blocks)), kThreads, 0, current_stream()>>>(
-        out.device_data<T>(), probs.device_data<T>(), n, first, gen.seed());
+        out.device_data<T>(), probs.device_data<T>(), T(0), n, first, gen.seed());
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+  return out;
+}
+
+Tensor bernoulli(const Shape& sizes, double p, TensorOptions options, Generator& gen) {
+  Tensor out = empty(sizes, options);
+  const int64_t n = out.numel();
+  if (n == 0) return out;
+  DeviceGuard guard(out.device().index);
+  dispatch_floating(out.dtype(), "bernoulli", [&](auto tag) {
+    using T = decltype(tag);
+    const uint64_t blocks = uint64_t((n + 3) / 4);
+    const uint64_t first = gen.reserve(blocks);
+    bernoulli_kernel<<<blocks_for(int64_t(blocks)), kThreads, 0, current_stream()>>>(
+        out.device_data<T>(), static_cast<const T*>(nullptr), T(p), n, first, gen.seed());
     EMBER_CUDA_CHECK_LAUNCH();
   });
   return out;

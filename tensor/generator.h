@@ -90,6 +90,9 @@ Tensor randint(int64_t low, int64_t high, const Shape& sizes, Generator* gen = n
 Tensor randperm(int64_t n, Generator* gen = nullptr, TensorOptions options = kInt64);
 // Each element 1 with probability p (a float tensor of the probabilities' dtype).
 Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+// Each element 1 with the one probability p in [0, 1] (a float dtype in options): the numbers
+// of bernoulli(full(sizes, p, options)), without the probabilities' tensor or their check.
+Tensor bernoulli(const Shape& sizes, double p, TensorOptions options, Generator* gen = nullptr);
 // Draws num_samples category ids from each row of non-negative weights ([C] or [B, C]).
 Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement = false,
                    Generator* gen = nullptr);

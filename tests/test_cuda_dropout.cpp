@@ -35,6 +35,19 @@ TEST(CudaDropout, BernoulliMatchesCpuBitForBit) {
   EXPECT_EQ(b.offset(), before);
 }
 
+TEST(CudaDropout, BernoulliOfOneProbabilityMatchesCpuBitForBit) {
+  EMBER_REQUIRE_CUDA();
+  for (DType dtype : {kFloat32, kFloat64})
+    for (int64_t n : {int64_t(0), int64_t(5), int64_t(100003)}) {
+      Generator a(9), b(9);
+      Tensor cpu = bernoulli({n}, 0.7, dtype, &a);
+      Tensor gpu = bernoulli({n}, 0.7, TensorOptions(dtype).device(Device(kCUDA)), &b);
+      EXPECT_TRUE(gpu.is_cuda());
+      EXPECT_TRUE(all_close(gpu.cpu(), cpu, 0, 0)) << "n=" << n << " " << dtype_name(dtype);
+      EXPECT_EQ(a.offset(), b.offset()) << "n=" << n;
+    }
+}
+
 TEST(CudaDropout, DropoutMatchesCpu) {
   EMBER_REQUIRE_CUDA();
   Generator data(7);

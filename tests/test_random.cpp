@@ -82,5 +82,26 @@ TEST(Random, PermutationBernoulliMultinomial) {
   EXPECT_EMBER_ERROR(bernoulli(tensor({1.5f}), &g), "probability 1.5 at position 0");
 }
 
+// One probability for every element (dropout's mask): the numbers of a tensor of it, the
+// generator advanced alike.
+TEST(Random, BernoulliOfOneProbabilityDrawsAsATensorOfIt) {
+  for (DType dtype : {kFloat32, kFloat64})
+    for (double p : {0.0, 0.3, 0.9, 1.0}) {
+      Generator a(11), b(11);
+      Tensor of_tensor = bernoulli(full({7, 1001}, p, dtype), &a);
+      Tensor of_scalar = bernoulli({7, 1001}, p, dtype, &b);
+      EXPECT_EQ(of_scalar.dtype(), dtype);
+      EXPECT_EQ(of_scalar.sizes(), (Shape{7, 1001}));
+      EXPECT_EQ(of_scalar.to(kFloat64).to_vector<double>(),
+                of_tensor.to(kFloat64).to_vector<double>())
+          << "p " << p << " " << dtype_name(dtype);
+      EXPECT_EQ(a.offset(), b.offset());
+    }
+  Generator g(12);
+  EXPECT_EMBER_ERROR(bernoulli({3}, 1.5, kFloat32, &g),
+                     "bernoulli: probability 1.5 is outside [0, 1]");
+  EXPECT_EMBER_ERROR(bernoulli({3}, 0.5, kInt64, &g), "expected a floating dtype");
+}
+
 }  // namespace
 }  // namespace ember

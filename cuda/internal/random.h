@@ -10,5 +10,7 @@ namespace ember::cuda {
 // out[i] = uniform(i) < probs[i] ? 1 : 0, probs contiguous float32/64 on a GPU; a
 // probability outside [0, 1] raises the CPU's error before any counter is used.
 Tensor bernoulli(const Tensor& probs, Generator& gen);
+// out [sizes] (options' dtype and GPU) = uniform(i) < p ? 1 : 0, p in [0, 1] checked before.
+Tensor bernoulli(const Shape& sizes, double p, TensorOptions options, Generator& gen);
 
 }  // namespace ember::cuda

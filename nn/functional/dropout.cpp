@@ -11,7 +11,8 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   EMBER_CHECK(is_floating(x.dtype()), "dropout: expected a floating tensor, got ", x.dtype());
   if (!training || p == 0.0) return x;
   if (p == 1.0) return mul(x, zeros_like(x));
-  Tensor keep = bernoulli(full_like(x, 1.0 - p), gen);  // 1 where kept, 0 where dropped
+  // 1 where kept, 0 where dropped
+  Tensor keep = bernoulli(x.sizes(), 1.0 - p, TensorOptions(x.dtype()).device(x.device()), gen);
   return mul(x, mul(keep, 1.0 / (1.0 - p)));
 }
 

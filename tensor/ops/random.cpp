@@ -158,6 +158,24 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
   return ops::to_device(host, p.device());
 }
 
+Tensor bernoulli(const Shape& sizes, double p, TensorOptions options, Generator* gen) {
+  EMBER_CHECK(p >= 0 && p <= 1, "bernoulli: probability ", p, " is outside [0, 1]");
+  EMBER_CHECK(is_floating(options.dtype_), "bernoulli: expected a floating dtype, got ",
+              options.dtype_);
+#if EMBER_WITH_CUDA
+  if (options.device_.is_cuda()) return cuda::bernoulli(sizes, p, options, pick(gen));
+#endif
+  Tensor host = empty(sizes, TensorOptions(options.dtype_));
+  dispatch_floating(options.dtype_, "bernoulli", [&](auto tag) {
+    using T = decltype(tag);
+    const T prob = T(p);
+    T* out = host.data<T>();
+    fill_blocks(out, host.numel(), 4, pick(gen),
+                [&](auto& w, int j, T& v) { v = uniform_float(w[j]) < prob ? T(1) : T(0); });
+  });
+  return ops::to_device(host, options.device_);
+}
+
 Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement, Generator* gen) {
   EMBER_CHECK(weights.dim() == 1 || weights.dim() == 2,
               "multinomial: weights must be 1-D or 2-D, got sizes ", weights.sizes());
