@@ -181,31 +181,36 @@ __global__ void run_facts_kernel(int64_t* facts, const int64_t* num_runs, const 
   facts[2] = piece_starts[n - 1] + pieces[n - 1];
 }
 
-// ---- renorm: one block per unique id ----
+// ---- renorm: a block per unique id, R read on the device (the grid is sized for N) ----
 
 struct MaxOp {
   __device__ double operator()(double a, double b) const { return fmax(a, b); }
 };
 
 template <typename T>
-__global__ void renorm_kernel(T* table, const int64_t* unique_ids, int64_t d, double max_norm,
-                              double norm_type) {
-  T* row = table + unique_ids[blockIdx.x] * d;
-  double partial = 0;
-  const bool inf_norm = isinf(norm_type);
-  for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
-    double v = fabs(double(row[j]));
-    partial = inf_norm ? fmax(partial, v) : partial + pow(v, norm_type);
-  }
+__global__ void renorm_kernel(T* table, const int64_t* unique_ids, const int64_t* num_runs,
+                              int64_t d, double max_norm, double norm_type) {
   using Reduce = cub::BlockReduce<double, kThreads>;
   __shared__ typename Reduce::TempStorage storage;
   __shared__ double norm;
-  double total = inf_norm ? Reduce(storage).Reduce(partial, MaxOp()) : Reduce(storage).Sum(partial);
-  if (threadIdx.x == 0) norm = inf_norm ? total : pow(total, 1.0 / norm_type);
-  __syncthreads();
-  if (norm > max_norm) {
-    const T scale = T(max_norm / (norm + 1e-7));
-    for (int64_t j = threadIdx.x; j < d; j += blockDim.x) row[j] *= scale;
+  const int64_t runs = *num_runs;
+  const bool inf_norm = isinf(norm_type);
+  for (int64_t r = blockIdx.x; r < runs; r += gridDim.x) {  // the same r for the whole block
+    T* row = table + unique_ids[r] * d;
+    double partial = 0;
+    for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
+      double v = fabs(double(row[j]));
+      partial = inf_norm ? fmax(partial, v) : partial + pow(v, norm_type);
+    }
+    double total =
+        inf_norm ? Reduce(storage).Reduce(partial, MaxOp()) : Reduce(storage).Sum(partial);
+    if (threadIdx.x == 0) norm = inf_norm ? total : pow(total, 1.0 / norm_type);
+    __syncthreads();
+    if (norm > max_norm) {
+      const T scale = T(max_norm / (norm + 1e-7));
+      for (int64_t j = threadIdx.x; j < d; j += blockDim.x) row[j] *= scale;
+    }
+    __syncthreads();  // storage and norm are taken again by the next r
   }
 }
 
@@ -564,12 +569,12 @@ void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
   EMBER_CHECK(weight.is_contiguous(), "embedding max_norm: weight must be contiguous");
   if (ids.numel() == 0) return;
   DeviceGuard guard(weight.device().index);
-  Runs r = sort_into_runs(ids, weight.size(0));
+  Runs r = sort_into_runs_on_device(ids, weight.size(0));  // nothing read back
   dispatch_floating(weight.dtype(), "embedding max_norm", [&](auto tag) {
     using T = decltype(tag);
-    renorm_kernel<<<unsigned(r.runs), kThreads, 0, current_stream()>>>(
-        weight.device_data<T>(), r.unique_ids.device_data<int64_t>(), weight.size(1), max_norm,
-        norm_type);
+    renorm_kernel<<<blocks_for(ids.numel(), 1), kThreads, 0, current_stream()>>>(
+        weight.device_data<T>(), r.unique_ids.device_data<int64_t>(),
+        r.num_runs.device_data<int64_t>(), weight.size(1), max_norm, norm_type);
     EMBER_CUDA_CHECK_LAUNCH();
   });
 }

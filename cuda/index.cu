@@ -131,8 +131,9 @@ __global__ void scatter_keys_kernel(int64_t* keys, int64_t* src_at, const I* ids
 template <typename T>
 __global__ void index_add_kernel(T* out, const T* src, const int64_t* unique_ids,
                                  const int64_t* positions, const int64_t* starts,
-                                 const int64_t* counts, int64_t runs, int64_t outer, int64_t n,
-                                 int64_t v, int64_t inner, T alpha) {
+                                 const int64_t* counts, const int64_t* num_runs, int64_t outer,
+                                 int64_t n, int64_t v, int64_t inner, T alpha) {
+  const int64_t runs = *num_runs;  // R, read on the device: the grid is sized for N
   for (int64_t pair = blockIdx.x; pair < runs * outer; pair += gridDim.x) {
     const int64_t r = pair % runs, o = pair / runs;
     const int64_t begin = starts[r], end = begin + counts[r];
@@ -279,14 +280,16 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor& 
   if (n == 0 || outer == 0 || inner == 0) return out;
   DeviceGuard guard(a.device().index);
   const Tensor rows = ops::contiguous(src);
-  const Runs r = sort_into_runs(ops::contiguous(ops::to_dtype(ids, kInt64)), a.size(dim));
+  // Nothing read back: the grid is sized for N runs, and the kernel reads R.
+  const Runs r = sort_into_runs_on_device(ops::contiguous(ops::to_dtype(ids, kInt64)), a.size(dim));
   dispatch_numeric(a.dtype(), "index_add", [&](auto tag) {
     using T = decltype(tag);
-    index_add_kernel<<<blocks_for(r.runs * outer, 1), unsigned(std::min<int64_t>(inner, kThreads)),
-                       0, current_stream()>>>(
+    index_add_kernel<<<blocks_for(n * outer, 1), unsigned(std::min<int64_t>(inner, kThreads)), 0,
+                       current_stream()>>>(
         out.device_data<T>(), rows.device_data<T>(), r.unique_ids.device_data<int64_t>(),
         r.positions.device_data<int64_t>(), r.starts.device_data<int64_t>(),
-        r.counts.device_data<int64_t>(), r.runs, outer, n, a.size(dim), inner, T(alpha));
+        r.counts.device_data<int64_t>(), r.num_runs.device_data<int64_t>(), outer, n, a.size(dim),
+        inner, T(alpha));
     EMBER_CUDA_CHECK_LAUNCH();
   });
   return out;

@@ -130,6 +130,19 @@ TEST(CudaEmbedding, MaxNormMatchesCpu) {
   EXPECT_TRUE(all_close(w_gpu.cpu(), w, 1e-6, 1e-6));
 }
 
+// More unique ids than the renorm's grid has blocks (65,535 * 16): its blocks go round again.
+TEST(CudaEmbedding, MaxNormPastOneGridMatchesCpu) {
+  EMBER_REQUIRE_CUDA();
+  Generator g(7);
+  const int64_t rows = 65535 * 16 + 5000;
+  Tensor w = randn({rows, 2}, &g) * 2.0;
+  Tensor ids = randperm(rows, &g);
+  Tensor w_gpu = w.cuda();
+  F::embedding(ids, w, options(std::nullopt, false, false, 1.5));
+  F::embedding(ids.cuda(), w_gpu, options(std::nullopt, false, false, 1.5));
+  EXPECT_TRUE(all_close(w_gpu.cpu(), w, 1e-6, 1e-6));
+}
+
 TEST(CudaEmbedding, OutOfRangeIdIsAnError) {
   EMBER_REQUIRE_CUDA();
   Tensor w = zeros({10, 4}, Device(kCUDA));
