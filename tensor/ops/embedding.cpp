@@ -76,10 +76,16 @@ Tensor embedding_forward(const Tensor& weight, const Tensor& ids) {
   const size_t row_bytes = size_t(D) * element_size(weight.dtype());
   const char* src = static_cast<const char*>(table.raw_data());
   char* dst = static_cast<char*>(out.raw_data());
+  // The rows come from anywhere in the table: each kAhead ids on is asked for first.
   parallel_for(N, std::max<int64_t>(1, 65536 / std::max<int64_t>(D, 1)),
                [&](int64_t begin, int64_t end) {
-                 for (int64_t n = begin; n < end; ++n)
+                 for (int64_t n = begin; n < std::min(end, begin + kAhead); ++n)
+                   prefetch_row(src + index[n] * row_bytes, row_bytes);
+                 for (int64_t n = begin; n < end; ++n) {
+                   if (n + kAhead < end)
+                     prefetch_row(src + index[n + kAhead] * row_bytes, row_bytes);
                    std::memcpy(dst + n * row_bytes, src + index[n] * row_bytes, row_bytes);
+                 }
                });
   return out;
 }
