@@ -10,6 +10,7 @@
 #include <ember/config.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/internal/checks.h>
+#include <ember/tensor/ops/internal/prefetch.h>
 #include <ember/tensor/ops/row_sparse.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
@@ -23,14 +24,6 @@ namespace {
 void check_table(const Tensor& weight, const char* op) {
   check_strided(weight, op);
   EMBER_CHECK(weight.dim() == 2, op, ": weight must be 2-D [V, D], got sizes ", weight.sizes());
-}
-
-// Asks for a row the loop will read kAhead steps on: rows at random places come from the
-// last-level cache or memory, where the hardware prefetchers cannot foresee them.
-constexpr int64_t kAhead = 8;
-inline void prefetch_row(const void* row, size_t bytes) {
-  const char* p = static_cast<const char*>(row);
-  for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(p + at);
 }
 
 // ids as contiguous int64 on the weight's device.
@@ -76,14 +69,14 @@ Tensor embedding_forward(const Tensor& weight, const Tensor& ids) {
   const size_t row_bytes = size_t(D) * element_size(weight.dtype());
   const char* src = static_cast<const char*>(table.raw_data());
   char* dst = static_cast<char*>(out.raw_data());
-  // The rows come from anywhere in the table: each kAhead ids on is asked for first.
+  // The rows come from anywhere in the table: each kRowsAhead ids on is asked for first.
   parallel_for(N, std::max<int64_t>(1, 65536 / std::max<int64_t>(D, 1)),
                [&](int64_t begin, int64_t end) {
-                 for (int64_t n = begin; n < std::min(end, begin + kAhead); ++n)
+                 for (int64_t n = begin; n < std::min(end, begin + kRowsAhead); ++n)
                    prefetch_row(src + index[n] * row_bytes, row_bytes);
                  for (int64_t n = begin; n < end; ++n) {
-                   if (n + kAhead < end)
-                     prefetch_row(src + index[n + kAhead] * row_bytes, row_bytes);
+                   if (n + kRowsAhead < end)
+                     prefetch_row(src + index[n + kRowsAhead] * row_bytes, row_bytes);
                    std::memcpy(dst + n * row_bytes, src + index[n] * row_bytes, row_bytes);
                  }
                });
@@ -248,7 +241,7 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
       int64_t count = 0;
       for (int64_t i = starts[k]; i < stop && sorted_id[i] == unique_data[k]; ++i, ++count) {
         // In id order, the gradient rows come from anywhere in the gradient.
-        if (i + kAhead < N) prefetch_row(g_row(i + kAhead), size_t(D) * sizeof(T));
+        if (i + kRowsAhead < N) prefetch_row(g_row(i + kRowsAhead), size_t(D) * sizeof(T));
         const T weight = s ? s[order[i]] : T(1);
         const T* from_row = g_row(i);
         // A run holds at least its start, so this writes every row of the output: the first

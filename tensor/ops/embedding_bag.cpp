@@ -8,6 +8,7 @@
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/embedding.h>
 #include <ember/tensor/ops/internal/checks.h>
+#include <ember/tensor/ops/internal/prefetch.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/internal/embedding.h>
@@ -111,12 +112,19 @@ BagResult embedding_bag_forward(const Tensor& weight, const Bags& bags, BagMode 
     T* out = result.out.data<T>();
     int64_t* size = result.bag_size.data<int64_t>();
     int64_t* arg = mode == BagMode::kMax ? result.max_indices.data<int64_t>() : nullptr;
+    const size_t row_bytes = size_t(D) * sizeof(T);
     parallel_for(B, std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1)),
                  [&](int64_t lo, int64_t hi) {
+                   // The chunk's ids, each row asked for kRowsAhead ids before it is read.
+                   const int64_t first = start[lo], last = start[hi];
+                   for (int64_t n = first; n < std::min(last, first + kRowsAhead); ++n)
+                     prefetch_row(w + id[n] * D, row_bytes);
                    for (int64_t b = lo; b < hi; ++b) {
                      T* row = out + b * D;
                      int64_t count = 0;
                      for (int64_t n = start[b]; n < start[b + 1]; ++n) {
+                       if (n + kRowsAhead < last)
+                         prefetch_row(w + id[n + kRowsAhead] * D, row_bytes);
                        if (id[n] == pad) continue;
                        const T* src = w + id[n] * D;
                        if (mode == BagMode::kMax) {
