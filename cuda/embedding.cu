@@ -1,8 +1,8 @@
 // The CUDA twins of tensor/ops/embedding.cpp and embedding_bag.cpp. Letters: V table rows,
 // D dim, N ids, K unique ids, B bags. The backward never uses float atomics: it sorts the
 // ids (CUB radix sort, positions as values), finds each id's run (run-length encode + scan),
-// and sums each run in position order, a block for every 64 positions of it, then those
-// pieces in order — the same bits on every run.
+// and sums each run in position order, a block for every 64 positions of it (cuda/pieces.h),
+// then those pieces in order — the same bits on every run.
 #include <cub/cub.cuh>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include <ember/cuda/allocator.h>
 #include <ember/cuda/check.cuh>
 #include <ember/cuda/internal/embedding.h>
+#include <ember/cuda/pieces.h>
 #include <ember/cuda/runs.cuh>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/row_sparse.h>
@@ -148,17 +149,13 @@ Runs sort_into_runs(const Tensor& ids, int64_t rows) {
 
 namespace {
 
-// A run is summed in pieces of at most kPiece positions, one block each, so that a Zipf id's
-// tens of thousands of rows ("the") are not left to one block: the first piece goes into the
-// run's output row, the others into partial rows, added to it in order afterwards. A run of
-// c positions has ceil(c / kPiece) pieces; "extra" pieces are those past a run's first.
-constexpr int64_t kPiece = 64;
+// A run is summed in pieces of at most 64 positions, a block each (cuda/pieces.h).
 
-// pieces[i] = ceil(counts[i] / kPiece): 0 past R, where counts are 0. Writes (=).
+// pieces[i] = piece_count(counts[i]): 0 past R, where counts are 0. Writes (=).
 __global__ void pieces_kernel(int64_t* pieces, const int64_t* counts, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x)
-    pieces[i] = (counts[i] + kPiece - 1) / kPiece;
+    pieces[i] = piece_count(counts[i]);
 }
 
 // What the host needs to size the backward, in one read: facts = {R, the index of padding_idx's
@@ -218,20 +215,6 @@ __global__ void renorm_kernel(T* table, const int64_t* unique_ids, const int64_t
 // rows[k] = (sum over the run's positions p, in order, of scale[p] * grad[p]) / count when
 // scale_by_freq. Output run k reads run k, or k + 1 past the skipped padding run.
 
-// The run that holds extra piece e: run r holds extras [piece_starts[r] - r, piece_starts[r+1]
-// - r - 1), so it is the last r whose piece_starts[r] - r <= e (a binary search).
-__device__ int64_t run_of_extra(const int64_t* piece_starts, int64_t runs, int64_t e) {
-  int64_t lo = 0, hi = runs - 1;
-  while (lo < hi) {
-    const int64_t mid = (lo + hi + 1) / 2;
-    if (piece_starts[mid] - mid <= e)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
-  return lo;
-}
-
 // Blocks [0, R) sum run b's first piece into its output row (divided by the count when that
 // is the whole run); blocks [R, R + extras) sum extra piece b - R into partial[b - R]. Writes (=).
 template <typename T>
@@ -241,17 +224,16 @@ __global__ void reduce_pieces_kernel(T* rows, T* partial, const T* grad, const T
                                      int64_t runs, int64_t extras, int64_t d, int64_t skip_run,
                                      bool scale_by_freq) {
   for (int64_t b = blockIdx.x; b < runs + extras; b += gridDim.x) {
-    const int64_t run = b < runs ? b : run_of_extra(piece_starts, runs, b - runs);
+    const Piece piece = piece_of_block(b, starts, counts, piece_starts, runs);
+    const int64_t run = piece.run;
     if (run == skip_run) continue;
-    const int64_t piece = b < runs ? 0 : b - runs - (piece_starts[run] - run) + 1;
-    const int64_t count = counts[run], run_end = starts[run] + count;
-    const int64_t begin = starts[run] + piece * kPiece, end = min(begin + kPiece, run_end);
+    const int64_t count = counts[run];
     const int64_t out = skip_run >= 0 && run > skip_run ? run - 1 : run;
     T* dst = b < runs ? rows + out * d : partial + (b - runs) * d;
-    const bool whole = count <= kPiece;
+    const bool whole = count <= kPiecePositions;
     for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
       T sum = 0;
-      for (int64_t i = begin; i < end; ++i) {
+      for (int64_t i = piece.begin; i < piece.end; ++i) {
         const int64_t p = positions[i];
         sum += (scale ? scale[p] : T(1)) * grad[p * d + j];
       }
@@ -269,7 +251,7 @@ __global__ void add_extra_pieces_kernel(T* rows, const T* partial, const int64_t
                                         bool scale_by_freq) {
   for (int64_t e = blockIdx.x; e < extras; e += gridDim.x) {
     const int64_t run = run_of_extra(piece_starts, runs, e);
-    if (run == skip_run || e != piece_starts[run] - run) continue;
+    if (run == skip_run || !is_first_extra(e, run, piece_starts)) continue;
     const int64_t out = skip_run >= 0 && run > skip_run ? run - 1 : run;
     for (int64_t j = threadIdx.x; j < d; j += blockDim.x) {
       T sum = rows[out * d + j];
