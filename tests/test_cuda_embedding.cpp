@@ -112,8 +112,10 @@ TEST(CudaEmbedding, BackwardSumsLongRunsInPiecesDeterministically) {
             EXPECT_EQ(gpu.indices().cpu().to_vector<int64_t>(), cpu.indices().to_vector<int64_t>())
                 << what;
           }
-          const double tol = dtype == kFloat32 ? 1e-4 : 1e-10;
-          EXPECT_TRUE(all_close(gpu.to_dense().cpu(), cpu.to_dense(), tol, tol)) << what;
+          // The CPU adds id 3's 10,000 float rows in one sequence, whose rounding reaches
+          // ~1e-3 (eps x n / sqrt(2)); the GPU's pieces round less. Double: ~1e-12.
+          const double atol = dtype == kFloat32 ? 5e-3 : 1e-10;
+          EXPECT_TRUE(all_close(gpu.to_dense().cpu(), cpu.to_dense(), 1e-4, atol)) << what;
           EXPECT_TRUE(all_close(again.to_dense().cpu(), gpu.to_dense().cpu(), 0, 0))
               << "not bit-identical across runs: " << what;
         }
