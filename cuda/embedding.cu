@@ -92,7 +92,7 @@ __global__ void iota_kernel(int64_t* out, int64_t n) {
 
 }  // namespace
 
-Runs sort_into_runs_on_device(const Tensor& ids, int64_t rows) {
+Runs sort_into_runs(const Tensor& ids, int64_t rows) {
   const int64_t n = ids.numel();
   const int device = ids.device().index;
   const TensorOptions long_options = TensorOptions(kInt64).device(ids.device());
@@ -138,12 +138,6 @@ Runs sort_into_runs_on_device(const Tensor& ids, int64_t rows) {
   EMBER_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(scan_scratch.data(), scan_bytes,
                                                  r.counts.device_data<int64_t>(),
                                                  r.starts.device_data<int64_t>(), n, stream));
-  return r;
-}
-
-Runs sort_into_runs(const Tensor& ids, int64_t rows) {
-  Runs r = sort_into_runs_on_device(ids, rows);
-  r.runs = read_one(r.num_runs.device_data<int64_t>());
   return r;
 }
 
@@ -303,7 +297,7 @@ std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& i
       ids.device_data<int64_t>(), n, num_rows,
       reinterpret_cast<unsigned long long*>(facts.device_data<int64_t>() + 3));
   EMBER_CUDA_CHECK_LAUNCH();
-  Runs r = sort_into_runs_on_device(ids, num_rows);
+  Runs r = sort_into_runs(ids, num_rows);
   Tensor pieces = empty({n}, long_options), piece_starts = empty({n}, long_options);
   pieces_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
       pieces.device_data<int64_t>(), r.counts.device_data<int64_t>(), n);
@@ -551,7 +545,7 @@ void embedding_renorm_(const Tensor& weight, const Tensor& ids, double max_norm,
   EMBER_CHECK(weight.is_contiguous(), "embedding max_norm: weight must be contiguous");
   if (ids.numel() == 0) return;
   DeviceGuard guard(weight.device().index);
-  Runs r = sort_into_runs_on_device(ids, weight.size(0));  // nothing read back
+  Runs r = sort_into_runs(ids, weight.size(0));
   dispatch_floating(weight.dtype(), "embedding max_norm", [&](auto tag) {
     using T = decltype(tag);
     renorm_kernel<<<blocks_for(ids.numel(), 1), kThreads, 0, current_stream()>>>(
@@ -638,10 +632,10 @@ Tensor embedding_bag_max_backward(const Tensor& grad, const Tensor& max_indices,
   const Runs r = sort_into_runs(keys, none + 1);
   dispatch_floating(grad.dtype(), "embedding_bag max backward", [&](auto tag) {
     using T = decltype(tag);
-    add_runs_of_scalars_kernel<<<blocks_for(r.runs), kThreads, 0, current_stream()>>>(
+    add_runs_of_scalars_kernel<<<blocks_for(total), kThreads, 0, current_stream()>>>(
         dense.device_data<T>(), g.device_data<T>(), nullptr, r.unique_ids.device_data<int64_t>(),
         r.positions.device_data<int64_t>(), r.starts.device_data<int64_t>(),
-        r.counts.device_data<int64_t>(), r.runs, none);
+        r.counts.device_data<int64_t>(), r.num_runs.device_data<int64_t>(), none);
     EMBER_CUDA_CHECK_LAUNCH();
   });
   return dense;

@@ -263,11 +263,11 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor
   const Runs r = sort_into_runs(keys, out.offset() + out.numel());
   dispatch_numeric(a.dtype(), "scatter_add", [&](auto tag) {
     using T = decltype(tag);
-    add_runs_of_scalars_kernel<<<blocks_for(r.runs), kThreads, 0, current_stream()>>>(
+    add_runs_of_scalars_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
         static_cast<T*>(out.storage().data()), static_cast<const T*>(src.storage().data()),
         src_at.device_data<int64_t>(), r.unique_ids.device_data<int64_t>(),
         r.positions.device_data<int64_t>(), r.starts.device_data<int64_t>(),
-        r.counts.device_data<int64_t>(), r.runs, -1);
+        r.counts.device_data<int64_t>(), r.num_runs.device_data<int64_t>(), -1);
     EMBER_CUDA_CHECK_LAUNCH();
   });
   return out;
@@ -280,8 +280,8 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& ids, const Tensor& 
   if (n == 0 || outer == 0 || inner == 0) return out;
   DeviceGuard guard(a.device().index);
   const Tensor rows = ops::contiguous(src);
-  // Nothing read back: the grid is sized for N runs, and the kernel reads R.
-  const Runs r = sort_into_runs_on_device(ops::contiguous(ops::to_dtype(ids, kInt64)), a.size(dim));
+  // The grid is sized for N runs; the kernel reads R.
+  const Runs r = sort_into_runs(ops::contiguous(ops::to_dtype(ids, kInt64)), a.size(dim));
   dispatch_numeric(a.dtype(), "index_add", [&](auto tag) {
     using T = decltype(tag);
     index_add_kernel<<<blocks_for(n * outer, 1), unsigned(std::min<int64_t>(inner, kThreads)), 0,

@@ -17,24 +17,23 @@ struct Runs {
   Tensor starts;      // [N] int64: run r is sorted[starts[r] .. starts[r] + counts[r]); N past R
   Tensor counts;      // [N] int64: 0 past R
   Tensor num_runs;    // [1] int64: R, on the device
-  int64_t runs = -1;  // R once read back to the host, -1 before
 };
 
-// ids: [N] contiguous int64 on a GPU, each in [0, rows) (checked before). Leaves R on the
-// device, so that a caller can read it back together with what it needs of its own.
-Runs sort_into_runs_on_device(const Tensor& ids, int64_t rows);
-
-// The same, with R read back to the host (one int64).
+// ids: [N] contiguous int64 on a GPU, each in [0, rows) (checked before). Reads nothing back:
+// R stays on the device, where kernels launched for N runs read it (or a caller reads it back
+// together with what it needs of its own).
 Runs sort_into_runs(const Tensor& ids, int64_t rows);
 
 // out[key] += src[src_at ? src_at[p] : p] for the positions p of each key's run, in order of
 // p, one thread a run; the run whose key is skip_key is left out. The deterministic
-// scatter-add of scalars: keys are flat offsets into out, sorted by sort_into_runs.
+// scatter-add of scalars: keys are flat offsets into out, sorted by sort_into_runs, whose run
+// count the kernel reads on the device (launch it with threads for N runs).
 template <typename T>
 __global__ void add_runs_of_scalars_kernel(T* out, const T* src, const int64_t* src_at,
                                            const int64_t* unique_keys, const int64_t* positions,
                                            const int64_t* starts, const int64_t* counts,
-                                           int64_t runs, int64_t skip_key) {
+                                           const int64_t* num_runs, int64_t skip_key) {
+  const int64_t runs = *num_runs;
   for (int64_t r = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; r < runs;
        r += int64_t(gridDim.x) * blockDim.x) {
     const int64_t key = unique_keys[r];
