@@ -35,21 +35,19 @@ int bits_for(int64_t rows) {  // radix sort only the bits ids can use
   return bits;
 }
 
-template <typename T>
-T read_one(const T* device_ptr) {
-  T value;
-  EMBER_CUDA_CHECK(
-      cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost, current_stream()));
-  EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
-  return value;
-}
-
-std::array<int64_t, 4> read_four(const int64_t* device_ptr) {
-  std::array<int64_t, 4> values;
+// The N values at device_ptr, brought back to the host in one copy and one wait.
+template <size_t N, typename T>
+std::array<T, N> read_back(const T* device_ptr) {
+  std::array<T, N> values;
   EMBER_CUDA_CHECK(cudaMemcpyAsync(values.data(), device_ptr, sizeof(values),
                                    cudaMemcpyDeviceToHost, current_stream()));
   EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
   return values;
+}
+
+template <typename T>
+T read_one(const T* device_ptr) {
+  return read_back<1>(device_ptr)[0];
 }
 
 // ---- id checks ----
@@ -315,7 +313,7 @@ std::pair<Tensor, Tensor> backward_rows(const Tensor& grad_rows, const Tensor& i
       r.unique_ids.device_data<int64_t>(), piece_starts.device_data<int64_t>(),
       pieces.device_data<int64_t>(), n, padding_idx.has_value(), padding_idx.value_or(-1));
   EMBER_CUDA_CHECK_LAUNCH();
-  const std::array<int64_t, 4> read = read_four(facts.device_data<int64_t>());
+  const std::array<int64_t, 4> read = read_back<4>(facts.device_data<int64_t>());
   if (read[3] >= 0)
     EMBER_FAIL("embedding backward: id ", read_one(ids.device_data<int64_t>() + read[3]),
                " at position ", read[3], " out of range for a table of ", num_rows, " rows");
