@@ -179,6 +179,7 @@ struct FastTextStep {
 // The pairs are skip-gram's (context predicts centre) where fastText's are the reverse
 // (centre predicts context): over a corpus each pair of neighbours is counted both ways, so
 // the objective is the same; the negatives drawn for a pair are for the other word of it.
+template <typename Lanes = block_loops::Pair8>  // block_loops.h: Pair8 or Wide16
 struct FastTextWindowStep {
   static constexpr int64_t kLossEvery = 8;
 
@@ -227,8 +228,8 @@ struct FastTextWindowStep {
     float* const* out_rows = ahead.rows();
 
     Loss loss;
-    loss.sum = block_loops::window_step(out_rows, targets, T, hidden_rows.data(), C, S, lr,
-                                        want_loss, logits.data(), grad_rows.data());
+    loss.sum = block_loops::window_step<Lanes>(out_rows, targets, T, hidden_rows.data(), C, S, lr,
+                                               want_loss, logits.data(), grad_rows.data());
     loss.count = want_loss ? C : 0;
     for (int64_t c = 0; c < C; ++c) {
       const int64_t k = context_slot[size_t(c)];
@@ -474,9 +475,9 @@ void FastTextTrainer::train_cpu(const data::SentenceSource& corpus,
   // use some 30%; the rest never change).
   std::vector<SyncRows> sync = sync_rows(vocab_, subwords_, input_.rows(), keep, o);
   if (o.minibatch)
-    sentence_loop::train<FastTextWindowStep, Worker>(corpus, o, draws, keep, input_, output_,
-                                                     first_epoch, progress, after_epoch,
-                                                     std::move(sync), set_up);
+    sentence_loop::train<FastTextWindowStep<>, Worker, FastTextWindowStep<block_loops::Wide16>>(
+        corpus, o, draws, keep, input_, output_, first_epoch, progress, after_epoch,
+        std::move(sync), set_up);
   else
     sentence_loop::train<FastTextStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
                                                progress, after_epoch, std::move(sync), set_up);

@@ -108,11 +108,11 @@ void Word2VecTrainer::train_cpu(const data::SentenceSource& corpus,
 
   using namespace word2vec_steps;
   if (o.cbow)
-    sentence_loop::train<CbowStep, Worker>(corpus, o, draws, keep, input_, output_, first_epoch,
-                                           progress, after_epoch, sync);
+    sentence_loop::train<CbowStep<>, Worker, CbowStep<block_loops::Wide16>>(
+        corpus, o, draws, keep, input_, output_, first_epoch, progress, after_epoch, sync);
   else if (o.minibatch)
-    sentence_loop::train<SkipGramWindowStep, Worker>(corpus, o, draws, keep, input_, output_,
-                                                     first_epoch, progress, after_epoch, sync);
+    sentence_loop::train<SkipGramWindowStep<>, Worker, SkipGramWindowStep<block_loops::Wide16>>(
+        corpus, o, draws, keep, input_, output_, first_epoch, progress, after_epoch, sync);
   else
     sentence_loop::train<SkipGramPairStep, Worker>(corpus, o, draws, keep, input_, output_,
                                                    first_epoch, progress, after_epoch, sync);

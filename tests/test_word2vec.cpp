@@ -3,12 +3,15 @@
 // thread, and learning real word relations from the bundled public-domain text.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include <ember/data/encoded_corpus.h>
 #include <ember/data/vocab.h>
+#include <ember/models/internal/hogwild.h>
 #include <ember/models/internal/word2vec_steps.h>
 #include <ember/models/word2vec_model.h>
 #include <ember/models/word2vec_trainer.h>
@@ -250,6 +253,79 @@ TEST(Word2Vec, CbowStepEqualsNegativeSamplingModelWithScaledInputLr) {
   EXPECT_NEAR(loss.sum, model_loss.item(), 1e-5);
   EXPECT_TRUE(all_close(fused.input().to_tensor(), model.input_embeddings->weight, 1e-5, 1e-6));
   EXPECT_TRUE(all_close(fused.output().to_tensor(), model.output_embeddings->weight, 1e-5, 1e-6));
+}
+
+// A sentence's centres through a window step with Lanes (block_loops.h), reach 2 around each.
+template <template <typename> class Step, typename Lanes>
+EMBER_ALWAYS_INLINE void run_sentence(models::word2vec_steps::Worker& w,
+                                      const std::vector<int32_t>& sentence, FixedDraws& draws) {
+  Step<Lanes> step(w);
+  const int64_t n = int64_t(sentence.size());
+  for (int64_t i = 0; i < n; ++i)
+    step(sentence.data(), i, std::max<int64_t>(0, i - 2), std::min<int64_t>(n, i + 3), i, 0.1f,
+         true, draws);
+}
+// The same, compiled as the trainers' AVX2 and AVX-512 worker bodies are (hogwild.h): with FMA,
+// and under AVX-512 with Wide16 as one zmm register.
+template <template <typename> class Step>
+__attribute__((target("avx2,fma"))) void run_sentence_avx2(models::word2vec_steps::Worker& w,
+                                                           const std::vector<int32_t>& sentence,
+                                                           FixedDraws& draws) {
+  run_sentence<Step, models::block_loops::Pair8>(w, sentence, draws);
+}
+template <template <typename> class Step>
+__attribute__((target("avx512f,avx2,fma"))) void run_sentence_avx512(
+    models::word2vec_steps::Worker& w, const std::vector<int32_t>& sentence, FixedDraws& draws) {
+  run_sentence<Step, models::block_loops::Wide16>(w, sentence, draws);
+}
+
+// The AVX-512 worker body's steps take sixteen floats as one vector (Wide16), the others as two
+// (Pair8); both sum element by element in the same order, so the tables come out bit for bit
+// the same (in the generic build, and in the AVX2 body against the AVX-512 one, where the CPU
+// has them), at a stride of one 16-float group (D 12) and of several (D 100).
+template <template <typename> class Step>
+void expect_lanes_agree(bool cbow) {
+  for (int64_t D : {12, 100}) {
+    const int64_t V = 20;
+    data::Vocabulary vocab = tiny_vocab(V);
+    models::Word2VecOptions options;
+    options.cbow = cbow;
+    options.dim = D;
+    options.negative = 4;
+    std::vector<std::unique_ptr<models::Word2VecTrainer>> t;
+    for (int i = 0; i < 4; ++i)
+      t.push_back(std::make_unique<models::Word2VecTrainer>(vocab, options));
+    Generator gen(6);
+    randomise(*t[0], gen);
+    for (size_t i = 1; i < t.size(); ++i) {
+      t[i]->input().copy_from(t[0]->input().to_tensor());
+      t[i]->output().copy_from(t[0]->output().to_tensor());
+    }
+    std::vector<models::word2vec_steps::Worker> w(t.size());
+    for (size_t i = 0; i < t.size(); ++i) set_worker(w[i], *t[i]);
+    const std::vector<int32_t> sentence = {3, 8, 6, 1, 14, 8, 19, 0, 3, 5};
+    std::vector<FixedDraws> draws(t.size(), FixedDraws{{2, 10, 12, 8}});
+    auto expect_same = [&](size_t a, size_t b, const char* what) {
+      EXPECT_EQ(t[a]->input().to_tensor().to_vector<float>(),
+                t[b]->input().to_tensor().to_vector<float>())
+          << what << ", D " << D;
+      EXPECT_EQ(t[a]->output().to_tensor().to_vector<float>(),
+                t[b]->output().to_tensor().to_vector<float>())
+          << what << ", D " << D;
+    };
+    run_sentence<Step, models::block_loops::Pair8>(w[0], sentence, draws[0]);
+    run_sentence<Step, models::block_loops::Wide16>(w[1], sentence, draws[1]);
+    expect_same(0, 1, "generic");
+    if (!models::hogwild::cpu_has_avx512()) continue;
+    run_sentence_avx2<Step>(w[2], sentence, draws[2]);
+    run_sentence_avx512<Step>(w[3], sentence, draws[3]);
+    expect_same(2, 3, "AVX2 against AVX-512");
+  }
+}
+
+TEST(Word2Vec, WindowStepsGiveTheSameBitsWithWideOrPairedLanes) {
+  expect_lanes_agree<models::word2vec_steps::SkipGramWindowStep>(/*cbow=*/false);
+  expect_lanes_agree<models::word2vec_steps::CbowStep>(/*cbow=*/true);
 }
 
 // The negatives drawn one draw ahead are the ones counter-based draws give the draw's slot,

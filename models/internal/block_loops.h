@@ -2,10 +2,15 @@
 // a few rows of a table against a few others, with the rows given by pointers into the
 // tables, so that nothing is gathered or scattered. Rows are RowTable rows: S floats, S a
 // multiple of 16, 64-byte aligned, zero padding. Like row_loops.h these are always inline and
-// get compiled into each trainer's AVX2/FMA and generic worker bodies; the 8-float vectors are
-// GCC/Clang vector extensions, one ymm register under AVX2 and two xmm ones otherwise.
+// get compiled into each trainer's AVX-512, AVX2/FMA and generic worker bodies; the 8-float
+// vectors are GCC/Clang vector extensions, one ymm register under AVX2 and two xmm ones
+// otherwise. The loops that run sixteen floats of a row at a time take the sixteen as a Lanes
+// type: Pair8 (two 8-float vectors) for the AVX2 and generic bodies, Wide16 (one zmm register)
+// for the AVX-512 one; GCC splits a 16-float vector extension badly where the target has no
+// such register, so the type is the step's choice, not the compiler's.
 //
-// Each output value is summed in a fixed order, so a result does not depend on the build.
+// Each output value is summed in a fixed order, so a result does not depend on the build
+// (the Lanes types sum element by element: the same bits either way).
 #pragma once
 
 #include <cmath>
@@ -32,6 +37,49 @@ EMBER_ALWAYS_INLINE void store(float* p, const Vec8& v) { std::memcpy(p, &v, siz
 EMBER_ALWAYS_INLINE float sum(const Vec8& v) {
   return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
 }
+
+// Sixteen floats as two 8-float vectors.
+struct Pair8 {
+  Vec8 lo, hi;
+  static EMBER_ALWAYS_INLINE Pair8 load(const float* p) {
+    return {block_loops::load(p), block_loops::load(p + 8)};
+  }
+  EMBER_ALWAYS_INLINE void store(float* p) const {
+    block_loops::store(p, lo);
+    block_loops::store(p + 8, hi);
+  }
+  EMBER_ALWAYS_INLINE Pair8& operator+=(const Pair8& o) {
+    lo += o.lo;
+    hi += o.hi;
+    return *this;
+  }
+  friend EMBER_ALWAYS_INLINE Pair8 operator*(float c, const Pair8& v) {
+    return {c * v.lo, c * v.hi};
+  }
+  friend EMBER_ALWAYS_INLINE Pair8 operator+(const Pair8& a, const Pair8& b) {
+    return {a.lo + b.lo, a.hi + b.hi};
+  }
+};
+
+// Sixteen floats as one vector (a zmm register under AVX-512).
+struct Wide16 {
+  typedef float Vec16 __attribute__((vector_size(64)));
+  Vec16 v;
+  static EMBER_ALWAYS_INLINE Wide16 load(const float* p) {
+    Wide16 w;
+    std::memcpy(&w.v, p, sizeof w.v);
+    return w;
+  }
+  EMBER_ALWAYS_INLINE void store(float* p) const { std::memcpy(p, &v, sizeof v); }
+  EMBER_ALWAYS_INLINE Wide16& operator+=(const Wide16& o) {
+    v += o.v;
+    return *this;
+  }
+  friend EMBER_ALWAYS_INLINE Wide16 operator*(float c, const Wide16& w) { return {c * w.v}; }
+  friend EMBER_ALWAYS_INLINE Wide16 operator+(const Wide16& a, const Wide16& b) {
+    return {a.v + b.v};
+  }
+};
 
 // out[a * B + b] = a_rows[a] . b_rows[b] for a < A, b < B: out is [A, B]. Four b rows at a
 // time share each load of a row of A.
@@ -69,8 +117,9 @@ EMBER_ALWAYS_INLINE void dots(const float* const* a_rows, int64_t A, const float
 
 // y_rows[r] = (add ? y_rows[r] : 0) + sum over k < K of w[r * wr + k * wk] * x_rows[k], for
 // r < R: a [R, K] matrix (strides wr, wk, so that it can be read transposed) times K rows.
-// Sixteen floats of a y row at a time, its K terms summed in registers before one store.
-// y rows must not be x rows.
+// Sixteen floats of a y row at a time (a Lanes), its K terms summed in registers before one
+// store. y rows must not be x rows.
+template <typename Lanes>
 EMBER_ALWAYS_INLINE void combine(const float* __restrict w, int64_t wr, int64_t wk,
                                  const float* const* x_rows, int64_t K, float* const* y_rows,
                                  int64_t R, int64_t S, bool add) {
@@ -78,15 +127,9 @@ EMBER_ALWAYS_INLINE void combine(const float* __restrict w, int64_t wr, int64_t 
     float* y = y_rows[r];
     const float* wrow = w + r * wr;
     for (int64_t j = 0; j < S; j += 16) {
-      Vec8 s0 = add ? load(y + j) : Vec8{}, s1 = add ? load(y + j + 8) : Vec8{};
-      for (int64_t k = 0; k < K; ++k) {
-        const float c = wrow[k * wk];
-        const float* x = x_rows[k] + j;
-        s0 += c * load(x);
-        s1 += c * load(x + 8);
-      }
-      store(y + j, s0);
-      store(y + j + 8, s1);
+      Lanes s = add ? Lanes::load(y + j) : Lanes{};
+      for (int64_t k = 0; k < K; ++k) s += wrow[k * wk] * Lanes::load(x_rows[k] + j);
+      s.store(y + j);
     }
   }
 }
@@ -113,23 +156,21 @@ EMBER_ALWAYS_INLINE float logits_to_gradients(float* __restrict G, const int32_t
 
 // One hidden row h against T rows, in one pass over them: grad = sum_t g[t] rows[t] (=), then
 // rows[t] += g[t] h. Each row is read once; a row listed twice gives its second gradient term
-// from the first's update (word2vec's order within a prediction).
+// from the first's update (word2vec's order within a prediction). Sixteen floats at a time.
+template <typename Lanes>
 EMBER_ALWAYS_INLINE void gradient_and_update(const float* __restrict g, float* const* rows,
                                              int64_t T, const float* __restrict h,
                                              float* __restrict grad, int64_t S) {
   for (int64_t j = 0; j < S; j += 16) {
-    const Vec8 h0 = load(h + j), h1 = load(h + j + 8);
-    Vec8 s0{}, s1{};
+    const Lanes hj = Lanes::load(h + j);
+    Lanes s{};
     for (int64_t t = 0; t < T; ++t) {
       float* row = rows[t] + j;
-      const Vec8 r0 = load(row), r1 = load(row + 8);
-      s0 += g[t] * r0;
-      s1 += g[t] * r1;
-      store(row, r0 + g[t] * h0);
-      store(row + 8, r1 + g[t] * h1);
+      const Lanes r = Lanes::load(row);
+      s += g[t] * r;
+      (r + g[t] * hj).store(row);
     }
-    store(grad + j, s0);
-    store(grad + j + 8, s1);
+    s.store(grad + j);
   }
 }
 
@@ -141,6 +182,7 @@ EMBER_ALWAYS_INLINE void gradient_and_update(const float* __restrict g, float* c
 //   grad_I = G^T O                    [C, S], into grad_rows (=)
 //   O += G I
 // The caller applies grad_I to whatever I stands for. Returns the summed loss when want_loss.
+template <typename Lanes>
 EMBER_ALWAYS_INLINE float window_step(float* const* out_rows, const int32_t* targets, int64_t T,
                                       float* const* in_rows, int64_t C, int64_t S, float lr,
                                       bool want_loss, float* __restrict logits,
@@ -148,8 +190,8 @@ EMBER_ALWAYS_INLINE float window_step(float* const* out_rows, const int32_t* tar
   float* G = logits;
   dots(out_rows, T, in_rows, C, S, G);
   const float loss = logits_to_gradients(G, targets, T, C, lr, want_loss);
-  combine(G, 1, C, out_rows, T, grad_rows, C, S, /*add=*/false);
-  combine(G, C, 1, in_rows, C, out_rows, T, S, /*add=*/true);
+  combine<Lanes>(G, 1, C, out_rows, T, grad_rows, C, S, /*add=*/false);
+  combine<Lanes>(G, C, 1, in_rows, C, out_rows, T, S, /*add=*/true);
   return loss;
 }
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -57,6 +58,12 @@ void check_corpus(const char* trainer, const data::SentenceSource& corpus, int64
 
 bool cpu_has_avx2() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+bool cpu_has_avx512() {
+  static const bool has = cpu_has_avx2() && __builtin_cpu_supports("avx512f") &&
+                          std::getenv("EMBER_NO_AVX512") == nullptr;
   return has;
 }
 

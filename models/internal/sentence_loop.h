@@ -259,20 +259,23 @@ EMBER_ALWAYS_INLINE void run_worker(Worker& w, int64_t epoch, int64_t thread) {
   run(w, epoch, w.keep, w.options->window, draws, step);
 }
 
-// That body for the draws `draws` names, compiled for this CPU, for hogwild::train_over_corpus.
-template <typename Step, typename Worker>
+// That body for the draws `draws` names, compiled for this CPU, for hogwild::train_over_corpus;
+// WideStep is the step of the AVX-512 body (Step's Wide16 twin, or Step).
+template <typename Step, typename Worker, typename WideStep = Step>
 auto worker_body(SentenceDraws draws) -> void (*)(Worker&, int64_t, int64_t) {
   if (draws == SentenceDraws::kPhilox)
-    return hogwild::simd_build<Worker, run_worker<Step, PhiloxDraws, Worker>>();
-  return hogwild::simd_build<Worker, run_worker<Step, LcgDraws, Worker>>();
+    return hogwild::simd_build<Worker, run_worker<Step, PhiloxDraws, Worker>,
+                               run_worker<WideStep, PhiloxDraws, Worker>>();
+  return hogwild::simd_build<Worker, run_worker<Step, LcgDraws, Worker>,
+                             run_worker<WideStep, LcgDraws, Worker>>();
 }
 
 // Trains epochs [first_epoch, o.epochs) over the corpus with o.threads Hogwild workers
 // running Step (hogwild::train_over_corpus), syncing the two tables with the other ranks of
 // a distributed run (o.distributed) as sync_rows {input's, output's} says. Each worker gets
 // the draws, the thresholds keep [V], the options and the tables, then set_up(worker) adds
-// what is its model's own.
-template <typename Step, typename Worker, typename Options>
+// what is its model's own. WideStep: the step where the CPU runs AVX-512 (worker_body).
+template <typename Step, typename Worker, typename WideStep = Step, typename Options>
 void train(const data::SentenceSource& corpus, const Options& o, const DrawTables& draws,
            const std::vector<uint32_t>& keep, RowTable& input, RowTable& output,
            int64_t first_epoch, const ProgressCallback& progress,
@@ -289,7 +292,7 @@ void train(const data::SentenceSource& corpus, const Options& o, const DrawTable
     if (set_up) set_up(w);
   }
   hogwild::train_over_corpus(corpus, workers, first_epoch, o.epochs, o.lr,
-                             worker_body<Step, Worker>(o.draws), progress, after_epoch,
+                             worker_body<Step, Worker, WideStep>(o.draws), progress, after_epoch,
                              o.distributed, {&input, &output}, std::move(sync_rows));
 }
 

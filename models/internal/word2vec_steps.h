@@ -101,6 +101,7 @@ struct SkipGramPairStep {
 // The arithmetic per pair is word2vec's; what changes is that a window's pairs share
 // negatives and see each other's rows as they were at the window's start. Each output row
 // is read and written once per window instead of once per context word.
+template <typename Lanes = block_loops::Pair8>  // block_loops.h: Pair8 or Wide16
 struct SkipGramWindowStep {
   static constexpr int64_t kLossEvery = 16;
 
@@ -132,8 +133,8 @@ struct SkipGramWindowStep {
     float* const* out_rows = ahead.rows();
 
     Loss loss;
-    loss.sum = block_loops::window_step(out_rows, targets, T, in_rows.data(), C, S, lr, want_loss,
-                                        logits.data(), grad_rows.data());
+    loss.sum = block_loops::window_step<Lanes>(out_rows, targets, T, in_rows.data(), C, S, lr,
+                                               want_loss, logits.data(), grad_rows.data());
     loss.count = want_loss ? C : 0;
     for (int64_t c = 0; c < C; ++c) axpy(1.0f, grad_rows[size_t(c)], in_rows[size_t(c)], S);
     return loss;
@@ -167,6 +168,7 @@ struct SkipGramWindowStep {
 // fewer random output rows fetched a centre. Two keep the quality; four cost 0.03 analogy
 // on en7m (consecutive hidden rows are nearly the same, so a negative shared by many took
 // one step several times over).
+template <typename Lanes = block_loops::Pair8>  // block_loops.h: Pair8 or Wide16
 struct CbowStep {
   static constexpr int64_t kLossEvery = 16;
 
@@ -198,12 +200,12 @@ struct CbowStep {
     float* grad = rows.data() + S;
     const float inv = 1.0f / float(C);
     std::fill(g.begin(), g.begin() + C, inv);
-    block_loops::combine(g.data(), 0, 1, in_rows.data(), C, &hidden, 1, S, /*add=*/false);
+    block_loops::combine<Lanes>(g.data(), 0, 1, in_rows.data(), C, &hidden, 1, S, /*add=*/false);
     block_loops::dots(&hidden, 1, out_rows, T, S, g.data());
     Loss loss;
     loss.sum = block_loops::logits_to_gradients(g.data(), targets, T, 1, lr, want_loss);
     loss.count = want_loss;
-    block_loops::gradient_and_update(g.data(), out_rows, T, hidden, grad, S);
+    block_loops::gradient_and_update<Lanes>(g.data(), out_rows, T, hidden, grad, S);
     for (int64_t c = 0; c < C; ++c) axpy(1.0f, grad, in_rows[size_t(c)], S);
     return loss;
   }
