@@ -2,7 +2,7 @@
 // of context rows kept on chip and written back, its staged output rows, its lanes'
 // butterfly sums) replayed on the host against its CPU twin, the trainer's window steps
 // (SkipGramWindowStep, CbowStep) with the kernel's counter-based draws. The two sum each dot
-// product in another order (32 lanes' chains and a butterfly against 8-float vectors) and the
+// product in another order (32 lanes' chains and a butterfly against 16-float groups) and the
 // kernel adds an output row's update as one term where the CPU adds each context's in turn,
 // so they agree to float rounding, not to the bit. Runs in every build: no GPU needed.
 #include <gtest/gtest.h>

@@ -2,15 +2,15 @@
 // a few rows of a table against a few others, with the rows given by pointers into the
 // tables, so that nothing is gathered or scattered. Rows are RowTable rows: S floats, S a
 // multiple of 16, 64-byte aligned, zero padding. Like row_loops.h these are always inline and
-// get compiled into each trainer's AVX-512, AVX2/FMA and generic worker bodies; the 8-float
-// vectors are GCC/Clang vector extensions, one ymm register under AVX2 and two xmm ones
-// otherwise. The loops that run sixteen floats of a row at a time take the sixteen as a Lanes
-// type: Pair8 (two 8-float vectors) for the AVX2 and generic bodies, Wide16 (one zmm register)
-// for the AVX-512 one; GCC splits a 16-float vector extension badly where the target has no
-// such register, so the type is the step's choice, not the compiler's.
+// get compiled into each trainer's AVX-512, AVX2/FMA and generic worker bodies. They run
+// sixteen floats of a row at a time, held as a Lanes type: Pair8 (two 8-float GCC/Clang
+// vector extensions, two ymm registers under AVX2, four xmm ones otherwise) for the AVX2 and
+// generic bodies, Wide16 (one zmm register) for the AVX-512 one. GCC splits a 16-float vector
+// extension badly where the target has no such register, so the type is the step's choice,
+// not the compiler's.
 //
-// Each output value is summed in a fixed order, so a result does not depend on the build
-// (the Lanes types sum element by element: the same bits either way).
+// Each output value is summed in a fixed order, the same for both Lanes types: the AVX-512 and
+// AVX2 bodies (both with FMA) give the same bits.
 #pragma once
 
 #include <cmath>
@@ -56,9 +56,14 @@ struct Pair8 {
   friend EMBER_ALWAYS_INLINE Pair8 operator*(float c, const Pair8& v) {
     return {c * v.lo, c * v.hi};
   }
+  friend EMBER_ALWAYS_INLINE Pair8 operator*(const Pair8& a, const Pair8& b) {
+    return {a.lo * b.lo, a.hi * b.hi};
+  }
   friend EMBER_ALWAYS_INLINE Pair8 operator+(const Pair8& a, const Pair8& b) {
     return {a.lo + b.lo, a.hi + b.hi};
   }
+  // The halves added, then the eight sums.
+  EMBER_ALWAYS_INLINE float sum() const { return block_loops::sum(lo + hi); }
 };
 
 // Sixteen floats as one vector (a zmm register under AVX-512).
@@ -76,13 +81,25 @@ struct Wide16 {
     return *this;
   }
   friend EMBER_ALWAYS_INLINE Wide16 operator*(float c, const Wide16& w) { return {c * w.v}; }
+  friend EMBER_ALWAYS_INLINE Wide16 operator*(const Wide16& a, const Wide16& b) {
+    return {a.v * b.v};
+  }
   friend EMBER_ALWAYS_INLINE Wide16 operator+(const Wide16& a, const Wide16& b) {
     return {a.v + b.v};
+  }
+  // The halves added, then the eight sums: as Pair8 sums.
+  EMBER_ALWAYS_INLINE float sum() const {
+    Vec8 lo, hi;
+    std::memcpy(&lo, &v, sizeof lo);
+    std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+    return block_loops::sum(lo + hi);
   }
 };
 
 // out[a * B + b] = a_rows[a] . b_rows[b] for a < A, b < B: out is [A, B]. Four b rows at a
-// time share each load of a row of A.
+// time share each load of a row of A. Each product is summed sixteen floats at a time into a
+// Lanes, then its two halves added and the eight sums summed (Lanes::sum).
+template <typename Lanes>
 EMBER_ALWAYS_INLINE void dots(const float* const* a_rows, int64_t A, const float* const* b_rows,
                               int64_t B, int64_t S, float* __restrict out) {
   for (int64_t a = 0; a < A; ++a) {
@@ -90,27 +107,24 @@ EMBER_ALWAYS_INLINE void dots(const float* const* a_rows, int64_t A, const float
     int64_t b = 0;
     for (; b + 4 <= B; b += 4) {
       const float *y0 = b_rows[b], *y1 = b_rows[b + 1], *y2 = b_rows[b + 2], *y3 = b_rows[b + 3];
-      Vec8 s0{}, s1{}, s2{}, s3{};
-      for (int64_t j = 0; j < S; j += 8) {
-        const Vec8 v = load(x + j);
-        s0 += v * load(y0 + j);
-        s1 += v * load(y1 + j);
-        s2 += v * load(y2 + j);
-        s3 += v * load(y3 + j);
+      Lanes s0{}, s1{}, s2{}, s3{};
+      for (int64_t j = 0; j < S; j += 16) {
+        const Lanes v = Lanes::load(x + j);
+        s0 += v * Lanes::load(y0 + j);
+        s1 += v * Lanes::load(y1 + j);
+        s2 += v * Lanes::load(y2 + j);
+        s3 += v * Lanes::load(y3 + j);
       }
-      out[a * B + b] = sum(s0);
-      out[a * B + b + 1] = sum(s1);
-      out[a * B + b + 2] = sum(s2);
-      out[a * B + b + 3] = sum(s3);
+      out[a * B + b] = s0.sum();
+      out[a * B + b + 1] = s1.sum();
+      out[a * B + b + 2] = s2.sum();
+      out[a * B + b + 3] = s3.sum();
     }
     for (; b < B; ++b) {
       const float* y = b_rows[b];
-      Vec8 s0{}, s1{};
-      for (int64_t j = 0; j < S; j += 16) {
-        s0 += load(x + j) * load(y + j);
-        s1 += load(x + j + 8) * load(y + j + 8);
-      }
-      out[a * B + b] = sum(s0 + s1);
+      Lanes s{};
+      for (int64_t j = 0; j < S; j += 16) s += Lanes::load(x + j) * Lanes::load(y + j);
+      out[a * B + b] = s.sum();
     }
   }
 }
@@ -188,7 +202,7 @@ EMBER_ALWAYS_INLINE float window_step(float* const* out_rows, const int32_t* tar
                                       bool want_loss, float* __restrict logits,
                                       float* const* grad_rows) {
   float* G = logits;
-  dots(out_rows, T, in_rows, C, S, G);
+  dots<Lanes>(out_rows, T, in_rows, C, S, G);
   const float loss = logits_to_gradients(G, targets, T, C, lr, want_loss);
   combine<Lanes>(G, 1, C, out_rows, T, grad_rows, C, S, /*add=*/false);
   combine<Lanes>(G, C, 1, in_rows, C, out_rows, T, S, /*add=*/true);

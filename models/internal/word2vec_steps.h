@@ -201,7 +201,7 @@ struct CbowStep {
     const float inv = 1.0f / float(C);
     std::fill(g.begin(), g.begin() + C, inv);
     block_loops::combine<Lanes>(g.data(), 0, 1, in_rows.data(), C, &hidden, 1, S, /*add=*/false);
-    block_loops::dots(&hidden, 1, out_rows, T, S, g.data());
+    block_loops::dots<Lanes>(&hidden, 1, out_rows, T, S, g.data());
     Loss loss;
     loss.sum = block_loops::logits_to_gradients(g.data(), targets, T, 1, lr, want_loss);
     loss.count = want_loss;
