@@ -9,6 +9,7 @@
 #include <ember/nn/functional.h>
 #include <ember/nn/nn.h>
 #include <ember/optim/optim.h>
+#include <ember/tensor/cpu.h>
 #include <ember/tensor/device.h>
 #include <ember/tensor/dtype.h>
 #include <ember/tensor/generator.h>

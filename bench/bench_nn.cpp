@@ -233,8 +233,8 @@ void BM_SkipGramRowTraffic(benchmark::State& state) {
         for (int64_t k = begin; k < end; ++k) {
           if (k + kAhead < end)
             for (float* array : base[size_t(t)])
-              for (int64_t j = 0; j < D; j += 16)
-                __builtin_prefetch(array + ids[size_t(k + kAhead)] * D + j, 1);
+              ember::cpu::prefetch_for_writing(array + ids[size_t(k + kAhead)] * D,
+                                               size_t(D) * sizeof(float));
           for (float* array : base[size_t(t)]) {
             float* r = array + ids[size_t(k)] * D;
             for (int64_t j = 0; j < D; ++j) r[j] += 1.0f;

@@ -13,6 +13,7 @@
 #include <ember/models/internal/device_tables.h>
 #include <ember/models/internal/hogwild.h>
 #include <ember/models/internal/row_loops.h>
+#include <ember/tensor/cpu.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>
@@ -71,10 +72,6 @@ EMBER_ALWAYS_INLINE float update(float* __restrict w, float* __restrict c, float
   return 0.5f * fdiff * diff;
 }
 
-EMBER_ALWAYS_INLINE void prefetch_row(const float* row, int64_t floats) {
-  for (int64_t j = 0; j < floats; j += 16) __builtin_prefetch(row + j, 1, 1);
-}
-
 struct Worker {
   const data::Cooccurrences* records;
   int64_t begin, end;  // this thread's records
@@ -111,8 +108,8 @@ EMBER_ALWAYS_INLINE void run_worker(Worker& w) {
     for (int64_t i = 0; i < n; ++i) {
       if (i + lookahead < n) {
         const GloVeRecord& next = records[i + lookahead];
-        prefetch_row(w.word + int64_t(next.row) * stride, 2 * L.S + 2);
-        prefetch_row(w.context + int64_t(next.col) * stride, 2 * L.S + 2);
+        row_loops::prefetch_row(w.word + int64_t(next.row) * stride, 2 * L.S + 2);
+        row_loops::prefetch_row(w.context + int64_t(next.col) * stride, 2 * L.S + 2);
       }
       const GloVeRecord& r = records[i];
       cost += update(w.word + int64_t(r.row) * stride, w.context + int64_t(r.col) * stride, r.value,
@@ -146,7 +143,7 @@ void for_each_block(const data::Cooccurrences& records, Visit visit) {
   }
 }
 
-__attribute__((target("avx2,fma"))) void run_worker_avx2(Worker& w) { run_worker(w); }
+__attribute__((target("avx2,fma,prfchw"))) void run_worker_avx2(Worker& w) { run_worker(w); }
 void run_worker_generic(Worker& w) { run_worker(w); }
 
 }  // namespace
@@ -236,7 +233,7 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
     w.params = Params{float(o.eta), float(o.x_max), float(o.alpha), float(o.grad_clip)};
     w.records_done = &records_done;
   }
-  auto run = hogwild::cpu_has_avx2() ? run_worker_avx2 : run_worker_generic;
+  auto run = cpu::has_avx2_fma() ? run_worker_avx2 : run_worker_generic;
   ModelSync sync(d, {&word_, &context_}, shard, N);
   sync.start();
 

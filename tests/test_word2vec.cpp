@@ -17,6 +17,7 @@
 #include <ember/models/word2vec_trainer.h>
 #include <ember/nn/functional.h>
 #include <ember/optim/optim.h>
+#include <ember/tensor/cpu.h>
 
 #include "testing.h"
 
@@ -317,7 +318,7 @@ void expect_lanes_agree(bool cbow) {
     run_sentence<Step, models::block_loops::Pair8>(w[0], sentence, draws[0]);
     run_sentence<Step, models::block_loops::Wide16>(w[1], sentence, draws[1]);
     expect_same(0, 1, "generic");
-    if (!models::hogwild::cpu_has_avx512()) continue;
+    if (!cpu::has_avx512()) continue;
     run_sentence_avx2<Step>(w[2], sentence, draws[2]);
     run_sentence_avx512<Step>(w[3], sentence, draws[3]);
     expect_same(2, 3, "AVX2 against AVX-512");

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -54,17 +53,6 @@ void check_corpus(const char* trainer, const data::SentenceSource& corpus, int64
               " bytes gives each of ", threads, " threads ", corpus.budget() / threads,
               " bytes, less than the longest sentence of ", file.path(), " needs (",
               file.longest_sentence(), " ids: ", need, " bytes)");
-}
-
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-}
-
-bool cpu_has_avx512() {
-  static const bool has = cpu_has_avx2() && __builtin_cpu_supports("avx512f") &&
-                          std::getenv("EMBER_NO_AVX512") == nullptr;
-  return has;
 }
 
 TrainProgress ProgressMeter::at(int64_t epoch, int64_t done, double elapsed, double loss,

@@ -17,6 +17,7 @@
 #include <ember/models/internal/model_sync.h>
 #include <ember/models/row_table.h>
 #include <ember/models/train_progress.h>
+#include <ember/tensor/cpu.h>
 
 namespace ember::models::hogwild {
 
@@ -37,21 +38,14 @@ void check_corpus_options(const char* trainer, int64_t vocab_size, int64_t dim, 
 void check_corpus(const char* trainer, const data::SentenceSource& corpus, int64_t V,
                   int64_t threads);
 
-// True when the CPU runs AVX2 and FMA (checked once).
-bool cpu_has_avx2();
-// True when the CPU and the OS run AVX-512 F, with AVX2 and FMA, and the environment does not
-// set EMBER_NO_AVX512 (for a CPU that lowers its clock under AVX-512, or to compare; checked
-// once).
-bool cpu_has_avx512();
-
 // A worker body compiled for AVX2 with FMA and for any x86-64, and where it has a twin Wide whose
 // block products take sixteen floats as one vector (block_loops::Wide16), that twin for
-// AVX-512: simd_build() gives the one this CPU runs. The twin sums as Body does, so the same
-// seed gives the same tables under AVX-512 as under AVX2; a body without one runs its AVX2 build
-// there (its `#pragma omp simd` reductions would sum in 16 lanes, not 8). Bodies must be always
-// inline (EMBER_ALWAYS_INLINE), so that their loops are compiled inside each. The AVX2 and
-// AVX-512 bodies may use PREFETCHW (prfchw), which every CPU with AVX2 executes (64-bit
-// Windows requires it since 8.1; only some Core 2 and older lack it).
+// AVX-512: simd_build() gives the one this CPU runs (ember::cpu; EMBER_NO_AVX512 keeps AVX2). The
+// twin sums as Body does, so the same seed gives the same tables under AVX-512 as under AVX2; a
+// body without one runs its AVX2 build there (its `#pragma omp simd` reductions would sum in 16
+// lanes, not 8). Bodies must be always inline (EMBER_ALWAYS_INLINE), so that their loops are
+// compiled inside each. The AVX2 and AVX-512 bodies may use PREFETCHW (prfchw), which every CPU
+// with AVX2 executes (64-bit Windows requires it since 8.1; only some Core 2 and older lack it).
 template <typename Worker, void (*Body)(Worker&, int64_t, int64_t)>
 __attribute__((target("avx512f,avx2,fma,prfchw"))) void run_avx512(Worker& w, int64_t epoch,
                                                                    int64_t thread) {
@@ -69,8 +63,8 @@ template <typename Worker, void (*Body)(Worker&, int64_t, int64_t),
           void (*Wide)(Worker&, int64_t, int64_t) = Body>
 auto simd_build() -> void (*)(Worker&, int64_t, int64_t) {
   if constexpr (Wide != Body)
-    if (cpu_has_avx512()) return run_avx512<Worker, Wide>;
-  return cpu_has_avx2() ? run_avx2<Worker, Body> : run_generic<Worker, Body>;
+    if (cpu::has_avx512()) return run_avx512<Worker, Wide>;
+  return cpu::has_avx2_fma() ? run_avx2<Worker, Body> : run_generic<Worker, Body>;
 }
 
 // Turns counters into a TrainProgress: `done` units (corpus ids, records) of `total` are

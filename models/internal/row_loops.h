@@ -1,8 +1,8 @@
 // The inner loops of the fused CPU trainers (word2vec, fastText, GloVe) over rows padded to a
 // stride S that is a multiple of 16 floats whose padding stays zero (models::RowTable), so
 // they run over the whole stride with no tail. They are always inline: each trainer compiles
-// its worker body twice, once with __attribute__((target("avx2,fma"))) and once generic, and
-// picks one with hogwild::cpu_has_avx2().
+// its worker body for AVX2 with FMA and for any x86-64 (and some for AVX-512), and picks one
+// with ember::cpu's checks (hogwild::simd_build).
 #pragma once
 
 #include <cmath>
@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+
+#include <ember/tensor/cpu.h>
 
 #define EMBER_ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -47,12 +49,11 @@ EMBER_ALWAYS_INLINE void axpy(float alpha, const float* __restrict x, float* __r
   for (int64_t j = 0; j < S; ++j) y[j] += alpha * x[j];
 }
 
-// Asks the cache for a row's S floats (64-byte lines, 16 floats each) ahead of their use,
-// for writing: every row prefetched is updated, and a line fetched to be read would have to
-// be fetched again for ownership when it is written (PREFETCHW where the worker is compiled
-// with prfchw, hogwild.h; CBOW 1.1-1.2x the words/s, skip-gram and fastText the same).
+// Asks the cache for a row's S floats ahead of their use, for writing: every row prefetched is
+// updated (PREFETCHW where the worker is compiled with prfchw, hogwild.h; CBOW 1.1-1.2x the
+// words/s, skip-gram and fastText the same).
 EMBER_ALWAYS_INLINE void prefetch_row(const float* row, int64_t S) {
-  for (int64_t j = 0; j < S; j += 16) __builtin_prefetch(row + j, /*for writing*/ 1);
+  cpu::prefetch_for_writing(row, size_t(S) * sizeof(float));
 }
 
 // out [S] = the mean of the n rows ids [n] of table (rows S floats apart), summed in order.

@@ -73,10 +73,10 @@ Tensor embedding_forward(const Tensor& weight, const Tensor& ids) {
   parallel_for(N, std::max<int64_t>(1, 65536 / std::max<int64_t>(D, 1)),
                [&](int64_t begin, int64_t end) {
                  for (int64_t n = begin; n < std::min(end, begin + kRowsAhead); ++n)
-                   prefetch_row(src + index[n] * row_bytes, row_bytes);
+                   cpu::prefetch(src + index[n] * row_bytes, row_bytes);
                  for (int64_t n = begin; n < end; ++n) {
                    if (n + kRowsAhead < end)
-                     prefetch_row(src + index[n + kRowsAhead] * row_bytes, row_bytes);
+                     cpu::prefetch(src + index[n + kRowsAhead] * row_bytes, row_bytes);
                    std::memcpy(dst + n * row_bytes, src + index[n] * row_bytes, row_bytes);
                  }
                });
@@ -241,7 +241,7 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
       int64_t count = 0;
       for (int64_t i = starts[k]; i < stop && sorted_id[i] == unique_data[k]; ++i, ++count) {
         // In id order, the gradient rows come from anywhere in the gradient.
-        if (i + kRowsAhead < N) prefetch_row(g_row(i + kRowsAhead), size_t(D) * sizeof(T));
+        if (i + kRowsAhead < N) cpu::prefetch(g_row(i + kRowsAhead), size_t(D) * sizeof(T));
         const T weight = s ? s[order[i]] : T(1);
         const T* from_row = g_row(i);
         // A run holds at least its start, so this writes every row of the output: the first

@@ -118,13 +118,13 @@ BagResult embedding_bag_forward(const Tensor& weight, const Bags& bags, BagMode 
                    // The chunk's ids, each row asked for kRowsAhead ids before it is read.
                    const int64_t first = start[lo], last = start[hi];
                    for (int64_t n = first; n < std::min(last, first + kRowsAhead); ++n)
-                     prefetch_row(w + id[n] * D, row_bytes);
+                     cpu::prefetch(w + id[n] * D, row_bytes);
                    for (int64_t b = lo; b < hi; ++b) {
                      T* row = out + b * D;
                      int64_t count = 0;
                      for (int64_t n = start[b]; n < start[b + 1]; ++n) {
                        if (n + kRowsAhead < last)
-                         prefetch_row(w + id[n + kRowsAhead] * D, row_bytes);
+                         cpu::prefetch(w + id[n + kRowsAhead] * D, row_bytes);
                        if (id[n] == pad) continue;
                        const T* src = w + id[n] * D;
                        if (mode == BagMode::kMax) {

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include <ember/tensor/cpu.h>
 #include <ember/tensor/ops/internal/gemm_kernel.h>
 
 #if defined(__x86_64__)
@@ -12,24 +13,6 @@
 namespace ember::ops::gemm_kernel {
 
 #define EMBER_INLINE inline __attribute__((always_inline))
-
-bool cpu_has_avx2_fma() {
-#if EMBER_GEMM_X86
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-#else
-  return false;
-#endif
-}
-
-bool cpu_has_avx512() {
-#if EMBER_GEMM_X86
-  static const bool has = cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f");
-  return has;
-#else
-  return false;
-#endif
-}
 
 // c = alpha * value (+ beta * c when beta != 0).
 template <typename T>
@@ -206,9 +189,9 @@ MicroKernel<T> micro_kernel(Isa isa) {
       return micro_kernel_generic<T, Blocking<T>::kMr, Blocking<T>::kNr>;
 #if EMBER_GEMM_X86
     case Isa::kAvx2:
-      return cpu_has_avx2_fma() ? micro_kernel_avx2<T> : nullptr;
+      return cpu::has_avx2_fma() ? micro_kernel_avx2<T> : nullptr;
     case Isa::kAvx512:
-      return cpu_has_avx512() ? micro_kernel_avx512<T> : nullptr;
+      return cpu::has_avx512() ? micro_kernel_avx512<T> : nullptr;
 #endif
     default:
       return nullptr;
@@ -403,7 +386,7 @@ __attribute__((target("avx2,fma"))) static void pack_b_f64_avx2(int64_t kc, int6
 template <>
 PackA<float> pack_a<float>() {
 #if EMBER_GEMM_X86
-  if (cpu_has_avx2_fma()) return pack_a_f32_avx2;
+  if (cpu::has_avx2_fma()) return pack_a_f32_avx2;
 #endif
   return pack_a_generic<float, Blocking<float>::kMr>;
 }
@@ -411,7 +394,7 @@ PackA<float> pack_a<float>() {
 template <>
 PackA<double> pack_a<double>() {
 #if EMBER_GEMM_X86
-  if (cpu_has_avx2_fma()) return pack_a_f64_avx2;
+  if (cpu::has_avx2_fma()) return pack_a_f64_avx2;
 #endif
   return pack_a_generic<double, Blocking<double>::kMr>;
 }
@@ -419,7 +402,7 @@ PackA<double> pack_a<double>() {
 template <>
 PackB<float> pack_b<float>() {
 #if EMBER_GEMM_X86
-  if (cpu_has_avx2_fma()) return pack_b_f32_avx2;
+  if (cpu::has_avx2_fma()) return pack_b_f32_avx2;
 #endif
   return pack_b_generic<float, Blocking<float>::kNr>;
 }
@@ -427,7 +410,7 @@ PackB<float> pack_b<float>() {
 template <>
 PackB<double> pack_b<double>() {
 #if EMBER_GEMM_X86
-  if (cpu_has_avx2_fma()) return pack_b_f64_avx2;
+  if (cpu::has_avx2_fma()) return pack_b_f64_avx2;
 #endif
   return pack_b_generic<double, Blocking<double>::kNr>;
 }
@@ -536,7 +519,7 @@ __attribute__((target("avx2,fma"))) static void direct_avx2(int64_t m, int64_t n
 template <typename T>
 DirectKernel<T> direct_kernel() {
 #if EMBER_GEMM_X86
-  if (cpu_has_avx2_fma()) return direct_avx2<T>;
+  if (cpu::has_avx2_fma()) return direct_avx2<T>;
 #endif
   return direct_generic<T>;
 }

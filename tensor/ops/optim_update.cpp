@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include <ember/config.h>
-#include <ember/tensor/ops/internal/gemm_kernel.h>
+#include <ember/tensor/cpu.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/internal/optim.h>
@@ -95,12 +95,6 @@ struct SparseAdamRows {
 };
 
 template <typename T>
-inline __attribute__((always_inline)) void prefetch_row(const T* row, int64_t D) {
-  const char* bytes = reinterpret_cast<const char*>(row);
-  for (int64_t b = 0; b < D * int64_t(sizeof(T)); b += 64) __builtin_prefetch(bytes + b, 1);
-}
-
-template <typename T>
 inline __attribute__((always_inline)) void sparse_adam_body(const SparseAdamRows<T>& a,
                                                             int64_t begin, int64_t end) {
   constexpr int64_t kLookahead = 4;
@@ -110,9 +104,10 @@ inline __attribute__((always_inline)) void sparse_adam_body(const SparseAdamRows
   for (int64_t k = begin; k < end; ++k) {
     if (k + kLookahead < end) {
       const int64_t ahead = a.ids[k + kLookahead] * D;
-      prefetch_row(a.p + ahead, D);
-      prefetch_row(a.m + ahead, D);
-      prefetch_row(a.v + ahead, D);
+      const size_t bytes = size_t(D) * sizeof(T);
+      cpu::prefetch_for_writing(a.p + ahead, bytes);
+      cpu::prefetch_for_writing(a.m + ahead, bytes);
+      cpu::prefetch_for_writing(a.v + ahead, bytes);
     }
     const int64_t offset = a.ids[k] * D;
     T* __restrict p = a.p + offset;
@@ -164,7 +159,7 @@ void sparse_adam_rows(T* p, T* m, T* v, const int64_t* ids, const T* rows, int64
                             -step_size};
   auto run = sparse_adam_generic<T>;
 #if defined(__x86_64__)
-  if (gemm_kernel::cpu_has_avx2_fma()) run = sparse_adam_avx2<T>;
+  if (cpu::has_avx2_fma()) run = sparse_adam_avx2<T>;
 #endif
   parallel_for(K, rows_per_chunk(D), [&](int64_t begin, int64_t end) { run(a, begin, end); });
 }

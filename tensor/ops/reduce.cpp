@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include <ember/config.h>
+#include <ember/tensor/cpu.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/parallel.h>
@@ -69,20 +70,11 @@ __attribute__((target("avx2"))) void sum_float_columns_avx2(const float* x, int6
 }
 #endif
 
-bool use_avx2() {
-#if defined(__x86_64__)
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-#else
-  return false;
-#endif
-}
-
 template <typename Acc, typename T>
 Acc sum_row(const T* x, int64_t n) {
   if constexpr (std::is_same_v<T, float>) {
 #if defined(__x86_64__)
-    if (use_avx2()) return sum_floats_avx2(x, n);
+    if (cpu::has_avx2()) return sum_floats_avx2(x, n);
 #endif
     return sum_floats_generic(x, n);
   } else {
@@ -94,7 +86,7 @@ template <typename Acc, typename T>
 void sum_column_block(const T* x, int64_t rows, int64_t ld, int64_t columns, Acc* sums) {
   if constexpr (std::is_same_v<T, float>) {
 #if defined(__x86_64__)
-    if (use_avx2()) return sum_float_columns_avx2(x, rows, ld, columns, sums);
+    if (cpu::has_avx2()) return sum_float_columns_avx2(x, rows, ld, columns, sums);
 #endif
     return sum_float_columns_generic(x, rows, ld, columns, sums);
   } else {

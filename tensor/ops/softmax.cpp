@@ -18,9 +18,9 @@
 #endif
 
 #include <ember/config.h>
+#include <ember/tensor/cpu.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/internal/checks.h>
-#include <ember/tensor/ops/internal/gemm_kernel.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/internal/softmax.h>
@@ -242,7 +242,7 @@ template <typename T>
 LineKernel<T> line_kernel() {
 #if defined(__x86_64__)
   if constexpr (std::is_same_v<T, float>)
-    if (gemm_kernel::cpu_has_avx2_fma()) return softmax_line_avx2;
+    if (cpu::has_avx2_fma()) return softmax_line_avx2;
 #endif
   return softmax_line_generic<T>;
 }
@@ -251,7 +251,7 @@ template <typename T>
 BackwardLineKernel<T> backward_line_kernel() {
 #if defined(__x86_64__)
   if constexpr (std::is_same_v<T, float>)
-    if (gemm_kernel::cpu_has_avx2_fma()) return backward_line_avx2;
+    if (cpu::has_avx2_fma()) return backward_line_avx2;
 #endif
   return backward_line_generic<T>;
 }
@@ -343,7 +343,7 @@ Tensor backward(const Tensor& grad_in, const Tensor& y_in, int64_t dim, bool log
 
 void exp_floats(const float* x, float* out, int64_t n) {
 #if defined(__x86_64__)
-  if (gemm_kernel::cpu_has_avx2_fma()) return exp_shifted_avx2(x, 0.0f, out, n);
+  if (cpu::has_avx2_fma()) return exp_shifted_avx2(x, 0.0f, out, n);
 #endif
   exp_shifted_generic<float>(x, 0.0f, out, n);
 }

@@ -64,7 +64,4 @@ PackA<T> pack_a();
 template <typename T>
 PackB<T> pack_b();
 
-bool cpu_has_avx2_fma();
-bool cpu_has_avx512();
-
 }  // namespace ember::ops::gemm_kernel
