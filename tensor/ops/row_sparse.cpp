@@ -144,23 +144,27 @@ Tensor add_row_sparse(const Tensor& a, const Tensor& b) {
   const int64_t ka = ids_a.numel(), kb = ids_b.numel();
   const int64_t D = ka > 0 ? rows_a.numel() / ka : (kb > 0 ? rows_b.numel() / kb : 0);
   // Where each output row comes from: source[r] = {index into a or -1, index into b or -1}.
-  std::vector<std::pair<int64_t, int64_t>> source;
-  source.reserve(size_t(ka + kb));
+  // The merge is branch-free while both lists last (their ids interleave at random).
+  std::vector<std::pair<int64_t, int64_t>> source(static_cast<size_t>(ka + kb));
   Tensor ids = empty({ka + kb}, kInt64);
   int64_t* out_ids = ids.data<int64_t>();
-  for (int64_t i = 0, j = 0; i < ka || j < kb;) {
-    if (j == kb || (i < ka && ia[i] < ib[j])) {
-      out_ids[source.size()] = ia[i];
-      source.push_back({i++, -1});
-    } else if (i == ka || ib[j] < ia[i]) {
-      out_ids[source.size()] = ib[j];
-      source.push_back({-1, j++});
-    } else {
-      out_ids[source.size()] = ia[i];
-      source.push_back({i++, j++});
-    }
+  int64_t i = 0, j = 0, K = 0;
+  for (; i < ka && j < kb; ++K) {
+    const int64_t x = ia[i], y = ib[j];
+    const bool from_a = x <= y, from_b = y <= x;
+    out_ids[K] = from_a ? x : y;
+    source[size_t(K)] = {from_a ? i : -1, from_b ? j : -1};
+    i += from_a;
+    j += from_b;
   }
-  const int64_t K = int64_t(source.size());
+  for (; i < ka; ++i, ++K) {
+    out_ids[K] = ia[i];
+    source[size_t(K)] = {i, -1};
+  }
+  for (; j < kb; ++j, ++K) {
+    out_ids[K] = ib[j];
+    source[size_t(K)] = {-1, j};
+  }
   Shape values_shape = rows_a.sizes();
   values_shape[0] = K;
   Tensor values = empty(values_shape, a.dtype());
