@@ -1,7 +1,10 @@
 #include <ember/config.h>
+#include <ember/tensor/cpu.h>
+#include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/elementwise.h>
 #include <ember/tensor/ops/internal/checks.h>
 #include <ember/tensor/ops/internal/loops.h>
+#include <ember/tensor/ops/internal/vector_math.h>
 // Always included: the op enums name each op's CUDA twin; the calls are built with CUDA only.
 #include <ember/cuda/internal/elementwise.h>
 
@@ -270,6 +273,20 @@ bool has_zero(const Tensor& t) {
   return found.load();
 }
 
+// out = kernel over the inputs' elements, all float32 of one shape and contiguous.
+template <size_t N, typename Kernel>
+Tensor run_floats(std::array<Tensor, N> in, Kernel kernel) {
+  Tensor out = empty(in[0].sizes(), kFloat32);
+  float* o = out.data<float>();
+  std::array<const float*, N> x;
+  for (size_t k = 0; k < N; ++k) x[k] = in[k].template data<float>();
+  parallel_for(out.numel(), kCheapPiece, [&](int64_t begin, int64_t end) {
+    if constexpr (N == 1) kernel(x[0] + begin, o + begin, end - begin);
+    if constexpr (N == 2) kernel(x[0] + begin, x[1] + begin, o + begin, end - begin);
+  });
+  return out;
+}
+
 }  // namespace
 
 Tensor scalar_like(const Tensor& like, double value, const char* op) {
@@ -365,6 +382,14 @@ Tensor relu(const Tensor& a) {
 }
 
 Tensor logsigmoid(const Tensor& a) {
+  check_input(a, "logsigmoid");
+  if (a.dtype() == kFloat32 && !a.is_cuda()) {
+#if defined(__x86_64__)
+    if (cpu::has_avx2_fma())
+      return run_floats<1>({contiguous(a)}, vector_math::logsigmoid_floats_avx2);
+#endif
+    return run_floats<1>({contiguous(a)}, vector_math::logsigmoid_floats_generic);
+  }
   return unary_libm(a, "logsigmoid", cuda::UnaryOp::kLogsigmoid, [](auto x) {
     using T = decltype(x);
     return std::min(x, T(0)) - std::log1p(std::exp(-std::abs(x)));
@@ -497,6 +522,16 @@ Tensor relu_backward(const Tensor& grad, const Tensor& out) {
 
 // d/da logsigmoid(a) = sigmoid(-a) = 1 / (1 + exp(a)): 0 for large a, 1 for very negative a.
 Tensor logsigmoid_backward(const Tensor& grad, const Tensor& a) {
+  check_binary(grad, a, "logsigmoid_backward");
+  if (a.dtype() == kFloat32 && !a.is_cuda()) {
+    const Shape sizes = broadcast_shapes(grad.sizes(), a.sizes(), "logsigmoid_backward");
+    const std::array<Tensor, 2> in = {contiguous(expand(grad, sizes)),
+                                      contiguous(expand(a, sizes))};
+#if defined(__x86_64__)
+    if (cpu::has_avx2_fma()) return run_floats<2>(in, vector_math::logsigmoid_backward_floats_avx2);
+#endif
+    return run_floats<2>(in, vector_math::logsigmoid_backward_floats_generic);
+  }
   return binary_floating(
       grad, a, "logsigmoid_backward", cuda::BinaryOp::kLogsigmoidBackward,
       [](auto g, auto x) {

@@ -34,7 +34,10 @@ Tensor sqrt(const Tensor& a);
 Tensor sigmoid(const Tensor& a);
 Tensor tanh(const Tensor& a);
 Tensor relu(const Tensor& a);
-Tensor logsigmoid(const Tensor& a);  // min(a, 0) - log1p(exp(-|a|)): finite for any a
+// min(a, 0) - log1p(exp(-|a|)): finite for any a. For float32 on the CPU, exp and log1p are
+// polynomials (tensor/ops/internal/vector_math.h), within 3 ulp; float64 calls libm, the GPU
+// CUDA's math functions.
+Tensor logsigmoid(const Tensor& a);
 // At least one bound; NaN stays NaN.
 Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max);
 

@@ -21,6 +21,7 @@
 #include <ember/tensor/cpu.h>
 #include <ember/tensor/ops/copy.h>
 #include <ember/tensor/ops/internal/checks.h>
+#include <ember/tensor/ops/internal/vector_math.h>
 #include <ember/tensor/parallel.h>
 #if EMBER_WITH_CUDA
 #include <ember/cuda/internal/softmax.h>
@@ -30,35 +31,10 @@ namespace ember::ops {
 
 namespace {
 
+using vector_math::exp8;
+using vector_math::exp_poly;
+
 #define EMBER_INLINE inline __attribute__((always_inline))
-
-// exp as Cephes' expf: x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts so that n ln2 is
-// exact), exp(r) = 1 + r + r^2 P(r) with P of degree 5, times 2^n built in the exponent
-// bits as 2^(n/2) 2^(n - n/2) so that results that overflow or are subnormal come out
-// right. x is first clamped to [-104, 88.8]: exp(-104) rounds to 0, exp(88.8) overflows.
-constexpr float kLog2e = 1.44269504088896341f;
-constexpr float kLn2High = 0.693359375f, kLn2Low = -2.12194440e-4f;
-constexpr float kExpP[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
-                            4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
-
-EMBER_INLINE float float_from_bits(int32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-// One float (the portable path and the tails of the AVX2 one).
-EMBER_INLINE float exp_poly(float x) {
-  if (std::isnan(x)) return x;
-  x = std::min(std::max(x, -104.0f), 88.8f);
-  const float n = std::nearbyint(x * kLog2e);
-  const float r = (x - n * kLn2High) - n * kLn2Low;
-  float p = kExpP[0];
-  for (int i = 1; i < 6; ++i) p = p * r + kExpP[i];
-  p = p * (r * r) + r + 1.0f;
-  const int32_t half = int32_t(n) >> 1, rest = int32_t(n) - half;
-  return p * float_from_bits((half + 127) << 23) * float_from_bits((rest + 127) << 23);
-}
 
 template <typename T>
 void exp_shifted_generic(const T* in, T shift, T* out, int64_t n) {
@@ -102,28 +78,6 @@ double exp_sum_generic(const T* in, T shift, T* out, int64_t n) {
 }
 
 #if defined(__x86_64__)
-// exp_poly on 8 floats.
-__attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
-  const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-  const __m256 c = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-104.0f)), _mm256_set1_ps(88.8f));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(c, _mm256_set1_ps(kLog2e)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2High), c);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Low), r);
-  __m256 p = _mm256_set1_ps(kExpP[0]);
-  for (int i = 1; i < 6; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP[i]));
-  p = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
-  const __m256i ni = _mm256_cvtps_epi32(n);
-  const __m256i half = _mm256_srai_epi32(ni, 1), rest = _mm256_sub_epi32(ni, half);
-  const __m256i bias = _mm256_set1_epi32(127);
-  const __m256 scale_half =
-      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, bias), 23));
-  const __m256 scale_rest =
-      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(rest, bias), 23));
-  const __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, scale_half), scale_rest);
-  return _mm256_blendv_ps(y, x, nan);
-}
-
 __attribute__((target("avx2,fma"))) void exp_shifted_avx2(const float* in, float shift, float* out,
                                                           int64_t n) {
   const __m256 s = _mm256_set1_ps(shift);
