@@ -229,7 +229,7 @@ static Tensor backward_rows(const Tensor& grad_rows, const Tensor& ids,
   const int64_t padding = padding_idx.value_or(-1);
   for (int64_t i = 0; i < N; ++i) {  // branch-free: most ids start a run of their own
     starts[size_t(K)] = i;
-    K += (i == 0 || sorted_id[i] != sorted_id[i - 1]) & (sorted_id[i] != padding);
+    K += int64_t(i == 0 || sorted_id[i] != sorted_id[i - 1]) * int64_t(sorted_id[i] != padding);
   }
   Tensor unique = empty({K}, kInt64);
   int64_t* unique_data = unique.data<int64_t>();
