@@ -13,7 +13,6 @@
 #include <ember/models/internal/device_tables.h>
 #include <ember/models/internal/hogwild.h>
 #include <ember/models/internal/row_loops.h>
-#include <ember/tensor/cpu.h>
 #include <ember/tensor/error.h>
 #include <ember/tensor/generator.h>
 #include <ember/tensor/parallel.h>
@@ -86,7 +85,9 @@ struct Worker {
 // Records read from a file come in blocks of this many (768 KB).
 constexpr int64_t kBlock = 1 << 16;
 
-EMBER_ALWAYS_INLINE void run_worker(Worker& w) {
+// One epoch of a thread's records (the same ones every epoch), compiled for each CPU by
+// hogwild::simd_build.
+EMBER_ALWAYS_INLINE void run_worker(Worker& w, int64_t /*epoch*/, int64_t /*thread*/) {
   const Layout L = w.layout;
   const Params p = w.params;
   const int64_t stride = L.stride(), lookahead = 4;
@@ -142,9 +143,6 @@ void for_each_block(const data::Cooccurrences& records, Visit visit) {
     visit(first, n, r);
   }
 }
-
-__attribute__((target("avx2,fma,prfchw"))) void run_worker_avx2(Worker& w) { run_worker(w); }
-void run_worker_generic(Worker& w) { run_worker(w); }
 
 }  // namespace
 
@@ -233,7 +231,7 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
     w.params = Params{float(o.eta), float(o.x_max), float(o.alpha), float(o.grad_clip)};
     w.records_done = &records_done;
   }
-  auto run = cpu::has_avx2_fma() ? run_worker_avx2 : run_worker_generic;
+  const auto run = hogwild::simd_build<Worker, run_worker>();
   ModelSync sync(d, {&word_, &context_}, shard, N);
   sync.start();
 
@@ -266,8 +264,8 @@ void GloVeTrainer::train(const data::Cooccurrences& records, const ProgressCallb
   }
   hogwild::run_epochs(
       threads, first_epoch, o.epochs,
-      [&](int64_t, int64_t thread) { run(workers[size_t(thread)]); }, snapshot, progress,
-      after_epoch, hooks);
+      [&](int64_t epoch, int64_t thread) { run(workers[size_t(thread)], epoch, thread); }, snapshot,
+      progress, after_epoch, hooks);
 }
 
 // ---- the CUDA path ---------------------------------------------------------------------
