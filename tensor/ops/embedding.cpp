@@ -46,14 +46,10 @@ void check_ids(const Tensor& ids, int64_t rows, const char* op) {
     (void)tag;
     Tensor host = contiguous(to_device(ids, Device(kCPU)));
     const I* id = host.data<I>();
-    const int64_t count = host.numel();
-    // One branch-free pass (it vectorises), then the first bad id for the message.
-    bool bad = false;
-    for (int64_t n = 0; n < count; ++n) bad |= uint64_t(int64_t(id[n])) >= uint64_t(rows);
-    if (!bad) return;
-    for (int64_t n = 0; n < count; ++n)
-      EMBER_CHECK(id[n] >= 0 && id[n] < rows, op, ": id ", int64_t(id[n]), " at position ", n,
-                  " out of range for a table of ", rows, " rows");
+    const int64_t n = first_out_of_range(id, host.numel(), rows);
+    if (n >= 0)
+      EMBER_FAIL(op, ": id ", int64_t(id[n]), " at position ", n, " out of range for a table of ",
+                 rows, " rows");
   });
 }
 

@@ -33,18 +33,13 @@ std::string position_str(const Shape& sizes, int64_t flat) {
 template <typename I>
 void check_ids(const I* ids, const Shape& index_sizes, int64_t size, const char* op,
                const char* what, int64_t dim) {
-  const int64_t count = shape_numel(index_sizes);
-  bool bad = false;
-  for (int64_t p = 0; p < count; ++p) bad |= uint64_t(int64_t(ids[p])) >= uint64_t(size);
-  if (!bad) return;
-  for (int64_t p = 0; p < count; ++p) {
-    if (ids[p] >= 0 && int64_t(ids[p]) < size) continue;
-    if (dim >= 0)
-      EMBER_FAIL(op, ": index ", int64_t(ids[p]), " at position ", position_str(index_sizes, p),
-                 " out of range for dim ", dim, " of size ", size);
+  const int64_t p = first_out_of_range(ids, shape_numel(index_sizes), size);
+  if (p < 0) return;
+  if (dim >= 0)
     EMBER_FAIL(op, ": index ", int64_t(ids[p]), " at position ", position_str(index_sizes, p),
-               " out of range for ", what, " ", size);
-  }
+               " out of range for dim ", dim, " of size ", size);
+  EMBER_FAIL(op, ": index ", int64_t(ids[p]), " at position ", position_str(index_sizes, p),
+             " out of range for ", what, " ", size);
 }
 
 #if EMBER_WITH_CUDA
