@@ -282,9 +282,9 @@ __attribute__((target("avx512f,avx2,fma"))) void run_sentence_avx512(
 
 // The AVX-512 worker body's steps take sixteen floats as one vector (Wide16), the others as two
 // (Pair8); both sum in the same order (a dot product's two halves added before the eight
-// sums), so the tables come out bit for bit
-// the same (in the generic build, and in the AVX2 body against the AVX-512 one, where the CPU
-// has them), at a stride of one 16-float group (D 12) and of several (D 100).
+// sums), so the tables come out bit for bit the same (in the generic build, and in the AVX2
+// body against the AVX-512 one, where the CPU has them), at a stride of one 16-float group
+// (D 12) and of several (D 100).
 template <template <typename> class Step>
 void expect_lanes_agree(bool cbow) {
   for (int64_t D : {12, 100}) {
